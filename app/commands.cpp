@@ -1,0 +1,188 @@
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/result_writer.hpp"
+#include "samdsim/runner.hpp"
+#include "samdsim/summary_format.hpp"
+#include "samdsim/version.hpp"
+
+namespace samdsim::app {
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string output;
+  std::optional<std::string> replicates;
+  std::optional<std::string> seed;
+  unsigned threads = 0;
+  std::string progress = "auto";
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class WriterSink : public BlockSink {
+ public:
+  explicit WriterSink(ResultWriter& writer) : writer_(writer) {}
+  void consume(const Block& block) override { writer_.write_block(block); }
+
+ private:
+  ResultWriter& writer_;
+};
+
+int command_run(const RunArgs& a) {
+  Scenario s = load_scenario(a.config);
+  if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
+  if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
+  const ProgressMode progress = parse_progress_mode(a.progress);
+  if (a.threads > 4096) throw InputError("--threads: at most 4096");
+
+  std::filesystem::path out = a.output.empty() ? std::filesystem::path(std::filesystem::path(a.config).stem().string() + ".h5")
+                                               : std::filesystem::path(a.output);
+  std::error_code ec;
+  if (std::filesystem::is_directory(out, ec))
+    throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
+
+  RunInfo info;
+  info.model = s.model->name();
+  info.name = s.name;
+  info.config_yaml = s.resolved_yaml();
+  info.created_utc = utc_now();
+  info.seed = s.seed;
+  info.replicates = s.replicates;
+  info.threads = resolve_threads(a.threads);
+  const auto& outputs = s.simulation->outputs();
+  const ParameterTable& table = *s.parameters.table;
+
+  ResultWriter writer(out, info, outputs, table.sampled_columns());
+  WriterSink sink(writer);
+  RunOptions options{s.replicates, s.seed, 0, a.threads, progress};
+  RunResult result = run_replicates(*s.simulation, table, options, sink);
+  writer.write_summaries(result.moments);
+  writer.commit(result.wall_seconds);
+
+  std::cout << format_summary_table(read_result_summary(out));
+  std::cout << fmt::format("\nwrote {} ({} replicates in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
+                           s.replicates, result.wall_seconds, result.threads,
+                           static_cast<double>(s.replicates) / std::max(result.wall_seconds, 1e-9));
+  return 0;
+}
+
+int command_validate(const std::string& config) {
+  Scenario s = load_scenario(config);
+  const ParameterTable& table = *s.parameters.table;
+  std::cout << fmt::format("{}: valid {} scenario; {} parameters, {} drawn per replicate\n", config,
+                           s.model->name(), table.size(), table.sampled_count());
+  std::cout << "\n# resolved config (defaults filled in)\n" << s.resolved_yaml();
+  std::string drawn, per_unit;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const Param p{static_cast<std::uint32_t>(i)};
+    const auto& slot = table.slot(p);
+    if (slot.distribution.is_fixed() || !table.used(p)) continue;
+    (slot.per_unit ? per_unit : drawn) +=
+        fmt::format("  {:<56} {:<12} {}  (mean {:.4g})\n", slot.path, slot.unit, slot.distribution.describe(),
+                    slot.distribution.mean());
+  }
+  if (!drawn.empty()) std::cout << "\n# parameters drawn once per replicate (stored under /parameters)\n" << drawn;
+  if (!per_unit.empty()) std::cout << "\n# distributions drawn per site or request\n" << per_unit;
+  return 0;
+}
+
+int command_summarize(const std::string& file, bool json) {
+  const ResultFileSummary summary = read_result_summary(file);
+  std::cout << (json ? format_summary_json(summary) : format_summary_table(summary));
+  return 0;
+}
+
+int command_models(const std::string& only) {
+  bool found = false;
+  for (const Model* m : all_models()) {
+    if (!only.empty() && m->name() != only) continue;
+    found = true;
+    std::cout << fmt::format("{}\n  {}\n\n  parameters:\n{}", m->name(), m->description(),
+                             describe_schema(m->schema(), 4));
+    std::cout << "\n  outputs per replicate:\n";
+    for (const auto& o : m->output_catalogue())
+      std::cout << fmt::format("    {:<28} {:<10} {}\n", o.name, o.unit, o.doc);
+    std::cout << "\n";
+  }
+  if (!found) {
+    std::vector<std::string> names;
+    for (const Model* m : all_models()) names.push_back(m->name());
+    throw InputError("unknown model '" + only + "'" + did_you_mean(only, names));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"samdsim: Monte Carlo economics of evidence for Software as a Medical Device"};
+  app.set_version_flag("--version", std::string("samdsim ") + version + " (" + git_revision + ")");
+  app.require_subcommand(1);
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write an HDF5 result file");
+  run_cmd->add_option("config", run.config, "Scenario file (YAML or JSON)")->required();
+  run_cmd->add_option("-o,--output", run.output, "Result file (default: <config name>.h5)");
+  run_cmd->add_option("--replicates", run.replicates, "Number of replicates (overrides the config)");
+  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)");
+  run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it");
+  run_cmd->add_option("--progress", run.progress, "Progress bar on stderr: auto|always|never")->default_str("auto");
+
+  std::string validate_config;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a scenario and print its resolved parameters");
+  validate_cmd->add_option("config", validate_config, "Scenario file")->required();
+
+  std::string summary_file;
+  bool json = false;
+  auto* summarize_cmd = app.add_subcommand("summarize", "Print the summaries stored in a result file");
+  summarize_cmd->add_option("file", summary_file, "Result file (.h5)")->required();
+  summarize_cmd->add_flag("--json", json, "Print JSON instead of a table");
+
+  std::string model_name;
+  auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
+  models_cmd->add_option("model", model_name, "Show only this model");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*run_cmd) return command_run(run);
+    if (*validate_cmd) return command_validate(validate_config);
+    if (*summarize_cmd) return command_summarize(summary_file, json);
+    if (*models_cmd) return command_models(model_name);
+  } catch (const InputError& e) {
+    std::cerr << "samdsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "samdsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace samdsim::app

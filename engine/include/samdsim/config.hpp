@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "samdsim/model.hpp"
+#include "samdsim/parameters.hpp"
+
+namespace samdsim {
+
+// Replicate counts beyond this are refused before anything is allocated:
+// 10^11 replicates would take a file of terabytes.
+inline constexpr std::uint64_t max_replicates = 100'000'000'000ULL;
+
+// A scenario file, validated against its model and prepared for running.
+struct Scenario {
+  std::string file;
+  const Model* model = nullptr;
+  std::string name;
+  std::string description;
+  std::uint64_t replicates = 10000;
+  std::uint64_t seed = 1;
+  ResolvedParameters parameters;
+  std::shared_ptr<const Simulation> simulation;
+
+  // The whole config with every default filled in (written into result files).
+  std::string resolved_yaml() const;
+};
+
+// Reads, validates and prepares a scenario. Every problem is an InputError
+// naming file:line:col and the key path.
+Scenario load_scenario(const std::filesystem::path& file);
+// The same from text (tests, and configs that come from elsewhere).
+Scenario parse_scenario(const std::string& text, const std::string& file_name);
+
+// A whole number from a command-line option or config value, with limits.
+std::uint64_t parse_count(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max);
+
+}  // namespace samdsim

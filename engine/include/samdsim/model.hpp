@@ -1,0 +1,93 @@
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "samdsim/parameters.hpp"
+#include "samdsim/random.hpp"
+#include "samdsim/results.hpp"
+#include "samdsim/schema.hpp"
+
+namespace samdsim {
+
+// What a model sees of one replicate: its index, its sampled parameter values
+// and its own random stream (independent of the stream that drew the parameters,
+// so giving a parameter a distribution does not shift the model's draws).
+class ReplicateContext {
+ public:
+  ReplicateContext(std::uint64_t replicate, std::span<const double> values, Stream& stream)
+      : replicate_(replicate), values_(values), stream_(stream) {}
+
+  std::uint64_t replicate() const { return replicate_; }
+  double operator[](Param p) const { return values_[p.slot]; }
+  Stream& rng() { return stream_; }
+
+ private:
+  std::uint64_t replicate_;
+  std::span<const double> values_;
+  Stream& stream_;
+};
+
+// Where a model writes one replicate's outputs, by declared output index.
+class OutputRow {
+ public:
+  OutputRow(Block& block, std::size_t row) : block_(block), row_(row) {}
+
+  void set(std::size_t output, double value) { block_.output(output, row_)[0] = value; }
+  void set(std::size_t output, bool value) { set(output, value ? 1.0 : 0.0); }
+  std::span<double> series(std::size_t output) { return block_.output(output, row_); }
+
+ private:
+  Block& block_;
+  std::size_t row_;
+};
+
+// Per-thread scratch a simulation reuses across replicates so that the hot
+// loop allocates nothing.
+struct Workspace {
+  virtual ~Workspace() = default;
+};
+
+// A model prepared for one scenario: immutable, shared by all threads.
+class Simulation {
+ public:
+  virtual ~Simulation() = default;
+  virtual const std::vector<OutputSpec>& outputs() const = 0;
+  virtual std::unique_ptr<Workspace> make_workspace() const { return nullptr; }
+  // Must depend only on the context (values, stream) — never on threads or time.
+  virtual void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const = 0;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  // Declares every parameter once: name, type, unit, range, default, doc.
+  virtual void declare(Schema& schema) const = 0;
+  // Builds the simulation from validated parameters; cross-field problems are
+  // reported with Group::fail (located InputError).
+  virtual std::unique_ptr<Simulation> prepare(const Group& parameters) const = 0;
+  // The outputs the model can produce (for `samdsim models`); series lengths
+  // may depend on parameters and are 0 here.
+  virtual std::vector<OutputSpec> output_catalogue() const = 0;
+
+  const Schema& schema() const;
+
+ private:
+  mutable std::unique_ptr<Schema> schema_;
+};
+
+// Models register themselves; the engine never names one.
+void register_model(std::unique_ptr<Model> model);
+const Model* find_model(const std::string& name);
+std::vector<const Model*> all_models();
+
+template <class M>
+struct ModelRegistrar {
+  ModelRegistrar() { register_model(std::make_unique<M>()); }
+};
+
+}  // namespace samdsim

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace samdsim {
+
+enum class ProgressMode { Auto, Always, Never };
+
+ProgressMode parse_progress_mode(const std::string& text);  // InputError when unknown
+
+// A progress bar with rate and ETA on stderr. Workers call advance() once per
+// finished block; at most one of them redraws, a few times a second.
+class Progress {
+ public:
+  Progress(std::uint64_t total, ProgressMode mode, std::string label);
+  ~Progress();
+
+  void advance(std::uint64_t done);
+  void finish();
+  bool enabled() const { return enabled_; }
+
+ private:
+  void draw(std::uint64_t done, bool final);
+
+  std::uint64_t total_;
+  bool enabled_;
+  std::string label_;
+  std::atomic<std::uint64_t> done_{0};
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+  std::mutex draw_mutex_;
+  bool finished_ = false;
+};
+
+}  // namespace samdsim

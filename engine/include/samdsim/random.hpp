@@ -1,0 +1,309 @@
+#pragma once
+
+// Random streams. One Stream per (seed, scenario, replicate, substream); the
+// numbers it yields depend on nothing else (not the thread, not the order in
+// which replicates run), which is what makes runs bitwise reproducible
+// whatever the thread count, shard layout or MPI rank count.
+//
+// Every sampling algorithm here is our own fixed code: std::*_distribution
+// differ between standard libraries and would break the reproducibility
+// contract (SPEC, "Reproducibility contract").
+
+#include <Random123/philox.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace samdsim {
+
+namespace detail {
+
+// log(k!) without the global `signgam` write of std::lgamma (a data race
+// between threads) and faster than Boost for the integer arguments we need.
+inline double log_factorial(double k) {
+  // Exact values of log(k!) for k = 0..15, rounded to double.
+  static constexpr std::array<double, 16> kSmall = {
+      0.0,
+      0.0,
+      0.69314718055994530942,
+      1.79175946922805500081,
+      3.17805383034794561964,
+      4.78749174278204599425,
+      6.57925121201010099506,
+      8.52516136106541430017,
+      10.6046029027452502284,
+      12.8018274800814696112,
+      15.1044125730755152952,
+      17.5023078458738858393,
+      19.9872144956618861495,
+      22.5521638531234228856,
+      25.1912211827386815001,
+      27.8992713838408915661};
+  if (k < 16.0) return kSmall[static_cast<std::size_t>(k)];
+  // Stirling series for lgamma(x), x = k + 1 >= 17: the first omitted term,
+  // 1/(1188 x^9), is below 1e-14 (Abramowitz & Stegun 6.1.41).
+  constexpr double kHalfLog2Pi = 0.91893853320467274178;
+  const double x = k + 1.0;
+  const double r = 1.0 / x;
+  const double r2 = r * r;
+  const double series = r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0 - r2 / 1680.0)));
+  return (x - 0.5) * std::log(x) - x + kHalfLog2Pi + series;
+}
+
+}  // namespace detail
+
+class Stream {
+ public:
+  // key = {seed, scenario}; counter = {block, replicate, substream, 0}.
+  Stream(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
+         std::uint64_t substream = 0)
+      : key_{{seed, scenario}}, counter_{{0, replicate, substream, 0}} {}
+
+  std::uint64_t next_u64() {
+    if (used_ == buffer_.size()) refill();
+    return buffer_[used_++];
+  }
+
+  // Open interval (0,1): the top 53 bits, centred in their cell, so neither 0
+  // nor 1 can occur and log(uniform()) is always finite.
+  double uniform() {
+    constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;
+    return (static_cast<double>(next_u64() >> 11) + 0.5) * kTwoPowMinus53;
+  }
+  double uniform(double a, double b) { return a + (b - a) * uniform(); }
+
+  // Marsaglia & Bray (1964) polar method; each accepted pair gives two
+  // normals, the second is kept for the next call.
+  double normal() {
+    if (has_cached_normal_) {
+      has_cached_normal_ = false;
+      return cached_normal_;
+    }
+    double x, y, s;
+    do {
+      x = 2.0 * uniform() - 1.0;
+      y = 2.0 * uniform() - 1.0;
+      s = x * x + y * y;
+    } while (s >= 1.0 || s == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(s) / s);
+    cached_normal_ = y * f;
+    has_cached_normal_ = true;
+    return x * f;
+  }
+  double normal(double mean, double sd) { return mean + sd * normal(); }
+
+  double exponential(double rate = 1.0) { return -std::log(uniform()) / rate; }
+
+  // Marsaglia & Tsang (2000), "A simple method for generating gamma
+  // variables", ACM TOMS 26(3). For shape < 1: Gamma(shape + 1) * U^(1/shape)
+  // (their section 6), done in logs so tiny shapes underflow gracefully.
+  double gamma(double shape, double scale) {
+    if (shape < 1.0) {
+      const double g = gamma_unit(shape + 1.0);
+      return scale * std::exp(std::log(g) + std::log(uniform()) / shape);
+    }
+    return scale * gamma_unit(shape);
+  }
+
+  double beta(double a, double b) {
+    const double x = gamma(a, 1.0);
+    const double y = gamma(b, 1.0);
+    const double sum = x + y;
+    // Both gammas underflow only for tiny a and b, where Beta(a,b) puts
+    // nearly all its mass at 0 and 1 in proportion b : a.
+    if (!(sum > 0.0)) return bernoulli(a / (a + b)) ? 1.0 : 0.0;
+    return x / sum;
+  }
+
+  double lognormal(double mu, double sigma) { return std::exp(normal(mu, sigma)); }
+
+  std::uint64_t poisson(double mean) {
+    if (!(mean > 0.0)) return 0;
+    // Hörmann (1993) recommends PTRS from mean 10 up; below it inversion
+    // needs about mean + 1 comparisons and one uniform.
+    if (mean < 10.0) return poisson_inversion(mean);
+    return poisson_ptrs(mean);
+  }
+
+  std::uint64_t binomial(std::uint64_t n, double p) {
+    if (n == 0 || !(p > 0.0)) return 0;
+    if (p >= 1.0) return n;
+    if (p > 0.5) return n - binomial(n, 1.0 - p);
+    // BTRS needs n*p >= 10 (Hörmann 1993, section 3).
+    if (static_cast<double>(n) * p < 10.0) return binomial_inversion(n, p);
+    return binomial_btrs(n, p);
+  }
+
+  // Gamma–Poisson mixture: var = mean + mean^2 / size.
+  std::uint64_t negative_binomial(double mean, double size) {
+    if (!(mean > 0.0)) return 0;
+    return poisson(gamma(size, mean / size));
+  }
+
+  // p = 0 never and p = 1 always succeed because uniform() is in (0,1).
+  bool bernoulli(double p) { return uniform() < p; }
+
+  // Unbiased index in [0, n), n >= 1: Lemire (2019), "Fast random integer
+  // generation in an interval", ACM TOMS 29(1).
+  std::uint64_t uniform_index(std::uint64_t n) {
+    __extension__ using u128 = unsigned __int128;
+    u128 m = static_cast<u128>(next_u64()) * n;
+    auto low = static_cast<std::uint64_t>(m);
+    if (low < n) {
+      const std::uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<u128>(next_u64()) * n;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+
+ private:
+  using Philox = r123::Philox4x64;  // 10 rounds
+
+  void refill() {
+    const Philox::ctr_type out = Philox{}(counter_, key_);
+    for (std::size_t i = 0; i < buffer_.size(); ++i) buffer_[i] = out.v[i];
+    ++counter_.v[0];
+    used_ = 0;
+  }
+
+  double gamma_unit(double shape) {  // shape >= 1
+    const double d = shape - 1.0 / 3.0;
+    const double c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x, v;
+      do {
+        x = normal();
+        v = 1.0 + c * x;
+      } while (v <= 0.0);
+      v = v * v * v;
+      const double u = uniform();
+      const double x2 = x * x;
+      // Squeeze constant 0.0331 from Marsaglia & Tsang (2000).
+      if (u < 1.0 - 0.0331 * x2 * x2) return d * v;
+      if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return d * v;
+    }
+  }
+
+  // Sequential search from 0, one uniform per draw.
+  std::uint64_t poisson_inversion(double mean) {
+    double p = std::exp(-mean);
+    double u = uniform();
+    std::uint64_t k = 0;
+    while (u > p) {
+      u -= p;
+      ++k;
+      const double next = p * mean / static_cast<double>(k);
+      // Rounding can leave u above the remaining mass; the tail then holds
+      // no representable probability and the current k is as far as it goes.
+      if (next == 0.0) break;
+      p = next;
+    }
+    return k;
+  }
+
+  // PTRS, "transformed rejection with squeeze": Hörmann (1993), "The
+  // transformed rejection method for generating Poisson random variables",
+  // Insurance: Mathematics and Economics 12, 39-45. Constants from there.
+  std::uint64_t poisson_ptrs(double mean) {
+    const double slam = std::sqrt(mean);
+    const double loglam = std::log(mean);
+    const double b = 0.931 + 2.53 * slam;
+    const double a = -0.059 + 0.02483 * b;
+    const double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    const double v_r = 0.9277 - 3.6224 / (b - 2.0);
+    for (;;) {
+      const double u = uniform() - 0.5;
+      const double v = uniform();
+      const double us = 0.5 - std::fabs(u);
+      const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
+      if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(k);
+      if (k < 0.0 || (us < 0.013 && v > us)) continue;
+      if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+          -mean + k * loglam - detail::log_factorial(k))
+        return static_cast<std::uint64_t>(k);
+    }
+  }
+
+  // Inversion by sequential search with restart past a far bound, for
+  // n*p < 10 and p <= 0.5 (so (1-p)^n > e^-14 never underflows).
+  std::uint64_t binomial_inversion(std::uint64_t n, double p) {
+    const double q = 1.0 - p;
+    const double dn = static_cast<double>(n);
+    const double q_n = std::exp(dn * std::log1p(-p));
+    const double np = dn * p;
+    const double bound = std::min(dn, np + 10.0 * std::sqrt(np * q + 1.0));
+    for (;;) {
+      double px = q_n;
+      double u = uniform();
+      double x = 0.0;
+      while (u > px) {
+        x += 1.0;
+        if (x > bound) break;
+        u -= px;
+        px *= (dn - x + 1.0) * p / (x * q);
+      }
+      if (x <= bound) return static_cast<std::uint64_t>(x);
+    }
+  }
+
+  // BTRS: Hörmann (1993), "The generation of binomial random variates",
+  // J. Statist. Comput. Simul. 46, 101-110. Constants from there; p <= 0.5.
+  std::uint64_t binomial_btrs(std::uint64_t n, double p) {
+    const double dn = static_cast<double>(n);
+    const double q = 1.0 - p;
+    const double spq = std::sqrt(dn * p * q);
+    const double b = 1.15 + 2.53 * spq;
+    const double a = -0.0873 + 0.0248 * b + 0.01 * p;
+    const double c = dn * p + 0.5;
+    const double alpha = (2.83 + 5.1 / b) * spq;
+    const double v_r = 0.92 - 4.2 / b;
+    const double u_rv_r = 0.86 * v_r;
+    const double m = std::floor((dn + 1.0) * p);
+    // Needed only past the squeeze (about 14% of draws), so computed lazily.
+    double log_pq = 0.0, log_fm = 0.0;
+    bool have_logs = false;
+    for (;;) {
+      double v = uniform();
+      double u;
+      if (v <= u_rv_r) {
+        u = v / v_r - 0.43;
+        return static_cast<std::uint64_t>(std::floor((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c));
+      }
+      if (v >= v_r) {
+        u = uniform() - 0.5;
+      } else {
+        u = v / v_r - 0.93;
+        u = std::copysign(0.5, u) - u;
+        v = uniform() * v_r;
+      }
+      const double us = 0.5 - std::fabs(u);
+      const double k = std::floor((2.0 * a / us + b) * u + c);
+      if (k < 0.0 || k > dn) continue;
+      v = v * alpha / (a / (us * us) + b);
+      // Accept when v <= f(k)/f(m), f the binomial pmf, compared in logs.
+      if (!have_logs) {
+        log_pq = std::log(p / q);
+        log_fm = detail::log_factorial(m) + detail::log_factorial(dn - m);
+        have_logs = true;
+      }
+      const double log_ratio = log_fm - detail::log_factorial(k) - detail::log_factorial(dn - k) +
+                               (k - m) * log_pq;
+      if (std::log(v) <= log_ratio) return static_cast<std::uint64_t>(k);
+    }
+  }
+
+  Philox::key_type key_;
+  Philox::ctr_type counter_;
+  std::array<std::uint64_t, 4> buffer_{};
+  std::size_t used_ = 4;  // empty: the first call computes block 0
+  double cached_normal_ = 0.0;
+  bool has_cached_normal_ = false;
+};
+
+}  // namespace samdsim

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "samdsim/hdf5_file.hpp"
+#include "samdsim/stats.hpp"
+
+namespace samdsim {
+
+// Quantile bands of a series output over replicates, at each index of its axis.
+struct Band {
+  std::string name;
+  std::string unit;
+  std::string axis;
+  std::size_t length = 0;
+  std::array<std::vector<double>, 5> quantiles;  // p05, p25, p50, p75, p95; `length` values each
+  std::vector<double> mean;                      // per index; empty when the file has none
+};
+
+// What `samdsim summarize` shows: the run's record and its summaries.
+struct ResultFileSummary {
+  std::map<std::string, std::string> attributes;  // root attributes as text, except config_yaml
+  std::string config_yaml;
+  std::vector<Summary> summaries;  // in the order the outputs were declared
+  std::vector<Band> bands;
+};
+
+// Opens a samdsim result file read-only after checking that it is one: a
+// missing file, a file that is not HDF5, an HDF5 file without
+// filetype="samdsim-result", or a newer major format version is an
+// InputError naming the file.
+hdf5::Id open_result_file(const std::filesystem::path& path);
+
+ResultFileSummary read_result_summary(const std::filesystem::path& path);
+
+// All values of a dataset, e.g. "/replicates/cost_usd", converted to double
+// with missing values as NaN; a 2-D dataset comes back row-major.
+std::vector<double> read_column(const std::filesystem::path& path, const std::string& dataset_path);
+
+}  // namespace samdsim

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "samdsim/hdf5_file.hpp"
+#include "samdsim/results.hpp"
+#include "samdsim/stats.hpp"
+
+namespace samdsim {
+
+// Identifies the result file format; readers refuse a newer major version.
+inline constexpr const char* result_filetype = "samdsim-result";
+inline constexpr const char* result_format_version = "1.0";
+inline constexpr int result_format_major = 1;
+
+// Stored in place of a missing value (NaN in a Block) in integer and boolean
+// datasets, and recorded there as the `missing_value` attribute.
+inline constexpr std::int64_t integer_missing_value = INT64_MIN;
+inline constexpr std::uint8_t boolean_missing_value = 255;
+
+// What the root attributes record about the run.
+struct RunInfo {
+  std::string model;
+  std::string name;         // scenario name, may be empty
+  std::string config_yaml;  // the resolved config
+  std::string created_utc;  // ISO 8601; filled with the current time when empty
+  std::uint64_t seed = 0;
+  std::uint64_t scenario = 0;
+  std::uint64_t replicates = 0;  // planned; the file records how many were written
+  unsigned threads = 1;
+  unsigned shards = 1;
+};
+
+// "2026-11-21T09:30:00Z"
+std::string utc_timestamp_now();
+
+// Streams a run's replicate values into an HDF5 file under a temporary name
+// and renames it onto the final path only when complete, so a killed or
+// failed run never leaves a partial file under the final name. Not
+// thread-safe: the runner calls it from one thread, blocks in index order.
+class ResultWriter {
+ public:
+  // Creates "<final>.tmp-<pid>" beside the final path, with datasets sized
+  // for info.replicates rows (they grow or shrink to the rows written). A
+  // missing or unwritable directory is an InputError naming it; nothing is
+  // created then.
+  ResultWriter(std::filesystem::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
+               const std::vector<ParameterColumn>& parameters);
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+  // Unless committed: closes and removes the temporary file. Never throws.
+  ~ResultWriter();
+
+  // Stores rows [block.first(), block.first() + block.count()). Blocks must
+  // be contiguous and in index order. Integer outputs must hold whole numbers
+  // and Boolean outputs 0 or 1 (NaN is missing in every type).
+  void write_block(const Block& block);
+
+  // Writes /summary (scalar outputs) and /bands (series outputs) from the
+  // data already written, reading one column back at a time so memory stays
+  // about one column. `moments` holds one entry per output (entries for
+  // series outputs are ignored), accumulated by the runner in block order;
+  // they give n, missing, mean, sd, se, min and max.
+  std::vector<Summary> write_summaries(const std::vector<Moments>& moments);
+
+  // Records the wall time, closes the file and renames it onto the final
+  // path (replacing an existing file only now). Failures are InternalError.
+  void commit(double wall_seconds);
+
+  std::uint64_t rows_written() const { return rows_; }
+  const std::filesystem::path& temporary_path() const { return temp_path_; }
+  const std::filesystem::path& final_path() const { return final_path_; }
+
+ private:
+  struct Column {
+    hdf5::Id dataset;
+    std::size_t width = 1;  // values per replicate
+    ValueType type = ValueType::Real;
+    std::string label;  // "/replicates/x", for messages
+  };
+
+  void create_layout(const RunInfo& info, const std::vector<ParameterColumn>& parameters);
+  void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first);
+  void set_rows(std::uint64_t rows);
+  void finish_rows();
+  void write_band(std::size_t k);
+  void close_all() noexcept;
+
+  std::filesystem::path final_path_;
+  std::filesystem::path temp_path_;
+  std::vector<OutputSpec> outputs_;
+  hdf5::Id file_;
+  std::vector<Column> output_columns_;     // one per output
+  std::vector<Column> parameter_columns_;  // one per sampled parameter
+  std::uint64_t rows_ = 0;                 // rows written so far
+  std::uint64_t capacity_ = 0;             // current extent of the datasets
+  std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
+  std::vector<std::uint8_t> bool_buffer_;
+  bool committed_ = false;
+};
+
+}  // namespace samdsim

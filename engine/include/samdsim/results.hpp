@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace samdsim {
+
+enum class ValueType : std::uint8_t { Real, Integer, Boolean };
+
+// An output a model declares: one value per replicate (length 0), or a series
+// of `length` values per replicate along `axis` (e.g. 60 months).
+struct OutputSpec {
+  std::string name;
+  std::string unit;
+  std::string doc;
+  ValueType type = ValueType::Real;
+  std::size_t length = 0;
+  std::string axis;  // label of the series axis, e.g. "month"
+
+  static OutputSpec scalar(std::string name, std::string unit, std::string doc, ValueType type = ValueType::Real) {
+    return {std::move(name), std::move(unit), std::move(doc), type, 0, ""};
+  }
+  static OutputSpec series(std::string name, std::string unit, std::string doc, std::size_t length, std::string axis,
+                           ValueType type = ValueType::Real) {
+    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis)};
+  }
+
+  bool is_series() const { return length > 0; }
+  std::size_t width() const { return length > 0 ? length : 1; }
+};
+
+// A parameter whose value is drawn per replicate (it was given as a
+// distribution); stored under /parameters for sensitivity analysis.
+struct ParameterColumn {
+  std::string name;  // key path, e.g. "studies[1].per_patient_cost_usd"
+  std::string unit;
+};
+
+// Values of a contiguous range of replicates, column-wise: every output and
+// every sampled parameter has its own contiguous array. All values are held
+// as double (integers are exact up to 2^53, booleans are 0/1) and converted
+// to their declared type when written. Allocated once, reused for every block.
+class Block {
+ public:
+  Block(const std::vector<OutputSpec>& outputs, std::size_t parameters, std::size_t capacity);
+
+  void reset(std::uint64_t first, std::size_t count);
+
+  std::uint64_t first() const { return first_; }
+  std::size_t count() const { return count_; }
+  std::size_t capacity() const { return capacity_; }
+  std::size_t outputs() const { return widths_.size(); }
+  std::size_t parameters() const { return params_.size(); }
+  std::size_t width(std::size_t output) const { return widths_[output]; }
+
+  // Output `k` of the block's replicates: count() * width(k) values, replicate-major.
+  std::span<double> output(std::size_t k) { return {outputs_[k].data(), count_ * widths_[k]}; }
+  std::span<const double> output(std::size_t k) const { return {outputs_[k].data(), count_ * widths_[k]}; }
+  // The values of output `k` for the i-th replicate of the block.
+  std::span<double> output(std::size_t k, std::size_t i) { return {outputs_[k].data() + i * widths_[k], widths_[k]}; }
+
+  std::span<double> parameter(std::size_t j) { return {params_[j].data(), count_}; }
+  std::span<const double> parameter(std::size_t j) const { return {params_[j].data(), count_}; }
+
+ private:
+  std::uint64_t first_ = 0;
+  std::size_t count_ = 0;
+  std::size_t capacity_ = 0;
+  std::vector<std::size_t> widths_;
+  std::vector<std::vector<double>> outputs_;
+  std::vector<std::vector<double>> params_;
+};
+
+}  // namespace samdsim

@@ -1,0 +1,128 @@
+#include "samdsim/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "samdsim/yaml_util.hpp"
+
+namespace samdsim {
+
+namespace {
+const std::vector<std::string> top_level_keys = {"model", "name", "description", "replicates", "seed", "parameters"};
+
+std::uint64_t read_count(const YAML::Node& node, const std::string& path, const std::string& file,
+                         std::uint64_t min, std::uint64_t max) {
+  const std::string text = read_string(node, path, file);
+  try {
+    return parse_count(text, "", min, max);
+  } catch (const InputError& e) {
+    throw InputError(location_of(node, file), path, e.message());
+  }
+}
+}  // namespace
+
+std::uint64_t parse_count(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max) {
+  const std::string prefix = what.empty() ? "" : what + ": ";
+  const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  const bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  char* end = nullptr;
+  if (digits_only) {
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (errno == ERANGE || v < min || v > max)
+      throw InputError(prefix + "'" + text + "' is outside the allowed range " + range);
+    return v;
+  }
+  // Whole numbers in exponent form (1e6) are common for counts.
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0 || std::floor(v) != v)
+    throw InputError(prefix + "expected a whole number, got '" + text + "'");
+  if (v >= 18446744073709551616.0 || static_cast<std::uint64_t>(v) < min || static_cast<std::uint64_t>(v) > max)
+    throw InputError(prefix + "'" + text + "' is outside the allowed range " + range);
+  return static_cast<std::uint64_t>(v);
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) throw InputError(Location{file}, "", "the config is empty; it needs at least 'model:'");
+  if (!root.IsMap())
+    throw InputError(location_of(root, file), "", "the config must be a mapping with 'model:' and 'parameters:'");
+
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
+    if (std::find(top_level_keys.begin(), top_level_keys.end(), key) == top_level_keys.end())
+      throw InputError(location_of(it->first, file), key,
+                       "unknown key '" + key + "'" + did_you_mean(key, top_level_keys));
+  }
+
+  Scenario s;
+  s.file = file;
+  const YAML::Node model = root["model"];
+  if (!model) {
+    std::string names;
+    for (const Model* m : all_models()) names += (names.empty() ? "" : ", ") + m->name();
+    throw InputError(location_of(root, file), "model", "missing 'model:' (one of: " + names + ")");
+  }
+  const std::string model_name = read_string(model, "model", file);
+  s.model = find_model(model_name);
+  if (!s.model) {
+    std::vector<std::string> names;
+    std::string list;
+    for (const Model* m : all_models()) {
+      names.push_back(m->name());
+      list += (list.empty() ? "" : ", ") + m->name();
+    }
+    throw InputError(location_of(model, file), "model",
+                     "unknown model '" + model_name + "'" + did_you_mean(model_name, names) + "; models: " + list);
+  }
+  if (root["name"]) s.name = read_string(root["name"], "name", file);
+  if (root["description"]) s.description = read_string(root["description"], "description", file);
+  if (root["replicates"]) s.replicates = read_count(root["replicates"], "replicates", file, 1, max_replicates);
+  if (root["seed"]) s.seed = read_count(root["seed"], "seed", file, 0, UINT64_MAX);
+
+  s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
+  s.simulation = s.model->prepare(s.parameters.root);
+  s.parameters.table->finalize();
+  return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw InputError(Location{file.string()}, "", "is a directory, not a config file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(Location{file.string()}, "", "cannot open the config file (does it exist?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  if (content.find('\0') != std::string::npos)
+    throw InputError(Location{file.string()}, "", "not a text file (it contains NUL bytes); expected YAML or JSON");
+  return parse_scenario(content, file.string());
+}
+
+std::string Scenario::resolved_yaml() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "model" << YAML::Value << model->name();
+  if (!name.empty()) out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << name;
+  if (!description.empty()) out << YAML::Key << "description" << YAML::Value << YAML::DoubleQuoted << description;
+  out << YAML::Key << "replicates" << YAML::Value << replicates;
+  out << YAML::Key << "seed" << YAML::Value << seed;
+  out << YAML::Key << "parameters" << YAML::Value;
+  emit_parameters(out, model->schema(), parameters.root);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace samdsim

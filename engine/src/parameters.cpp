@@ -1,0 +1,305 @@
+#include "samdsim/parameters.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "samdsim/random.hpp"
+#include "samdsim/yaml_util.hpp"
+
+namespace samdsim {
+
+// --- ParameterTable -----------------------------------------------------------
+
+Param ParameterTable::add(Slot slot) {
+  const auto index = static_cast<std::uint32_t>(slots_.size());
+  slots_.push_back(std::move(slot));
+  used_.push_back(false);
+  return Param{index};
+}
+
+void ParameterTable::finalize() {
+  sampled_.clear();
+  for (std::uint32_t i = 0; i < slots_.size(); ++i)
+    if (used_[i] && !slots_[i].distribution.is_fixed() && !slots_[i].per_unit) sampled_.push_back(i);
+}
+
+std::vector<ParameterColumn> ParameterTable::sampled_columns() const {
+  std::vector<ParameterColumn> columns;
+  for (auto i : sampled_) columns.push_back({slots_[i].path, slots_[i].unit});
+  return columns;
+}
+
+std::vector<double> ParameterTable::initial_values() const {
+  std::vector<double> values(slots_.size());
+  for (std::size_t i = 0; i < slots_.size(); ++i) values[i] = slots_[i].distribution.mean();
+  return values;
+}
+
+void ParameterTable::draw(Stream& stream, std::span<double> values, std::span<double> drawn) const {
+  for (std::size_t k = 0; k < sampled_.size(); ++k) {
+    const double v = slots_[sampled_[k]].distribution.sample(stream);
+    values[sampled_[k]] = v;
+    drawn[k] = v;
+  }
+}
+
+// --- Group ------------------------------------------------------------------------
+
+const Group::Entry& Group::entry(const std::string& name, Field::Kind kind) const {
+  auto it = entries_.find(name);
+  const bool numeric = kind == Field::Kind::Number || kind == Field::Kind::Integer;
+  if (it == entries_.end() ||
+      (it->second.kind != kind &&
+       !(numeric && (it->second.kind == Field::Kind::Number || it->second.kind == Field::Kind::Integer))))
+    throw std::logic_error("model reads undeclared parameter '" + path_of(name) + "'");
+  return it->second;
+}
+
+Param Group::number(const std::string& name) const {
+  const Param p = peek(name);
+  table_->mark_used(p);
+  return p;
+}
+
+Param Group::peek(const std::string& name) const {
+  const Entry& e = entry(name, Field::Kind::Number);
+  if (e.absent) throw std::logic_error("model reads absent optional parameter '" + path_of(name) + "'");
+  return e.param;
+}
+
+double Group::fixed(const std::string& name) const {
+  const Distribution& d = distribution(name);
+  if (!d.is_fixed())
+    fail(name, "must be a single fixed value here (it shapes the plan), not a distribution (" + d.describe() + ")");
+  return d.mean();
+}
+
+const Distribution& Group::distribution(const std::string& name) const {
+  return table_->slot(number(name)).distribution;
+}
+
+bool Group::flag(const std::string& name) const { return entry(name, Field::Kind::Flag).flag; }
+const std::string& Group::choice(const std::string& name) const { return entry(name, Field::Kind::Choice).text; }
+const std::string& Group::text(const std::string& name) const { return entry(name, Field::Kind::Text).text; }
+const Group& Group::group(const std::string& name) const { return *entry(name, Field::Kind::Group).group; }
+const std::vector<Group>& Group::list(const std::string& name) const { return entry(name, Field::Kind::List).items; }
+
+bool Group::given(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second.given;
+}
+
+Location Group::location(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second.given ? it->second.location : location_;
+}
+
+std::string Group::path_of(const std::string& name) const { return child_path(path_, name); }
+
+void Group::fail(const std::string& name, const std::string& message) const {
+  throw InputError(location(name), path_of(name), message);
+}
+
+// --- resolving -------------------------------------------------------------------
+
+class ParameterResolver {
+ public:
+  ParameterResolver(std::string file, std::shared_ptr<ParameterTable> table)
+      : file_(std::move(file)), table_(std::move(table)) {}
+
+  Group resolve_group(const Field& decl, const YAML::Node& node, const std::string& path, const Location& where,
+                      const std::string& skip_key = "") {
+    if (node && !node.IsNull() && !node.IsMap())
+      throw InputError(location_of(node, file_), path, "expected a mapping of parameters (key: value)");
+    Group g;
+    g.path_ = path;
+    g.location_ = node && !node.IsNull() ? location_of(node, file_) : where;
+    g.table_ = table_.get();
+    if (node && node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (key == skip_key) continue;
+        if (!decl.find(key)) {
+          std::vector<std::string> names = decl.field_names();
+          throw InputError(location_of(it->first, file_), child_path(path, key),
+                           "unknown parameter '" + key + "'" + did_you_mean(key, names));
+        }
+      }
+    }
+    for (const auto& f : decl.fields()) {
+      const YAML::Node child = node && node.IsMap() ? node[f->name()] : YAML::Node();
+      const bool given = child.IsDefined() && !child.IsNull();
+      Group::Entry e{f->kind(), {}, false, "", nullptr, {}, given ? location_of(child, file_) : g.location_, given};
+      resolve_field(*f, child, given, child_path(path, f->name()), g.location_, e);
+      g.entries_.emplace(f->name(), std::move(e));
+    }
+    return g;
+  }
+
+ private:
+  [[noreturn]] void missing(const Field& f, const std::string& path, const Location& where) {
+    std::string what = f.kind_name();
+    if (!f.unit().empty()) what += " in " + f.unit();
+    throw InputError(where, path, "missing required parameter '" + f.name() + "' (" + what + "): " + f.doc());
+  }
+
+  void resolve_field(const Field& f, const YAML::Node& node, bool given, const std::string& path,
+                     const Location& parent, Group::Entry& e) {
+    switch (f.kind()) {
+      case Field::Kind::Number:
+      case Field::Kind::Integer: {
+        if (!given && f.is_optional() && !f.number_default() && !f.distribution_default()) {
+          e.absent = true;
+          break;
+        }
+        if (!given && !f.number_default() && !f.distribution_default()) missing(f, path, parent);
+        Distribution d = given                   ? Distribution::from_yaml(node, path, file_)
+                         : f.number_default()    ? Distribution::fixed(*f.number_default())
+                                                 : Distribution::from_yaml(YAML::Load(*f.distribution_default()), path,
+                                                                           "(default of " + path + ")");
+        if (given) check_numeric(f, d, node, path);
+        e.param = table_->add({path, f.unit(), std::move(d), f.kind() == Field::Kind::Integer, f.is_per_unit()});
+        break;
+      }
+      case Field::Kind::Flag:
+        if (!given && !f.flag_default()) missing(f, path, parent);
+        e.flag = given ? read_bool(node, path, file_) : *f.flag_default();
+        break;
+      case Field::Kind::Choice:
+      case Field::Kind::Text:
+        if (!given && !f.text_default()) missing(f, path, parent);
+        e.text = given ? read_string(node, path, file_) : *f.text_default();
+        if (f.kind() == Field::Kind::Choice && given) check_choice(f, e.text, node, path);
+        break;
+      case Field::Kind::Group:
+        e.group = std::make_shared<Group>(resolve_group(f, given ? node : YAML::Node(), path, parent));
+        break;
+      case Field::Kind::List: resolve_list(f, node, given, path, parent, e); break;
+    }
+  }
+
+  void check_choice(const Field& f, const std::string& value, const YAML::Node& node, const std::string& path) {
+    for (const auto& c : f.choices())
+      if (c == value) return;
+    std::string all;
+    for (const auto& c : f.choices()) all += (all.empty() ? "" : ", ") + c;
+    throw InputError(location_of(node, file_), path,
+                     "'" + value + "' is not one of: " + all + did_you_mean(value, f.choices()));
+  }
+
+  void check_numeric(const Field& f, const Distribution& d, const YAML::Node& node, const std::string& path) {
+    const Location where = location_of(node, file_);
+    const Range& r = f.range();
+    const std::string unit = f.unit().empty() ? "" : " " + f.unit();
+    if (d.is_fixed()) {
+      const double v = d.mean();
+      if (!r.contains(v))
+        throw InputError(where, path, fmt::format("value {:g}{} is outside the allowed range {}", v, unit, r.str()));
+      if (f.kind() == Field::Kind::Integer && std::floor(v) != v)
+        throw InputError(where, path, fmt::format("expected a whole number, got {:g}", v));
+      return;
+    }
+    if (f.kind() == Field::Kind::Integer && !d.is_integer_valued())
+      throw InputError(where, path,
+                       "a whole-number parameter needs an integer-valued distribution (poisson, negative_binomial, "
+                       "bernoulli, or discrete/empirical with whole values), got " + d.family());
+    // A continuous distribution never takes its support's end points, so an
+    // open range end may coincide with them (lognormal for a positive value).
+    const bool continuous = !d.is_integer_valued() && d.family() != "discrete" && d.family() != "empirical";
+    const bool low_ok = continuous ? d.support_min() >= r.min : r.contains(d.support_min());
+    const bool high_ok = continuous ? d.support_max() <= r.max : r.contains(d.support_max());
+    if (!low_ok || !high_ok)
+      throw InputError(where, path,
+                       fmt::format("{} can take values outside the allowed range {}{} (its support is [{:g}, {:g}]); "
+                                   "{}",
+                                   d.describe(), r.str(), unit, d.support_min(), d.support_max(),
+                                   f.kind() == Field::Kind::Integer
+                                       ? "give the possible counts with discrete {values, weights}"
+                                       : "bound it (beta or triangular with min/max, truncated_normal, or lognormal "
+                                         "or gamma for positive quantities)"));
+  }
+
+  void resolve_list(const Field& f, const YAML::Node& node, bool given, const std::string& path,
+                    const Location& parent, Group::Entry& e) {
+    if (!given) {
+      if (f.min_items() > 0) missing(f, path, parent);
+      return;
+    }
+    if (!node.IsSequence()) throw InputError(location_of(node, file_), path, "expected a list (- item)");
+    if (node.size() < f.min_items() || node.size() > f.max_items())
+      throw InputError(location_of(node, file_), path,
+                       fmt::format("expected {} to {} items, got {}", f.min_items(), f.max_items(), node.size()));
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      const std::string ipath = index_path(path, i);
+      if (!item.IsMap()) throw InputError(location_of(item, file_), ipath, "expected a mapping for each item");
+      const YAML::Node d = item[f.discriminator()];
+      std::vector<std::string> names = f.field_names();
+      if (!d) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        throw InputError(location_of(item, file_), ipath, "missing '" + f.discriminator() + "' (one of: " + all + ")");
+      }
+      const std::string variant = read_string(d, child_path(ipath, f.discriminator()), file_);
+      const Field* v = f.find(variant);
+      if (!v)
+        throw InputError(location_of(d, file_), child_path(ipath, f.discriminator()),
+                         "unknown " + f.discriminator() + " '" + variant + "'" + did_you_mean(variant, names));
+      Group g = resolve_group(*v, item, ipath, location_of(item, file_), f.discriminator());
+      g.variant_ = variant;
+      e.items.push_back(std::move(g));
+    }
+  }
+
+  std::string file_;
+  std::shared_ptr<ParameterTable> table_;
+};
+
+ResolvedParameters resolve_parameters(const Field& schema, const YAML::Node& node, const std::string& file,
+                                      const Location& parent_location) {
+  auto table = std::make_shared<ParameterTable>();
+  ParameterResolver resolver(file, table);
+  Group root = resolver.resolve_group(schema, node, "parameters", parent_location);
+  return ResolvedParameters{std::move(root), std::move(table)};
+}
+
+namespace {
+// `lead` is written first inside the map: a list item's discriminator.
+void emit_group(YAML::Emitter& out, const Field& decl, const Group& g, const ParameterTable& table,
+                const std::string& lead_key = "", const std::string& lead_value = "") {
+  out << YAML::BeginMap;
+  if (!lead_key.empty()) out << YAML::Key << lead_key << YAML::Value << lead_value;
+  for (const auto& f : decl.fields()) {
+    const std::string& n = f->name();
+    out << YAML::Key << n << YAML::Value;
+    switch (f->kind()) {
+      case Field::Kind::Number:
+      case Field::Kind::Integer:
+        if (g.given(n) || f->number_default() || f->distribution_default()) {
+          table.slot(g.peek(n)).distribution.emit(out);
+        } else {
+          out << YAML::Null;  // optional and left out: the model derives it
+        }
+        break;
+      case Field::Kind::Flag: out << g.flag(n); break;
+      case Field::Kind::Choice: out << g.choice(n); break;
+      case Field::Kind::Text: out << YAML::DoubleQuoted << g.text(n); break;
+      case Field::Kind::Group: emit_group(out, *f, g.group(n), table); break;
+      case Field::Kind::List:
+        out << YAML::BeginSeq;
+        for (const Group& item : g.list(n))
+          emit_group(out, *f->find(item.variant()), item, table, f->discriminator(), item.variant());
+        out << YAML::EndSeq;
+        break;
+    }
+  }
+  out << YAML::EndMap;
+}
+}  // namespace
+
+void emit_parameters(YAML::Emitter& out, const Field& schema, const Group& group) {
+  emit_group(out, schema, group, group.table());
+}
+
+}  // namespace samdsim

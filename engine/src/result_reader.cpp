@@ -1,0 +1,164 @@
+#include "samdsim/result_reader.hpp"
+
+#include <charconv>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_writer.hpp"
+#include "samdsim/version.hpp"
+
+namespace samdsim {
+
+namespace fs = std::filesystem;
+using hdf5::Id;
+
+namespace {
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+// The major number of a "major.minor" version, or -1 when it is not one.
+int major_version(const std::string& version) {
+  int major = -1;
+  const char* end = version.data() + version.size();
+  const auto [ptr, ec] = std::from_chars(version.data(), end, major);
+  if (ec != std::errc() || ptr == version.data() || (ptr != end && *ptr != '.')) return -1;
+  return major;
+}
+
+// Damaged contents of a file the user named are bad input, not a fault of ours.
+template <typename F>
+auto as_input_error(const fs::path& path, F&& body) {
+  try {
+    return body();
+  } catch (const InternalError& e) {
+    throw InputError("cannot read result file " + quoted(path) + ": " + e.what());
+  }
+}
+
+double attribute_or_nan(hid_t object, const std::string& name) {
+  return hdf5::read_double_attribute(object, name).value_or(std::numeric_limits<double>::quiet_NaN());
+}
+
+Summary read_summary(hid_t summary_group, const std::string& name) {
+  Id g = hdf5::open_group(summary_group, name);
+  const hid_t id = g.get();
+  Summary s;
+  s.name = name;
+  s.unit = hdf5::read_string_attribute(id, "unit").value_or("");
+  s.type = parse_type_name(hdf5::read_string_attribute(id, "type").value_or("real")).value_or(ValueType::Real);
+  s.n = hdf5::read_uint64_attribute(id, "n").value_or(0);
+  s.missing = hdf5::read_uint64_attribute(id, "missing").value_or(0);
+  s.mean = attribute_or_nan(id, "mean");
+  s.sd = attribute_or_nan(id, "sd");
+  s.se = attribute_or_nan(id, "se");
+  s.min = attribute_or_nan(id, "min");
+  s.p05 = attribute_or_nan(id, "p05");
+  s.p25 = attribute_or_nan(id, "p25");
+  s.p50 = attribute_or_nan(id, "p50");
+  s.p75 = attribute_or_nan(id, "p75");
+  s.p95 = attribute_or_nan(id, "p95");
+  s.max = attribute_or_nan(id, "max");
+  s.probability = attribute_or_nan(id, "probability");
+  return s;
+}
+
+Band read_band(hid_t file, hid_t bands_group, const std::string& name) {
+  Id ds = hdf5::open_dataset(bands_group, name);
+  const auto shape = hdf5::dataset_shape(ds.get());
+  if (shape.size() != 2 || shape[0] != 5)
+    throw InternalError("band " + hdf5::describe(ds.get()) + " is not a [5, length] dataset");
+  Band b;
+  b.name = name;
+  b.unit = hdf5::read_string_attribute(ds.get(), "unit").value_or("");
+  b.axis = hdf5::read_string_attribute(ds.get(), "axis").value_or("");
+  b.length = shape[1];
+  std::vector<double> values(5 * b.length);
+  hdf5::read_doubles(ds.get(), 0, 5, 0, b.length, values);
+  for (std::size_t q = 0; q < 5; ++q)
+    b.quantiles[q].assign(values.begin() + static_cast<std::ptrdiff_t>(q * b.length),
+                          values.begin() + static_cast<std::ptrdiff_t>((q + 1) * b.length));
+  const std::string mean_path = "/series_mean/" + name;
+  if (hdf5::link_exists(file, mean_path)) {
+    Id mean = hdf5::open_dataset(file, mean_path);
+    if (hdf5::dataset_shape(mean.get()) == std::vector<hsize_t>{b.length}) {
+      b.mean.resize(b.length);
+      hdf5::read_doubles(mean.get(), 0, b.length, 0, 1, b.mean);
+    }
+  }
+  return b;
+}
+
+}  // namespace
+
+Id open_result_file(const fs::path& path) {
+  hdf5::initialize();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError("result file " + quoted(path) + " does not exist");
+  if (fs::is_directory(path, ec)) throw InputError("result file " + quoted(path) + " is a directory");
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(quoted(path) + " is not an HDF5 file (expected a samdsim result file)");
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) throw InputError("cannot open result file " + quoted(path) + ": " + hdf5::error_detail());
+  Id id(file);
+
+  const auto filetype = hdf5::read_string_attribute(file, "filetype");
+  if (filetype != result_filetype)
+    throw InputError(quoted(path) + " is an HDF5 file but not a samdsim result file (its filetype attribute is " +
+                     (filetype ? "'" + *filetype + "'" : std::string("missing")) + ")");
+  const std::string format = hdf5::read_string_attribute(file, "version").value_or("");
+  const int major = major_version(format);
+  if (major < 1)
+    throw InputError("result file " + quoted(path) + " has an unreadable format version '" + format + "'");
+  if (major > result_format_major)
+    throw InputError(fmt::format("result file {} has format version {}, newer than this samdsim {} reads ({}.x); "
+                                 "use a newer samdsim",
+                                 quoted(path), format, samdsim::version, result_format_major));
+  return id;
+}
+
+ResultFileSummary read_result_summary(const fs::path& path) {
+  Id file = open_result_file(path);
+  return as_input_error(path, [&] {
+    ResultFileSummary r;
+    const hid_t root = file.get();
+    for (const auto& name : hdf5::attribute_names(root)) {
+      if (name == "config_yaml")
+        r.config_yaml = hdf5::read_string_attribute(root, name).value_or("");
+      else
+        r.attributes[name] = hdf5::attribute_text(root, name);
+    }
+    if (hdf5::link_exists(root, "summary")) {
+      Id group = hdf5::open_group(root, "summary");
+      for (const auto& name : hdf5::member_names(group.get())) r.summaries.push_back(read_summary(group.get(), name));
+    }
+    if (hdf5::link_exists(root, "bands")) {
+      Id group = hdf5::open_group(root, "bands");
+      for (const auto& name : hdf5::member_names(group.get())) r.bands.push_back(read_band(root, group.get(), name));
+    }
+    return r;
+  });
+}
+
+std::vector<double> read_column(const fs::path& path, const std::string& dataset_path) {
+  Id file = open_result_file(path);
+  if (!hdf5::link_exists(file.get(), dataset_path))
+    throw InputError("result file " + quoted(path) + " has no dataset '" + dataset_path + "'");
+  return as_input_error(path, [&] {
+    Id ds = hdf5::open_dataset(file.get(), dataset_path);
+    const auto shape = hdf5::dataset_shape(ds.get());
+    if (shape.empty() || shape.size() > 2)
+      throw InternalError("'" + dataset_path + "' is not a 1-D or 2-D dataset");
+    const hsize_t cols = shape.size() == 2 ? shape[1] : 1;
+    std::vector<double> values(shape[0] * cols);
+    hdf5::read_doubles(ds.get(), 0, shape[0], 0, cols, values);
+    return values;
+  });
+}
+
+}  // namespace samdsim

@@ -1,0 +1,413 @@
+#include "samdsim/result_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <set>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/version.hpp"
+
+namespace samdsim {
+
+namespace fs = std::filesystem;
+using hdf5::check;
+using hdf5::Id;
+
+std::string utc_timestamp_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+// 65536 values per chunk (512 KiB of float64) keeps chunks large enough for
+// deflate to pay off and small enough that partial reads stay cheap.
+constexpr hsize_t chunk_values = 65536;
+// Series are chunked a few indices wide so that reading one index across all
+// replicates (for its quantiles) decompresses only a few indices' worth.
+constexpr hsize_t series_chunk_width = 8;
+constexpr int deflate_level = 4;
+// Values of one series read back per pass when computing bands: about 32 MiB.
+constexpr std::size_t band_buffer_values = std::size_t{1} << 22;
+
+hid_t file_type_of(ValueType type) {
+  switch (type) {
+    case ValueType::Integer:
+      return H5T_STD_I64LE;
+    case ValueType::Boolean:
+      return H5T_STD_U8LE;
+    case ValueType::Real:
+      break;
+  }
+  return H5T_IEEE_F64LE;
+}
+
+void check_name(const std::string& name, const std::string& what, std::set<std::string>& seen, bool user_input) {
+  std::string problem;
+  if (name.empty() || name == "." || name == "..")
+    problem = "is not a valid name";
+  else if (name.find('/') != std::string::npos)
+    problem = "contains '/', which HDF5 reserves for paths";
+  else if (!seen.insert(name).second)
+    problem = "is declared twice";
+  if (problem.empty()) return;
+  const std::string message = what + " '" + name + "' " + problem;
+  if (user_input) throw InputError(message);
+  throw InternalError(message);
+}
+
+struct DatasetShape {
+  hsize_t rows = 0;
+  hsize_t width = 0;  // 0 for a 1-D dataset
+};
+
+Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetShape shape) {
+  const int rank = shape.width > 0 ? 2 : 1;
+  const hsize_t dims[2] = {shape.rows, shape.width};
+  const hsize_t max_dims[2] = {H5S_UNLIMITED, shape.width};
+  const hsize_t chunk_width = rank == 2 ? std::min(shape.width, series_chunk_width) : 1;
+  const hsize_t chunk_rows = std::clamp<hsize_t>(shape.rows, 1, std::max<hsize_t>(1, chunk_values / chunk_width));
+  const hsize_t chunk[2] = {chunk_rows, chunk_width};
+  const std::string context = "cannot create dataset '" + name + "' under " + hdf5::describe(group);
+
+  Id space = check(H5Screate_simple(rank, dims, max_dims), context);
+  Id dcpl = check(H5Pcreate(H5P_DATASET_CREATE), context);
+  check(H5Pset_chunk(dcpl.get(), rank, chunk), context);
+  check(H5Pset_shuffle(dcpl.get()), context);
+  check(H5Pset_deflate(dcpl.get(), deflate_level), context);
+  // Rows never written read back as missing, not as zero.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  switch (type) {
+    case ValueType::Real:
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), context);
+      break;
+    case ValueType::Integer:
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_INT64, &integer_missing_value), context);
+      break;
+    case ValueType::Boolean:
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_UINT8, &boolean_missing_value), context);
+      break;
+  }
+  // Blocks rarely align with chunk rows; the cache must hold a whole row of
+  // chunks so a partly filled chunk is not compressed, evicted and re-read.
+  Id dapl = check(H5Pcreate(H5P_DATASET_ACCESS), context);
+  const std::size_t chunks_across = rank == 2 ? (shape.width + chunk_width - 1) / chunk_width : 1;
+  const std::size_t cache_bytes = 2 * chunks_across * chunk_rows * chunk_width * sizeof(double) + (1u << 20);
+  check(H5Pset_chunk_cache(dapl.get(), 12421, cache_bytes, 1.0), context);
+
+  Id dataset = check(H5Dcreate2(group, name.c_str(), file_type_of(type), space.get(), H5P_DEFAULT, dcpl.get(),
+                                dapl.get()),
+                     context);
+  if (type == ValueType::Integer) hdf5::write_int64_attribute(dataset.get(), "missing_value", integer_missing_value);
+  if (type == ValueType::Boolean) hdf5::write_int64_attribute(dataset.get(), "missing_value", boolean_missing_value);
+  return dataset;
+}
+
+void sync_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw InternalError("cannot flush result file '" + path.string() + "' to disk");
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
+                           const std::vector<ParameterColumn>& parameters)
+    : final_path_(std::move(final_path)), outputs_(outputs), capacity_(info.replicates) {
+  hdf5::initialize();
+  if (final_path_.empty() || !final_path_.has_filename())
+    throw InputError("result file path '" + final_path_.string() + "' does not name a file");
+  const fs::path dir = final_path_.has_parent_path() ? final_path_.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) throw InputError("output directory '" + dir.string() + "' does not exist");
+  if (!fs::is_directory(dir, ec)) throw InputError("output path '" + dir.string() + "' is not a directory");
+  if (fs::is_directory(final_path_, ec))
+    throw InputError("result file path '" + final_path_.string() + "' is a directory");
+
+  std::set<std::string> seen;
+  for (const auto& o : outputs) check_name(o.name, "output", seen, false);
+  seen.clear();
+  for (const auto& p : parameters) check_name(p.name, "parameter", seen, true);
+
+  temp_path_ = dir / (final_path_.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  Id fcpl = hdf5::ordered_file_creation_plist();
+  Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
+  // Closing the file also closes anything left open, so the file is never kept alive by a stray identifier.
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the file close degree");
+  const hid_t file = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+  if (file < 0)
+    throw InputError("cannot create result file '" + final_path_.string() + "' in directory '" + dir.string() +
+                     "': " + hdf5::error_detail());
+  file_ = Id(file);
+  try {
+    create_layout(info, parameters);
+  } catch (...) {
+    close_all();
+    fs::remove(temp_path_, ec);
+    throw;
+  }
+}
+
+ResultWriter::~ResultWriter() {
+  if (committed_) return;
+  close_all();
+  std::error_code ec;
+  fs::remove(temp_path_, ec);
+}
+
+void ResultWriter::close_all() noexcept {
+  for (auto& c : output_columns_) c.dataset.reset();
+  for (auto& c : parameter_columns_) c.dataset.reset();
+  file_.reset();
+}
+
+void ResultWriter::create_layout(const RunInfo& info, const std::vector<ParameterColumn>& parameters) {
+  const hid_t root = file_.get();
+  hdf5::write_string_attribute(root, "filetype", result_filetype);
+  hdf5::write_string_attribute(root, "version", result_format_version);
+  hdf5::write_string_attribute(root, "samdsim_version", samdsim::version);
+  hdf5::write_string_attribute(root, "git_revision", samdsim::git_revision);
+  hdf5::write_string_attribute(root, "model", info.model);
+  hdf5::write_string_attribute(root, "name", info.name);
+  hdf5::write_uint64_attribute(root, "seed", info.seed);
+  hdf5::write_uint64_attribute(root, "scenario", info.scenario);
+  hdf5::write_uint64_attribute(root, "replicates", info.replicates);
+  hdf5::write_uint32_attribute(root, "threads", info.threads);
+  hdf5::write_uint32_attribute(root, "shards", info.shards);
+  hdf5::write_string_attribute(root, "created_utc", info.created_utc.empty() ? utc_timestamp_now() : info.created_utc);
+  hdf5::write_string_attribute(root, "config_yaml", info.config_yaml);
+
+  Id replicates = hdf5::create_group(root, "replicates");
+  const bool any_series = std::any_of(outputs_.begin(), outputs_.end(), [](const auto& o) { return o.is_series(); });
+  Id series = any_series ? hdf5::create_group(root, "timeseries") : Id();
+  Id params = hdf5::create_group(root, "parameters");
+
+  for (const auto& o : outputs_) {
+    const hid_t group = o.is_series() ? series.get() : replicates.get();
+    Column c;
+    c.dataset = create_dataset(group, o.name, o.type, {info.replicates, o.length});
+    c.width = o.width();
+    c.type = o.type;
+    c.label = (o.is_series() ? "/timeseries/" : "/replicates/") + o.name;
+    hdf5::write_string_attribute(c.dataset.get(), "unit", o.unit);
+    hdf5::write_string_attribute(c.dataset.get(), "doc", o.doc);
+    hdf5::write_string_attribute(c.dataset.get(), "type", type_name(o.type));
+    if (o.is_series()) hdf5::write_string_attribute(c.dataset.get(), "axis", o.axis);
+    output_columns_.push_back(std::move(c));
+  }
+  for (const auto& p : parameters) {
+    Column c;
+    c.dataset = create_dataset(params.get(), p.name, ValueType::Real, {info.replicates, 0});
+    c.label = "/parameters/" + p.name;
+    hdf5::write_string_attribute(c.dataset.get(), "unit", p.unit);
+    parameter_columns_.push_back(std::move(c));
+  }
+}
+
+void ResultWriter::write_block(const Block& block) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_block after commit");
+  if (block.first() != rows_)
+    throw InternalError(fmt::format("ResultWriter: block starts at replicate {}, expected {} (blocks must arrive in order)",
+                                    block.first(), rows_));
+  if (block.outputs() != output_columns_.size() || block.parameters() != parameter_columns_.size())
+    throw InternalError("ResultWriter: block layout does not match the declared outputs and parameters");
+  const std::uint64_t end = rows_ + block.count();
+  if (end > capacity_) set_rows(end);
+  for (std::size_t k = 0; k < output_columns_.size(); ++k)
+    write_column(output_columns_[k], block.output(k).data(), block.count(), block.first());
+  for (std::size_t j = 0; j < parameter_columns_.size(); ++j)
+    write_column(parameter_columns_[j], block.parameter(j).data(), block.count(), block.first());
+  rows_ = end;
+}
+
+void ResultWriter::write_column(Column& column, const double* values, std::size_t count, std::uint64_t first) {
+  if (count == 0) return;
+  const std::size_t n = count * column.width;
+  const void* data = values;
+  hid_t mem_type = H5T_NATIVE_DOUBLE;
+  const auto bad_value = [&](std::size_t i, const char* expected) {
+    return InternalError(fmt::format("output '{}' of replicate {} is {}, {}", column.label, first + i / column.width,
+                                     values[i], expected));
+  };
+  if (column.type == ValueType::Integer) {
+    int_buffer_.resize(n);
+    // -2^63 itself is excluded: it is the missing-value marker.
+    constexpr double limit = 9223372036854775808.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = values[i];
+      if (std::isnan(v)) {
+        int_buffer_[i] = integer_missing_value;
+        continue;
+      }
+      if (!(v > -limit && v < limit) || v != std::trunc(v)) throw bad_value(i, "not a whole number in int64 range");
+      int_buffer_[i] = static_cast<std::int64_t>(v);
+    }
+    data = int_buffer_.data();
+    mem_type = H5T_NATIVE_INT64;
+  } else if (column.type == ValueType::Boolean) {
+    bool_buffer_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = values[i];
+      if (std::isnan(v))
+        bool_buffer_[i] = boolean_missing_value;
+      else if (v == 0.0 || v == 1.0)
+        bool_buffer_[i] = static_cast<std::uint8_t>(v);
+      else
+        throw bad_value(i, "expected 0 or 1");
+    }
+    data = bool_buffer_.data();
+    mem_type = H5T_NATIVE_UINT8;
+  }
+  const std::string context =
+      fmt::format("cannot write replicates {}-{} of '{}' in '{}'", first, first + count - 1, column.label, temp_path_.string());
+  Id file_space = check(H5Dget_space(column.dataset.get()), context);
+  const hsize_t start[2] = {first, 0};
+  const hsize_t extent[2] = {count, column.width};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, extent, nullptr), context);
+  const hsize_t mem_n = n;
+  Id mem_space = check(H5Screate_simple(1, &mem_n, nullptr), context);
+  check(H5Dwrite(column.dataset.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), context);
+}
+
+void ResultWriter::set_rows(std::uint64_t rows) {
+  const auto resize = [&](Column& c) {
+    // A 1-D dataset reads only the first entry.
+    const hsize_t dims[2] = {rows, c.width};
+    check(H5Dset_extent(c.dataset.get(), dims),
+          fmt::format("cannot resize '{}' in '{}' to {} rows", c.label, temp_path_.string(), rows));
+  };
+  for (auto& c : output_columns_) resize(c);
+  for (auto& c : parameter_columns_) resize(c);
+  capacity_ = rows;
+}
+
+void ResultWriter::finish_rows() {
+  if (capacity_ != rows_) set_rows(rows_);
+  hdf5::write_uint64_attribute(file_.get(), "replicates", rows_);
+}
+
+std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& moments) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_summaries after commit");
+  if (moments.size() != outputs_.size())
+    throw InternalError(fmt::format("ResultWriter: {} moments given for {} outputs", moments.size(), outputs_.size()));
+  if (hdf5::link_exists(file_.get(), "summary")) throw InternalError("ResultWriter: summaries already written");
+  finish_rows();
+  { size_t mx, mc, cur; int n; H5Fget_mdc_size(file_.get(), &mx, &mc, &cur, &n); fprintf(stderr, "mdc max %zu cur %zu entries %d\n", mx, cur, n); }
+
+  Id summary_group = hdf5::create_group(file_.get(), "summary");
+  std::vector<Summary> summaries;
+  std::vector<double> column;
+  for (std::size_t k = 0; k < outputs_.size(); ++k) {
+    const OutputSpec& o = outputs_[k];
+    if (o.is_series()) {
+      write_band(k);
+      continue;
+    }
+    if (moments[k].n + moments[k].missing != rows_)
+      throw InternalError(fmt::format("ResultWriter: moments of '{}' count {} values for {} replicates", o.name,
+                                      moments[k].n + moments[k].missing, rows_));
+    column.resize(rows_);
+    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows_, 0, 1, column);
+    const Summary s = make_summary(o, moments[k], standard_quantiles(column));
+
+    Id g = hdf5::create_group(summary_group.get(), o.name);
+    const hid_t id = g.get();
+    hdf5::write_uint64_attribute(id, "n", s.n);
+    hdf5::write_uint64_attribute(id, "missing", s.missing);
+    const std::pair<const char*, double> values[] = {{"mean", s.mean}, {"sd", s.sd},   {"se", s.se},
+                                                     {"min", s.min},   {"p05", s.p05}, {"p25", s.p25},
+                                                     {"p50", s.p50},   {"p75", s.p75}, {"p95", s.p95},
+                                                     {"max", s.max}};
+    for (const auto& [name, value] : values) hdf5::write_double_attribute(id, name, value);
+    hdf5::write_string_attribute(id, "unit", s.unit);
+    hdf5::write_string_attribute(id, "type", type_name(s.type));
+    if (s.type == ValueType::Boolean) hdf5::write_double_attribute(id, "probability", s.probability);
+    summaries.push_back(s);
+  }
+  return summaries;
+}
+
+void ResultWriter::write_band(std::size_t k) {
+  const OutputSpec& o = outputs_[k];
+  const std::size_t length = o.length;
+  const std::size_t rows = rows_;
+  // As many indices per read as fit the buffer, in whole chunk columns when
+  // more than one fits, so each chunk is decompressed as few times as possible.
+  std::size_t per_pass = std::clamp<std::size_t>(band_buffer_values / std::max<std::size_t>(rows, 1), 1, length);
+  if (per_pass > series_chunk_width) per_pass -= per_pass % series_chunk_width;
+
+  std::vector<double> bands(5 * length), means(length);
+  std::vector<double> buffer, column;
+  for (std::size_t j0 = 0; j0 < length; j0 += per_pass) {
+    const std::size_t cols = std::min(per_pass, length - j0);
+    buffer.resize(rows * cols);
+    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows, j0, cols, buffer);
+    for (std::size_t c = 0; c < cols; ++c) {
+      column.resize(rows);
+      Moments m;
+      for (std::size_t i = 0; i < rows; ++i) {
+        column[i] = buffer[i * cols + c];
+        m.add(column[i]);
+      }
+      means[j0 + c] = m.n > 0 ? m.mean : std::numeric_limits<double>::quiet_NaN();
+      const auto q = standard_quantiles(column);
+      for (std::size_t p = 0; p < q.size(); ++p) bands[p * length + j0 + c] = q[p];
+    }
+  }
+
+  const Id bands_group =
+      hdf5::link_exists(file_.get(), "bands") ? hdf5::open_group(file_.get(), "bands") : hdf5::create_group(file_.get(), "bands");
+  const Id means_group = hdf5::link_exists(file_.get(), "series_mean") ? hdf5::open_group(file_.get(), "series_mean")
+                                                                       : hdf5::create_group(file_.get(), "series_mean");
+  const auto write_small = [&](hid_t group, int rank, const hsize_t* dims, const std::vector<double>& values) {
+    const std::string context = "cannot write '" + o.name + "' under " + hdf5::describe(group);
+    Id space = check(H5Screate_simple(rank, dims, nullptr), context);
+    Id ds = check(H5Dcreate2(group, o.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  context);
+    check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
+    hdf5::write_string_attribute(ds.get(), "unit", o.unit);
+    hdf5::write_string_attribute(ds.get(), "axis", o.axis);
+    return ds;
+  };
+  const hsize_t band_dims[2] = {5, length};
+  Id band = write_small(bands_group.get(), 2, band_dims, bands);
+  hdf5::write_doubles_attribute(band.get(), "quantiles", standard_probabilities);
+  const hsize_t mean_dims[1] = {length};
+  write_small(means_group.get(), 1, mean_dims, means);
+}
+
+void ResultWriter::commit(double wall_seconds) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: commit called twice");
+  finish_rows();
+  hdf5::write_double_attribute(file_.get(), "wall_seconds", wall_seconds);
+  const std::string where = "'" + temp_path_.string() + "'";
+  for (auto& c : output_columns_) c.dataset.close("cannot close '" + c.label + "' in " + where);
+  for (auto& c : parameter_columns_) c.dataset.close("cannot close '" + c.label + "' in " + where);
+  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush result file " + where);
+  file_.close("cannot close result file " + where);
+  sync_file(temp_path_);
+  std::error_code ec;
+  fs::rename(temp_path_, final_path_, ec);
+  if (ec)
+    throw InternalError("cannot rename '" + temp_path_.string() + "' to '" + final_path_.string() + "': " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace samdsim

@@ -1,0 +1,120 @@
+#include "samdsim/runner.hpp"
+
+#include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "samdsim/error.hpp"
+
+namespace samdsim {
+
+namespace {
+// Random substreams of a replicate: one draws its parameters, one is the model's.
+constexpr std::uint64_t parameter_substream = 0;
+constexpr std::uint64_t model_substream = 1;
+
+struct Worker {
+  std::unique_ptr<Workspace> workspace;
+  std::vector<double> values;  // every parameter's value for the current replicate
+  std::vector<double> drawn;   // the sampled ones, in column order
+};
+
+// Model outputs must be finite numbers of their declared type; NaN is allowed
+// only for real outputs (it means "did not happen", e.g. months to authorization
+// when never authorized).
+void check_value(const OutputSpec& spec, double v, std::uint64_t replicate) {
+  const bool ok = spec.type == ValueType::Real ? !std::isinf(v)
+                  : spec.type == ValueType::Boolean ? (v == 0.0 || v == 1.0)
+                                                    : std::isfinite(v) && std::floor(v) == v;
+  if (!ok)
+    throw InternalError(fmt::format("model produced an invalid value {} for output '{}' ({}) in replicate {}", v,
+                                    spec.name, spec.unit, replicate));
+}
+}  // namespace
+
+unsigned resolve_threads(unsigned requested) {
+  return requested > 0 ? requested : static_cast<unsigned>(std::max(1, tbb::info::default_concurrency()));
+}
+
+RunResult run_replicates(const Simulation& simulation, const ParameterTable& parameters, const RunOptions& options,
+                         BlockSink& sink) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto& outputs = simulation.outputs();
+  const unsigned threads = resolve_threads(options.threads);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+
+  const std::uint64_t n = options.replicates;
+  const std::uint64_t total_blocks = (n + replicates_per_block - 1) / replicates_per_block;
+  // The window bounds memory; its size never changes results.
+  const std::size_t window = static_cast<std::size_t>(std::min<std::uint64_t>(total_blocks, 8ULL * threads));
+  const std::size_t n_sampled = parameters.sampled_count();
+
+  std::vector<Block> blocks;
+  blocks.reserve(window);
+  for (std::size_t i = 0; i < window; ++i) blocks.emplace_back(outputs, n_sampled, replicates_per_block);
+  std::vector<std::vector<Moments>> block_moments(window, std::vector<Moments>(outputs.size()));
+
+  const std::vector<double> initial = parameters.initial_values();
+  tbb::enumerable_thread_specific<Worker> workers([&] {
+    return Worker{simulation.make_workspace(), initial, std::vector<double>(n_sampled)};
+  });
+
+  RunResult result;
+  result.moments.assign(outputs.size(), Moments{});
+  result.threads = threads;
+  Progress progress(n, options.progress, "samdsim");
+
+  auto simulate_block = [&](std::size_t slot, std::uint64_t block_index) {
+    Worker& w = workers.local();
+    Block& block = blocks[slot];
+    const std::uint64_t first = block_index * replicates_per_block;
+    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(replicates_per_block, n - first));
+    block.reset(first, count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t r = first + i;
+      Stream parameter_stream(options.seed, options.scenario, r, parameter_substream);
+      parameters.draw(parameter_stream, w.values, w.drawn);
+      for (std::size_t j = 0; j < n_sampled; ++j) block.parameter(j)[i] = w.drawn[j];
+      for (std::size_t k = 0; k < outputs.size(); ++k) {
+        auto row = block.output(k, i);
+        std::fill(row.begin(), row.end(), std::numeric_limits<double>::quiet_NaN());
+      }
+      Stream model_stream(options.seed, options.scenario, r, model_substream);
+      ReplicateContext ctx(r, w.values, model_stream);
+      simulation.simulate(ctx, w.workspace.get(), OutputRow(block, i));
+    }
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      Moments m;
+      const auto values = block.output(k);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        check_value(outputs[k], values[i], first + i / outputs[k].width());
+        if (!outputs[k].is_series()) m.add(values[i]);
+      }
+      block_moments[slot][k] = m;
+    }
+    progress.advance(count);
+  };
+
+  for (std::uint64_t start = 0; start < total_blocks; start += window) {
+    const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, total_blocks - start));
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, in_window, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+      for (std::size_t slot = r.begin(); slot != r.end(); ++slot) simulate_block(slot, start + slot);
+    });
+    for (std::size_t slot = 0; slot < in_window; ++slot) {
+      for (std::size_t k = 0; k < outputs.size(); ++k) result.moments[k].merge(block_moments[slot][k]);
+      sink.consume(blocks[slot]);
+    }
+  }
+  progress.finish();
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace samdsim

@@ -1,0 +1,153 @@
+#include "samdsim/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace samdsim {
+
+namespace {
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+}
+
+void Moments::add(double x) {
+  if (std::isnan(x)) {
+    ++missing;
+    return;
+  }
+  ++n;
+  const double delta = x - mean;
+  mean += delta / static_cast<double>(n);
+  m2 += delta * (x - mean);
+  min = std::min(min, x);
+  max = std::max(max, x);
+}
+
+void Moments::merge(const Moments& other) {
+  missing += other.missing;
+  if (other.n == 0) return;
+  if (n == 0) {
+    const std::uint64_t keep_missing = missing;
+    *this = other;
+    missing = keep_missing;
+    return;
+  }
+  const double na = static_cast<double>(n);
+  const double nb = static_cast<double>(other.n);
+  const double total = na + nb;
+  const double delta = other.mean - mean;
+  // Weighting the correction by nb / total keeps it small when one side
+  // dominates, which is the common case of merging a block into a long run.
+  mean += delta * (nb / total);
+  m2 += other.m2 + delta * delta * (na * nb / total);
+  n += other.n;
+  min = std::min(min, other.min);
+  max = std::max(max, other.max);
+}
+
+double Moments::variance() const {
+  if (n < 2) return nan;
+  return m2 / static_cast<double>(n - 1);
+}
+
+double Moments::sd() const { return std::sqrt(variance()); }
+
+double Moments::se() const {
+  if (n < 2) return nan;
+  return sd() / std::sqrt(static_cast<double>(n));
+}
+
+namespace {
+// NumPy's two-sided lerp: exact at both ends and monotone in t, so results
+// match numpy.quantile(..., method='linear') bit for bit.
+double lerp(double a, double b, double t) {
+  const double diff = b - a;
+  return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+}  // namespace
+
+double quantile_sorted(std::span<const double> sorted, double p) {
+  if (sorted.empty() || std::isnan(p)) return nan;
+  p = std::clamp(p, 0.0, 1.0);
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const double lo = std::floor(h);
+  const auto i = static_cast<std::size_t>(lo);
+  if (i + 1 >= sorted.size()) return sorted.back();
+  const double t = h - lo;
+  // Equal neighbours (also infinities) need no interpolation, and inf - inf would give NaN.
+  if (t == 0.0 || sorted[i] == sorted[i + 1]) return sorted[i];
+  return lerp(sorted[i], sorted[i + 1], t);
+}
+
+std::array<double, 5> standard_quantiles(std::vector<double>& values) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  std::array<double, 5> q;
+  if (values.empty()) {
+    q.fill(nan);
+    return q;
+  }
+  // -0.0 and 0.0 compare equal, so selection could return either depending on
+  // input order; adding +0.0 makes every zero positive.
+  for (double& v : values) v += 0.0;
+  const std::size_t n = values.size();
+  // Each selection partitions the vector, so the next, larger order statistic
+  // is searched only to the right of the previous one.
+  auto begin = values.begin();
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    const double h = static_cast<double>(n - 1) * standard_probabilities[k];
+    const auto i = static_cast<std::size_t>(std::floor(h));
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(i);
+    if (nth >= begin) std::nth_element(begin, nth, values.end());
+    begin = nth;
+    const double lower = *nth;
+    const double t = h - std::floor(h);
+    if (i + 1 >= n || t == 0.0) {
+      q[k] = lower;
+      continue;
+    }
+    const double upper = *std::min_element(nth + 1, values.end());
+    q[k] = lower == upper ? lower : lerp(lower, upper, t);
+  }
+  return q;
+}
+
+std::string_view type_name(ValueType type) {
+  switch (type) {
+    case ValueType::Real:
+      return "real";
+    case ValueType::Integer:
+      return "integer";
+    case ValueType::Boolean:
+      return "boolean";
+  }
+  return "real";
+}
+
+std::optional<ValueType> parse_type_name(std::string_view name) {
+  for (ValueType t : {ValueType::Real, ValueType::Integer, ValueType::Boolean})
+    if (type_name(t) == name) return t;
+  return std::nullopt;
+}
+
+Summary make_summary(const OutputSpec& output, const Moments& moments, const std::array<double, 5>& quantiles) {
+  Summary s;
+  s.name = output.name;
+  s.unit = output.unit;
+  s.type = output.type;
+  s.n = moments.n;
+  s.missing = moments.missing;
+  const bool any = moments.n > 0;
+  s.mean = any ? moments.mean : nan;
+  s.min = any ? moments.min : nan;
+  s.max = any ? moments.max : nan;
+  s.sd = moments.sd();
+  s.se = moments.se();
+  s.p05 = quantiles[0];
+  s.p25 = quantiles[1];
+  s.p50 = quantiles[2];
+  s.p75 = quantiles[3];
+  s.p95 = quantiles[4];
+  if (output.type == ValueType::Boolean) s.probability = s.mean;
+  return s;
+}
+
+}  // namespace samdsim

@@ -1,0 +1,251 @@
+#include "samdsim/summary_format.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+
+#include <fmt/format.h>
+
+namespace samdsim {
+
+namespace {
+
+std::string with_separators(double rounded) {
+  const std::string digits = fmt::format("{:.0f}", std::fabs(rounded));
+  std::string out = rounded < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_uint(const std::string& s) {
+  std::uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Rows of cells printed in columns as wide as their widest cell; the first
+// `left` columns are left-aligned (names), the rest right-aligned (numbers).
+class TextTable {
+ public:
+  explicit TextTable(std::size_t left) : left_(left) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+  std::string render(const std::string& indent) const {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows_) {
+      widths.resize(std::max(widths.size(), row.size()), 0);
+      for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    }
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const std::string pad(widths[c] - display_width(row[c]), ' ');
+        line += c < left_ ? row[c] + pad : pad + row[c];
+        if (c + 1 < row.size()) line += "  ";
+      }
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + "\n";
+    }
+    return out;
+  }
+
+ private:
+  // Count code points, not bytes, so UTF-8 names and units line up.
+  static std::size_t display_width(const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+  }
+
+  std::size_t left_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string attribute(const ResultFileSummary& s, const std::string& key) {
+  const auto it = s.attributes.find(key);
+  return it == s.attributes.end() ? "" : it->second;
+}
+
+std::string header(const ResultFileSummary& s) {
+  TextTable t(2);
+  const auto add = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) t.add({label, value});
+  };
+  add("model", attribute(s, "model"));
+  add("name", attribute(s, "name"));
+  const std::string replicates = attribute(s, "replicates");
+  const auto count = parse_uint(replicates);
+  add("replicates", count ? with_separators(static_cast<double>(*count)) : replicates);
+  add("seed", attribute(s, "seed"));
+  add("threads", attribute(s, "threads"));
+  if (const std::string shards = attribute(s, "shards"); !shards.empty() && shards != "1") add("shards", shards);
+  const std::string version = attribute(s, "samdsim_version");
+  const std::string revision = attribute(s, "git_revision");
+  add("samdsim", version.empty() || revision.empty() ? version : version + " (" + revision + ")");
+  add("created", attribute(s, "created_utc"));
+  if (const std::string wall = attribute(s, "wall_seconds"); !wall.empty()) {
+    char* end = nullptr;
+    const double seconds = std::strtod(wall.c_str(), &end);
+    add("wall time", end && *end == '\0' ? format_number(seconds) + " s" : wall);
+  }
+  return t.render("  ");
+}
+
+std::string percent(double p) { return std::isnan(p) ? "" : fmt::format("{:.2f} %", 100.0 * p); }
+
+std::string outputs_table(const ResultFileSummary& s) {
+  TextTable t(2);
+  const bool any_boolean =
+      std::any_of(s.summaries.begin(), s.summaries.end(), [](const Summary& x) { return x.type == ValueType::Boolean; });
+  const bool any_missing = std::any_of(s.summaries.begin(), s.summaries.end(), [](const Summary& x) { return x.missing > 0; });
+  std::vector<std::string> head = {"output", "unit", "mean", "sd", "se", "p05", "p50", "p95"};
+  if (any_boolean) head.push_back("P(true)");
+  if (any_missing) head.push_back("missing");
+  t.add(head);
+  for (const Summary& x : s.summaries) {
+    std::vector<std::string> row = {x.name,
+                                    x.unit,
+                                    format_number(x.mean),
+                                    format_number(x.sd),
+                                    format_number(x.se),
+                                    format_number(x.p05),
+                                    format_number(x.p50),
+                                    format_number(x.p95)};
+    if (any_boolean) row.push_back(x.type == ValueType::Boolean ? percent(x.probability) : "");
+    if (any_missing) row.push_back(with_separators(static_cast<double>(x.missing)));
+    t.add(std::move(row));
+  }
+  return t.render("");
+}
+
+std::string band_view(const Band& b) {
+  std::string out = fmt::format("{}{} by {} ({} values)\n", b.name, b.unit.empty() ? "" : " [" + b.unit + "]",
+                                b.axis.empty() ? "index" : b.axis, b.length);
+  if (b.length == 0) return out;
+  // First, quartile positions and last: enough to see the curve's shape.
+  std::vector<std::size_t> at;
+  for (std::size_t quarter = 0; quarter <= 4; ++quarter) at.push_back((b.length - 1) * quarter / 4);
+  at.erase(std::unique(at.begin(), at.end()), at.end());
+  TextTable t(0);
+  std::vector<std::string> head = {b.axis.empty() ? "index" : b.axis, "p05", "p50", "p95"};
+  if (!b.mean.empty()) head.push_back("mean");
+  t.add(head);
+  for (std::size_t i : at) {
+    std::vector<std::string> row = {std::to_string(i), format_number(b.quantiles[0][i]), format_number(b.quantiles[2][i]),
+                                    format_number(b.quantiles[4][i])};
+    if (!b.mean.empty()) row.push_back(format_number(b.mean[i]));
+    t.add(std::move(row));
+  }
+  return out + t.render("  ");
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+        else
+          out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+// Shortest round-trip form; JSON has no NaN or infinity.
+std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
+
+std::string json_array(const std::vector<double>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + json_number(values[i]);
+  return out + "]";
+}
+
+std::string json_summary(const Summary& x) {
+  std::string out = "{";
+  out += "\"name\": " + json_string(x.name) + ", \"unit\": " + json_string(x.unit) +
+         ", \"type\": " + json_string(std::string(type_name(x.type))) + fmt::format(", \"n\": {}, \"missing\": {}", x.n, x.missing);
+  const std::pair<const char*, double> fields[] = {{"mean", x.mean}, {"sd", x.sd},   {"se", x.se},   {"min", x.min},
+                                                   {"p05", x.p05},   {"p25", x.p25}, {"p50", x.p50}, {"p75", x.p75},
+                                                   {"p95", x.p95},   {"max", x.max}, {"probability", x.probability}};
+  for (const auto& [key, value] : fields) out += fmt::format(", \"{}\": {}", key, json_number(value));
+  return out + "}";
+}
+
+std::string json_band(const Band& b) {
+  std::string out = "{\"name\": " + json_string(b.name) + ", \"unit\": " + json_string(b.unit) +
+                    ", \"axis\": " + json_string(b.axis) + fmt::format(", \"length\": {}", b.length);
+  const char* keys[] = {"p05", "p25", "p50", "p75", "p95"};
+  for (std::size_t q = 0; q < 5; ++q) out += fmt::format(",\n      \"{}\": {}", keys[q], json_array(b.quantiles[q]));
+  if (!b.mean.empty()) out += ",\n      \"mean\": " + json_array(b.mean);
+  return out + "}";
+}
+
+}  // namespace
+
+std::string format_number(double x) {
+  if (std::isnan(x)) return "n/a";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  const double ax = std::fabs(x);
+  if (ax == 0.0) return "0";
+  if (ax >= 1e15 || ax < 1e-4) return fmt::format("{:.4e}", x);
+  if (ax >= 1e4) return with_separators(std::round(x));
+  return fmt::format("{:.5g}", x);
+}
+
+std::string format_summary_table(const ResultFileSummary& summary) {
+  std::string out = "samdsim result\n" + header(summary);
+  if (!summary.summaries.empty()) out += "\n" + outputs_table(summary);
+  if (!summary.bands.empty()) {
+    out += "\nseries (quantiles over replicates)\n";
+    for (const Band& b : summary.bands) out += band_view(b);
+  }
+  return out;
+}
+
+std::string format_summary_json(const ResultFileSummary& summary) {
+  std::string out = "{\n  \"attributes\": {";
+  bool first = true;
+  for (const auto& [key, value] : summary.attributes) {
+    out += (first ? "\n    " : ",\n    ") + json_string(key) + ": " + json_string(value);
+    first = false;
+  }
+  out += first ? "},\n" : "\n  },\n";
+  out += "  \"config_yaml\": " + json_string(summary.config_yaml) + ",\n  \"summaries\": [";
+  for (std::size_t i = 0; i < summary.summaries.size(); ++i)
+    out += (i ? ",\n    " : "\n    ") + json_summary(summary.summaries[i]);
+  out += summary.summaries.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"bands\": [";
+  for (std::size_t i = 0; i < summary.bands.size(); ++i) out += (i ? ",\n    " : "\n    ") + json_band(summary.bands[i]);
+  out += summary.bands.empty() ? "]\n" : "\n  ]\n";
+  return out + "}\n";
+}
+
+}  // namespace samdsim

@@ -1,0 +1,195 @@
+// Single proportion vs a performance goal, the standalone sensitivity /
+// specificity study, and dropout inflation. See design.hpp for conventions.
+
+#include "us_pathway/design.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
+
+#include "us_pathway/design_checks.hpp"
+
+namespace samdsim::us_pathway {
+
+namespace {
+
+using namespace design_detail;
+
+// Above this an exact search is no longer a study design but a typo.
+constexpr std::int64_t kMaxSampleSize = 10'000'000;
+
+double z_quantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<>(), p);
+}
+
+double std_normal_cdf(double x) {
+  return boost::math::cdf(boost::math::normal_distribution<>(), x);
+}
+
+// P(X >= k) for X ~ Bin(n, p); 1 for k <= 0 and 0 for k > n.
+double upper_tail(std::int64_t n, double p, std::int64_t k) {
+  if (k <= 0) return 1.0;
+  if (k > n) return 0.0;
+  const boost::math::binomial_distribution<> bin(static_cast<double>(n), p);
+  return boost::math::cdf(boost::math::complement(bin, static_cast<double>(k - 1)));
+}
+
+void check_goal_and_planning(const char* where, double p0, double p1) {
+  require_open_unit(where, "performance goal p0", p0);
+  require_open_unit(where, "planning value p1", p1);
+  if (!(p1 > p0))
+    fail(where, fmt::format("planning value p1 ({}) must be better than the performance goal "
+                            "p0 ({}): H1 is p > p0",
+                            p1, p0));
+}
+
+// Fleming (1982), Biometrics 38:143-151, single-stage n:
+// n = ((z_{1-a} sqrt(p0 q0) + z_{1-b} sqrt(p1 q1)) / (p1 - p0))^2.
+double normal_n_single_proportion(double p0, double p1, double alpha, double power) {
+  const double num = z_quantile(1.0 - alpha) * std::sqrt(p0 * (1.0 - p0)) +
+                     z_quantile(power) * std::sqrt(p1 * (1.0 - p1));
+  const double ratio = num / (p1 - p0);
+  return ratio * ratio;
+}
+
+// Exact-test n. Exact power is a saw-tooth in n: the critical value k(n)
+// steps up by 0 or 1 from n to n + 1 (P(X_{n+1} >= k+1) <= P(X_n >= k)), and
+// each step up can drop power by P(X_n = k)(1 - p1). So the search walks n
+// upward with k updated incrementally (one cdf per step) and records every n
+// whose power is below target.
+std::int64_t exact_n_single_proportion(double p0, double p1, double alpha, double power,
+                                       ExactSearch search) {
+  const auto n_normal = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil(normal_n_single_proportion(p0, p1, alpha, power))));
+  // Exact n is usually above the normal-approximation n (the discrete test
+  // spends less than alpha); start at half of it, and lower the start while it
+  // already has the power, so the first n reaching power is never skipped.
+  std::int64_t n = std::max<std::int64_t>(1, n_normal / 2);
+  while (n > 1 && exact_power(n, p0, p1, alpha) >= power) n = std::max<std::int64_t>(1, n / 2);
+
+  std::int64_t k = exact_critical_value(n, p0, alpha);
+  std::int64_t first_reaching = -1;
+  std::int64_t last_below = n - 1;
+  for (;; ++n) {
+    if (n > kMaxSampleSize)
+      fail("sample_size_single_proportion",
+           fmt::format("exact sample size exceeds {} (p0 = {}, p1 = {})", kMaxSampleSize, p0, p1));
+    if (k <= n && upper_tail(n, p0, k) > alpha) ++k;  // k(n) is k(n-1) or k(n-1) + 1
+    const double pw = k > n ? 0.0 : upper_tail(n, p1, k);
+    if (pw >= power) {
+      if (first_reaching < 0) {
+        first_reaching = n;
+        if (search == ExactSearch::first_reaching) return n;
+      }
+    } else {
+      last_below = n;
+    }
+    // Teeth shrink as n grows (their depth is a binomial pmf, O(n^-1/2)), so
+    // once power has held from last_below + 1 up to twice that, a later dip
+    // below target would need a tooth deeper than those already passed.
+    if (first_reaching >= 0 && n >= 2 * (last_below + 1) + 10) break;
+  }
+  return last_below + 1;
+}
+
+}  // namespace
+
+std::int64_t exact_critical_value(std::int64_t n, double p0, double alpha) {
+  constexpr const char* where = "exact_critical_value";
+  require_count(where, "n", n, 1);
+  require_open_unit(where, "p0", p0);
+  require_open_unit(where, "alpha", alpha);
+  // Start near the normal-approximation critical value, then settle on the
+  // smallest k whose upper tail is <= alpha.
+  const double dn = static_cast<double>(n);
+  const double guess = dn * p0 + z_quantile(1.0 - alpha) * std::sqrt(dn * p0 * (1.0 - p0));
+  std::int64_t k = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(guess)), 1, n + 1);
+  while (k <= n && upper_tail(n, p0, k) > alpha) ++k;
+  while (k > 1 && upper_tail(n, p0, k - 1) <= alpha) --k;
+  return k;
+}
+
+double exact_power(std::int64_t n, double p0, double p1, double alpha) {
+  require_open_unit("exact_power", "p1", p1);
+  const std::int64_t k = exact_critical_value(n, p0, alpha);
+  return upper_tail(n, p1, k);
+}
+
+double normal_power_single_proportion(std::int64_t n, double p0, double p1, double alpha) {
+  constexpr const char* where = "normal_power_single_proportion";
+  require_count(where, "n", n, 1);
+  require_open_unit(where, "p0", p0);
+  require_open_unit(where, "p1", p1);
+  require_open_unit(where, "alpha", alpha);
+  const double dn = static_cast<double>(n);
+  const double x =
+      (std::sqrt(dn) * (p1 - p0) - z_quantile(1.0 - alpha) * std::sqrt(p0 * (1.0 - p0))) /
+      std::sqrt(p1 * (1.0 - p1));
+  return std_normal_cdf(x);
+}
+
+double proportion_z_statistic(std::int64_t x, std::int64_t n, double p0) {
+  const double dn = static_cast<double>(n);
+  return (static_cast<double>(x) / dn - p0) / std::sqrt(p0 * (1.0 - p0) / dn);
+}
+
+double ztest_rejection_probability(std::int64_t n, double p0, double p_true, double alpha) {
+  constexpr const char* where = "ztest_rejection_probability";
+  require_count(where, "n", n, 1);
+  require_open_unit(where, "p0", p0);
+  require_unit_closed(where, "p_true", p_true);
+  require_open_unit(where, "alpha", alpha);
+  // The z statistic increases in x, so the rejection region is x >= k_z;
+  // find k_z with the very expression the simulated test uses.
+  const double z_crit = z_quantile(1.0 - alpha);
+  const double dn = static_cast<double>(n);
+  auto k = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::floor(dn * p0 + z_crit * std::sqrt(dn * p0 * (1.0 - p0)))), 0,
+      n + 1);
+  while (k > 0 && proportion_z_statistic(k - 1, n, p0) >= z_crit) --k;
+  while (k <= n && proportion_z_statistic(k, n, p0) < z_crit) ++k;
+  if (p_true <= 0.0) return k <= 0 ? 1.0 : 0.0;
+  if (p_true >= 1.0) return k <= n ? 1.0 : 0.0;
+  return upper_tail(n, p_true, k);
+}
+
+std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, double power,
+                                           ProportionMethod method, ExactSearch search) {
+  constexpr const char* where = "sample_size_single_proportion";
+  check_goal_and_planning(where, p0, p1);
+  require_alpha_power(where, alpha, power);
+  if (method == ProportionMethod::normal)
+    return std::max<std::int64_t>(1, ceil_count(normal_n_single_proportion(p0, p1, alpha, power)));
+  return exact_n_single_proportion(p0, p1, alpha, power, search);
+}
+
+StandaloneSampleSize sample_size_standalone(const StandaloneDesign& d) {
+  constexpr const char* where = "sample_size_standalone";
+  StandaloneSampleSize out;
+  out.n_positive = sample_size_single_proportion(d.sensitivity_goal, d.sensitivity_planning,
+                                                 d.alpha, d.power, d.method);
+  out.n_negative = sample_size_single_proportion(d.specificity_goal, d.specificity_planning,
+                                                 d.alpha, d.power, d.method);
+  if (d.enriched) {
+    out.n_cases = out.n_positive + out.n_negative;
+  } else {
+    // Consecutive collection: enough cases that the expected number of
+    // positives and of negatives both reach what their endpoint needs.
+    require_open_unit(where, "prevalence", d.prevalence);
+    out.n_cases = std::max(ceil_count(static_cast<double>(out.n_positive) / d.prevalence),
+                           ceil_count(static_cast<double>(out.n_negative) / (1.0 - d.prevalence)));
+  }
+  return out;
+}
+
+std::int64_t enrollment_n(std::int64_t n_evaluable, double dropout) {
+  constexpr const char* where = "enrollment_n";
+  require_count(where, "n_evaluable", n_evaluable, 0);
+  if (!(dropout >= 0.0 && dropout < 1.0))
+    fail(where, fmt::format("dropout must be in [0, 1), got {}", dropout));
+  return ceil_count(static_cast<double>(n_evaluable) / (1.0 - dropout));
+}
+
+}  // namespace samdsim::us_pathway

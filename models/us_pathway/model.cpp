@@ -1,0 +1,49 @@
+#include "us_pathway/us_pathway.hpp"
+
+namespace samdsim::us_pathway {
+
+std::vector<OutputSpec> output_specs() {
+  using T = ValueType;
+  std::vector<OutputSpec> o(output_count);
+  o[authorized] = OutputSpec::scalar("authorized", "", "the plan ends in a favourable FDA decision", T::Boolean);
+  o[months_to_decision] = OutputSpec::scalar("months_to_decision", "month",
+                           "months from plan start to its end: FDA decision, or abandonment after a failed study");
+  o[months_to_authorization] = OutputSpec::scalar("months_to_authorization", "month",
+                                "months from plan start to authorization (NaN when not authorized)");
+  o[evidence_months] = OutputSpec::scalar("evidence_months", "month", "months from plan start until the last study ends");
+  o[total_cost_usd] = OutputSpec::scalar("total_cost_usd", "USD", "all costs of the plan");
+  o[cost_studies_usd] = OutputSpec::scalar("cost_studies_usd", "USD", "cost of every study attempt");
+  o[cost_fees_usd] = OutputSpec::scalar("cost_fees_usd", "USD", "FDA user fee and establishment registration");
+  o[cost_regulatory_usd] = OutputSpec::scalar("cost_regulatory_usd", "USD", "pre-submission meetings and submission preparation");
+  o[cost_burn_usd] = OutputSpec::scalar("cost_burn_usd", "USD", "company burn while the plan runs");
+  o[patients_enrolled] = OutputSpec::scalar("patients_enrolled", "patient", "patients enrolled in prospective studies", T::Integer);
+  o[sites_activated] = OutputSpec::scalar("sites_activated", "site", "clinical sites activated", T::Integer);
+  o[review_cycles] = OutputSpec::scalar("review_cycles", "cycle", "FDA review cycles (1 + additional-information requests)",
+                      T::Integer);
+  o[study_attempts] = OutputSpec::scalar("study_attempts", "attempt", "study attempts run, repeats included", T::Integer);
+  o[outcome] = OutputSpec::scalar("outcome", "code", "0 authorized, 1 stopped after a failed study, 2 negative FDA decision",
+                T::Integer);
+  return o;
+}
+
+namespace {
+
+class UsPathway final : public Model {
+ public:
+  std::string name() const override { return "us_pathway"; }
+  std::string description() const override {
+    return "Evidence plan to US FDA marketing authorization: Q-Sub meetings, standalone, MRMC, single-arm and "
+           "RCT studies with site enrollment, submission and review by pathway; cost, months and P(authorized).";
+  }
+  void declare(Schema& schema) const override { us_pathway::declare(schema); }
+  std::unique_ptr<samdsim::Simulation> prepare(const Group& parameters) const override {
+    return std::make_unique<Simulation>(make_plan(parameters));
+  }
+  std::vector<OutputSpec> output_catalogue() const override { return output_specs(); }
+};
+
+const ModelRegistrar<UsPathway> registrar;
+
+}  // namespace
+
+}  // namespace samdsim::us_pathway

@@ -1,0 +1,265 @@
+// Turns validated parameters into a Plan: reads the parameter handles and
+// sizes each study from its planning values, as the sponsor would before
+// the study starts.
+#include <cmath>
+#include <stdexcept>
+
+#include "us_pathway/us_pathway.hpp"
+
+namespace samdsim::us_pathway {
+
+namespace {
+
+double planning_value(const Group& g, const std::string& planning, const std::string& prior) {
+  return g.given(planning) ? g.fixed(planning) : g.distribution(prior).mean();
+}
+
+// Runs a design function, turning its std::invalid_argument into a located error.
+template <class F>
+auto sized(const Group& g, const std::string& at, F&& f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {
+    g.fail(at, std::string("cannot size the study: ") + e.what());
+  }
+}
+
+EnrollmentPlan read_enrollment(const Group& v) {
+  const Group& e = v.group("enrollment");
+  const Group& c = v.group("costs");
+  EnrollmentPlan p;
+  p.sites = e.number("sites");
+  p.never_enroll_share = e.number("never_enroll_share");
+  p.screening_rate = e.number("screening_rate_per_site_month");
+  p.rate_shape = e.number("rate_shape");
+  p.screen_failure = e.number("screen_failure");
+  p.dropout = e.number("dropout");
+  p.follow_up_months = e.number("follow_up_months");
+  p.closeout_months = e.number("closeout_months");
+  p.activation_months = &e.distribution("site_activation_months");
+  p.site_startup_usd = c.number("site_startup_usd");
+  p.site_month_usd = c.number("site_month_usd");
+  p.per_patient_usd = c.number("per_patient_usd");
+  p.per_screen_failure_usd = c.number("per_screen_failure_usd");
+  p.site_overhead_share = c.number("site_overhead_share");
+  p.significant_risk = v.flag("significant_risk");
+  p.dropout_planning = e.distribution("dropout").mean();
+  p.max_sites = static_cast<std::int64_t>(e.distribution("sites").support_max());
+  if (!std::isfinite(e.distribution("sites").support_max())) p.max_sites = 5000;
+  return p;
+}
+
+// Sample sizes of every attempt: the redesign policy grows the first one.
+template <class F>
+void size_attempts(StudyPlan& s, const Group& v, std::int64_t first_a, std::int64_t first_b, F&& critical) {
+  const double factor = v.fixed("redesign_factor");
+  double scale = 1.0;
+  for (int k = 0; k < s.max_attempts; ++k) {
+    StudyPlan::Size size;
+    size.a = static_cast<std::int64_t>(std::ceil(static_cast<double>(first_a) * scale));
+    size.b = static_cast<std::int64_t>(std::ceil(static_cast<double>(first_b) * scale));
+    critical(size);
+    s.sizes.push_back(size);
+    if (s.on_failure == OnFailure::redesign) scale *= factor;
+  }
+}
+
+void read_standalone(StudyPlan& s, const Group& v) {
+  s.true_a = v.number("sensitivity");
+  s.true_b = v.number("specificity");
+  s.goal_a = v.fixed("sensitivity_goal");
+  s.goal_b = v.fixed("specificity_goal");
+  s.alpha = v.fixed("alpha");
+  s.exact = v.choice("method") == "exact";
+  StandaloneSampleSize n;
+  if (v.given("cases")) {
+    const auto cases = static_cast<std::int64_t>(v.fixed("cases"));
+    const double prevalence = v.fixed("prevalence");
+    n.n_positive = std::max<std::int64_t>(1, std::llround(static_cast<double>(cases) * prevalence));
+    n.n_negative = std::max<std::int64_t>(1, cases - n.n_positive);
+  } else {
+    StandaloneDesign d;
+    d.sensitivity_goal = s.goal_a;
+    d.specificity_goal = s.goal_b;
+    d.sensitivity_planning = planning_value(v, "planning_sensitivity", "sensitivity");
+    d.specificity_planning = planning_value(v, "planning_specificity", "specificity");
+    d.prevalence = v.fixed("prevalence");
+    d.alpha = s.alpha;
+    d.power = v.fixed("power");
+    d.method = s.exact ? ProportionMethod::exact : ProportionMethod::normal;
+    d.enriched = v.flag("enriched");
+    n = sized(v, "sensitivity_goal", [&] { return sample_size_standalone(d); });
+    if (!d.enriched) {
+      // Consecutive collection: the positives and negatives that the case count brings.
+      n.n_positive = std::llround(static_cast<double>(n.n_cases) * d.prevalence);
+      n.n_negative = n.n_cases - n.n_positive;
+    }
+  }
+  size_attempts(s, v, n.n_positive, n.n_negative, [&](StudyPlan::Size& z) {
+    z.critical_a = exact_critical_value(z.a, s.goal_a, s.alpha);
+    z.critical_b = exact_critical_value(z.b, s.goal_b, s.alpha);
+  });
+  s.cost_per_case_usd = v.number("cost_per_case_usd");
+  s.cases_per_month = v.number("cases_per_month");
+  s.analysis_months = v.number("analysis_months");
+}
+
+void read_mrmc(StudyPlan& s, const Group& v) {
+  s.true_a = v.number("delta_auc");
+  s.alpha = v.fixed("alpha");
+  s.readers = static_cast<std::int64_t>(v.fixed("readers"));
+  const Group& var = v.group("variance");
+  s.mrmc = MrmcVariance{var.fixed("var_tr"), var.fixed("var_error"), var.fixed("reference_cases"),
+                        var.fixed("r1"),     var.fixed("r2"),        var.fixed("r3")};
+  std::int64_t cases = 0;
+  if (v.given("cases")) {
+    cases = static_cast<std::int64_t>(v.fixed("cases"));
+  } else {
+    MrmcDesign d{s.readers, planning_value(v, "planning_delta_auc", "delta_auc"), s.mrmc, s.alpha, v.fixed("power")};
+    cases = sized(v, "readers", [&] { return mrmc_cases_for_power(d); });
+  }
+  size_attempts(s, v, cases, 0, [](StudyPlan::Size&) {});
+  s.cost_per_case_usd = v.number("cost_per_case_usd");
+  s.cases_per_month = v.number("cases_per_month");
+  s.analysis_months = v.number("analysis_months");
+  s.reading_minutes_per_case = v.number("reading_minutes_per_case");
+  s.reader_cost_usd_per_hour = v.number("reader_cost_usd_per_hour");
+  s.reader_hours_per_month = v.number("reader_hours_per_month");
+  s.washout_days = v.number("washout_days");
+}
+
+void read_single_arm(StudyPlan& s, const Group& v) {
+  s.true_a = v.number("success_rate");
+  s.goal_a = v.fixed("performance_goal");
+  s.alpha = v.fixed("alpha");
+  s.exact = v.choice("method") == "exact";
+  std::int64_t n = 0;
+  if (v.given("evaluable_patients")) {
+    n = static_cast<std::int64_t>(v.fixed("evaluable_patients"));
+  } else {
+    const double planning = planning_value(v, "planning_success_rate", "success_rate");
+    n = sized(v, "performance_goal", [&] {
+      return sample_size_single_proportion(s.goal_a, planning, s.alpha, v.fixed("power"),
+                                           s.exact ? ProportionMethod::exact : ProportionMethod::normal);
+    });
+  }
+  size_attempts(s, v, n, 0, [&](StudyPlan::Size& z) { z.critical_a = exact_critical_value(z.a, s.goal_a, s.alpha); });
+  s.enrollment = read_enrollment(v);
+}
+
+void read_rct(StudyPlan& s, const Group& v) {
+  s.binary = v.choice("endpoint") == "binary";
+  s.alpha = v.fixed("alpha");
+  const double ratio = v.fixed("allocation_ratio");
+  ArmSizes arms;
+  if (s.binary) {
+    if (!v.given("control_rate") || !v.given("treatment_rate"))
+      v.fail("endpoint", "a binary endpoint needs control_rate and treatment_rate");
+    s.true_a = v.number("control_rate");
+    s.true_b = v.number("treatment_rate");
+    RctBinaryDesign d;
+    d.p_control = planning_value(v, "planning_control_rate", "control_rate");
+    d.p_treatment = planning_value(v, "planning_treatment_rate", "treatment_rate");
+    d.alpha = s.alpha;
+    d.power = v.fixed("power");
+    d.allocation_ratio = ratio;
+    if (!v.given("evaluable_patients")) arms = sized(v, "treatment_rate", [&] { return sample_size_rct_binary(d); });
+  } else {
+    if (!v.given("effect")) v.fail("effect", "a continuous endpoint needs the true effect (its prior)");
+    s.true_a = v.number("effect");
+    s.sd = v.number("sd");
+    RctContinuousDesign d;
+    d.delta = planning_value(v, "planning_effect", "effect");
+    d.sd = v.distribution("sd").mean();
+    d.alpha = s.alpha;
+    d.power = v.fixed("power");
+    d.allocation_ratio = ratio;
+    if (!v.given("evaluable_patients")) arms = sized(v, "effect", [&] { return sample_size_rct_continuous(d); });
+  }
+  if (v.given("evaluable_patients")) {
+    const auto total = static_cast<std::int64_t>(v.fixed("evaluable_patients"));
+    arms.n_control = std::max<std::int64_t>(2, std::llround(static_cast<double>(total) / (1.0 + ratio)));
+    arms.n_treatment = std::max<std::int64_t>(2, total - arms.n_control);
+  }
+  size_attempts(s, v, arms.n_control, arms.n_treatment, [](StudyPlan::Size&) {});
+  s.enrollment = read_enrollment(v);
+}
+
+ReviewPlan read_review(const Group& g, bool pma) {
+  ReviewPlan r;
+  r.acceptance_review_days = g.number("acceptance_review_days");
+  r.rta_probability = g.number("rta_probability");
+  r.rta_response_days = g.number("rta_response_days");
+  r.review_days = g.number("review_days");
+  r.ai_request_probability = g.number("ai_request_probability");
+  r.further_ai_probability = g.number("further_ai_probability");
+  r.max_ai_requests = g.number("max_ai_requests");
+  r.response_days = &g.distribution("response_days");
+  r.favourable_probability = g.number("favourable_probability");
+  r.user_fee_usd = g.number("user_fee_usd");
+  r.small_business_fee_usd = g.number("small_business_fee_usd");
+  r.pma = pma;
+  if (pma) {
+    r.panel_probability = g.number("panel_probability");
+    r.panel_days = g.number("panel_days");
+  }
+  return r;
+}
+
+}  // namespace
+
+Plan make_plan(const Group& p) {
+  Plan plan;
+  plan.small_business = p.flag("small_business");
+  plan.burn_usd_per_month = p.number("burn_usd_per_month");
+  plan.establishment_fee_usd = p.number("establishment_fee_usd");
+  const Group& q = p.group("presubmission");
+  plan.qsub_meetings = q.number("meetings");
+  plan.qsub_preparation_months = q.number("preparation_months");
+  plan.qsub_feedback_days = q.number("feedback_days");
+  plan.qsub_cost_usd = q.number("cost_usd");
+
+  const auto& studies = p.list("studies");
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    const Group& v = studies[i];
+    StudyPlan s;
+    s.name = v.text("name").empty() ? v.variant() + "[" + std::to_string(i) + "]" : v.text("name");
+    s.with_previous = v.choice("start") == "with_previous";
+    if (s.with_previous && i == 0) v.fail("start", "the first study has no previous study to run with");
+    const std::string& policy = v.choice("on_failure");
+    s.on_failure = policy == "repeat" ? OnFailure::repeat : policy == "redesign" ? OnFailure::redesign
+                                                                                 : OnFailure::abandon;
+    s.max_attempts = s.on_failure == OnFailure::abandon ? 1 : static_cast<int>(v.fixed("max_attempts"));
+    s.fixed_cost_usd = v.number("fixed_cost_usd");
+    s.monthly_cost_usd = v.number("monthly_cost_usd");
+    if (v.variant() == "standalone") {
+      s.kind = StudyKind::standalone;
+      read_standalone(s, v);
+    } else if (v.variant() == "mrmc") {
+      s.kind = StudyKind::mrmc;
+      read_mrmc(s, v);
+    } else if (v.variant() == "single_arm") {
+      s.kind = StudyKind::single_arm;
+      read_single_arm(s, v);
+    } else {
+      s.kind = StudyKind::rct;
+      read_rct(s, v);
+    }
+    plan.studies.push_back(std::move(s));
+  }
+  // Read (and so drawn) only where the plan uses them.
+  for (const StudyPlan& s : plan.studies)
+    if (s.enrollment.significant_risk) plan.ide_review_days = p.number("ide_review_days");
+  const Group& sub = p.group("submission");
+  plan.submission_preparation_months = sub.number("preparation_months");
+  plan.submission_cost_usd = sub.number("cost_usd");
+
+  const std::string& pathway = p.choice("pathway");
+  plan.review = read_review(p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma"),
+                            pathway == "pma");
+  plan.breakthrough = p.group("breakthrough").flag("designated");
+  if (plan.breakthrough) plan.breakthrough_factor = p.group("breakthrough").number("review_time_factor");
+  return plan;
+}
+
+}  // namespace samdsim::us_pathway

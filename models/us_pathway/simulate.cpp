@@ -1,0 +1,249 @@
+// One replicate of the evidence plan: pre-submissions, studies (with their
+// failure policies), submission and FDA review. Months are calendar months;
+// FDA and sponsor durations given in days convert with 365.25/12 days a month.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "us_pathway/enrollment.hpp"
+#include "us_pathway/study_tests.hpp"
+#include "us_pathway/us_pathway.hpp"
+
+namespace samdsim::us_pathway {
+
+namespace {
+
+constexpr double days_per_month = 365.25 / 12.0;
+// FDA lets a sponsor answer an additional-information request within 180
+// calendar days (MDUFA V; 21 CFR 807.87(l) for 510(k)).
+constexpr double max_response_days = 180.0;
+// Refusals at acceptance review beyond this many are not modelled: the
+// sponsor is assumed to get the package right by then.
+constexpr int max_refusals = 5;
+
+struct UsWorkspace final : Workspace {
+  std::vector<double> activation, rates;
+  std::vector<SiteEvent> scratch;
+};
+
+struct Attempt {
+  bool success = false;
+  double months = 0.0;
+  double cost_usd = 0.0;
+  std::int64_t patients = 0;
+  std::int64_t sites = 0;
+};
+
+Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
+  Attempt a;
+  StandaloneDesign d;
+  d.sensitivity_goal = s.goal_a;
+  d.specificity_goal = s.goal_b;
+  d.alpha = s.alpha;
+  d.method = s.exact ? ProportionMethod::exact : ProportionMethod::normal;
+  a.success = simulate_standalone(rng, z.a, z.b, ctx[s.true_a], ctx[s.true_b], d).success;
+  const double cases = static_cast<double>(z.a + z.b);
+  a.months = cases / ctx[s.cases_per_month] + ctx[s.analysis_months];
+  a.cost_usd = ctx[s.fixed_cost_usd] + cases * ctx[s.cost_per_case_usd] + ctx[s.monthly_cost_usd] * a.months;
+  return a;
+}
+
+Attempt run_mrmc(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
+  Attempt a;
+  const double cases = static_cast<double>(z.a);
+  a.success = simulate_mrmc(rng, s.readers, cases, ctx[s.true_a], s.mrmc, s.alpha).success;
+  // Readers read in parallel: two sessions (unaided, aided) separated by a washout.
+  const double reading_hours = cases * ctx[s.reading_minutes_per_case] / 60.0;
+  const double session_months = reading_hours / ctx[s.reader_hours_per_month];
+  a.months = cases / ctx[s.cases_per_month] + 2.0 * session_months + ctx[s.washout_days] / days_per_month +
+             ctx[s.analysis_months];
+  const double reader_cost = static_cast<double>(s.readers) * 2.0 * reading_hours * ctx[s.reader_cost_usd_per_hour];
+  a.cost_usd = ctx[s.fixed_cost_usd] + cases * ctx[s.cost_per_case_usd] + reader_cost +
+               ctx[s.monthly_cost_usd] * a.months;
+  return a;
+}
+
+std::int64_t inflate_for_dropout(std::int64_t evaluable, double planned_dropout) {
+  return static_cast<std::int64_t>(std::ceil(static_cast<double>(evaluable) / (1.0 - planned_dropout) - 1e-9));
+}
+
+// Prospective studies: sites open over time and recruit (Poisson–gamma);
+// each enrolled patient is evaluable unless they drop out.
+Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng,
+                        UsWorkspace& w, double ide_months) {
+  const EnrollmentPlan& e = s.enrollment;
+  Attempt a;
+  const auto sites = static_cast<std::size_t>(ctx[e.sites]);
+  w.activation.resize(sites);
+  w.rates.resize(sites);
+  w.scratch.resize(sites);
+  const double shape = ctx[e.rate_shape];
+  const double mean_rate = ctx[e.screening_rate];
+  const double never = ctx[e.never_enroll_share];
+  for (std::size_t j = 0; j < sites; ++j) {
+    w.activation[j] = e.activation_months->sample(rng);
+    const bool silent = rng.bernoulli(never);
+    const double rate = rng.gamma(shape, mean_rate / shape);
+    w.rates[j] = silent ? 0.0 : rate;
+  }
+
+  // Planned with the expected dropout; the replicate's dropout decides how many are evaluable.
+  const double planned_dropout = e.dropout_planning;
+  const bool two_arms = s.kind == StudyKind::rct;
+  const std::int64_t enroll_a = inflate_for_dropout(z.a, planned_dropout);
+  const std::int64_t enroll_b = two_arms ? inflate_for_dropout(z.b, planned_dropout) : 0;
+  const std::int64_t enroll = enroll_a + enroll_b;
+  const EnrollmentResult r = simulate_enrollment(rng, w.activation, w.rates, static_cast<std::uint64_t>(enroll),
+                                                 ctx[e.screen_failure], w.scratch);
+
+  double end_enrollment = 0.0;
+  if (r.never_completes) {
+    // No open site recruits anyone: the study is stopped once every site has opened.
+    end_enrollment = *std::max_element(w.activation.begin(), w.activation.end());
+    a.sites = static_cast<std::int64_t>(sites);
+  } else {
+    end_enrollment = r.months_to_full_enrollment;
+    a.sites = static_cast<std::int64_t>(r.sites_activated);
+    a.patients = enroll;
+    const double keep = 1.0 - ctx[e.dropout];
+    const auto eval_a = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_a), keep));
+    if (two_arms) {
+      const auto eval_b = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_b), keep));
+      if (eval_a >= 2 && eval_b >= 2) {
+        a.success = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha).success
+                             : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha).success;
+      }
+    } else if (eval_a >= 1) {
+      a.success = simulate_single_proportion(rng, eval_a, ctx[s.true_a], s.goal_a, s.alpha,
+                                             s.exact ? ProportionMethod::exact : ProportionMethod::normal)
+                      .success;
+    }
+  }
+  const double end_follow_up = end_enrollment + (r.never_completes ? 0.0 : ctx[e.follow_up_months]);
+  // Sites still starting up when enrollment completes are cancelled before activation.
+  double open_site_months = 0.0;
+  for (std::size_t j = 0; j < sites; ++j)
+    if (w.activation[j] <= end_enrollment) open_site_months += std::max(0.0, end_follow_up - w.activation[j]);
+  const double screened = r.never_completes ? 0.0 : static_cast<double>(r.screened);
+  const double site_costs = static_cast<double>(a.sites) * ctx[e.site_startup_usd] +
+                            open_site_months * ctx[e.site_month_usd] +
+                            static_cast<double>(a.patients) * ctx[e.per_patient_usd] +
+                            (screened - static_cast<double>(a.patients)) * ctx[e.per_screen_failure_usd];
+  a.months = ide_months + end_follow_up + ctx[e.closeout_months];
+  a.cost_usd = ctx[s.fixed_cost_usd] + site_costs * (1.0 + ctx[e.site_overhead_share]) +
+               ctx[s.monthly_cost_usd] * a.months;
+  return a;
+}
+
+}  // namespace
+
+Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_specs()) {}
+
+std::unique_ptr<Workspace> Simulation::make_workspace() const {
+  auto w = std::make_unique<UsWorkspace>();
+  std::size_t max_sites = 0;
+  for (const auto& s : plan_.studies) max_sites = std::max(max_sites, static_cast<std::size_t>(s.enrollment.max_sites));
+  w->activation.reserve(max_sites);
+  w->rates.reserve(max_sites);
+  w->scratch.reserve(max_sites);
+  return w;
+}
+
+void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
+  auto& w = static_cast<UsWorkspace&>(*workspace);
+  Stream& rng = ctx.rng();
+  const Plan& p = plan_;
+
+  double t = 0.0;  // months since the plan started
+  double cost_regulatory = 0.0, cost_studies = 0.0, cost_fees = 0.0;
+  std::int64_t patients = 0, sites = 0, attempts = 0;
+
+  const auto meetings = static_cast<int>(ctx[p.qsub_meetings]);
+  for (int m = 0; m < meetings; ++m) {
+    t += ctx[p.qsub_preparation_months] + ctx[p.qsub_feedback_days] / days_per_month;
+    cost_regulatory += ctx[p.qsub_cost_usd];
+  }
+
+  bool evidence_ok = true;
+  // A sequential study starts when every earlier study has ended; a parallel
+  // one starts with the study listed before it.
+  double previous_start = t, evidence_end = t;
+  for (const StudyPlan& s : p.studies) {
+    const double start = s.with_previous ? previous_start : evidence_end;
+    const bool prospective = s.kind == StudyKind::single_arm || s.kind == StudyKind::rct;
+    double clock = start;
+    bool success = false;
+    for (int k = 0; k < s.max_attempts && !success; ++k) {
+      // An IDE is reviewed before the first attempt of a significant-risk study.
+      const double ide_months =
+          prospective && k == 0 && s.enrollment.significant_risk ? ctx[p.ide_review_days] / days_per_month : 0.0;
+      const StudyPlan::Size& z = s.sizes[static_cast<std::size_t>(k)];
+      Attempt a = s.kind == StudyKind::standalone ? run_standalone(s, z, ctx, rng)
+                  : s.kind == StudyKind::mrmc     ? run_mrmc(s, z, ctx, rng)
+                                                  : run_prospective(s, z, ctx, rng, w, ide_months);
+      ++attempts;
+      clock += a.months;
+      cost_studies += a.cost_usd;
+      patients += a.patients;
+      sites += a.sites;
+      success = a.success;
+    }
+    previous_start = start;
+    evidence_end = std::max(evidence_end, clock);
+    if (!success) {
+      evidence_ok = false;
+      break;
+    }
+  }
+
+  double end = evidence_end;
+  bool authorized_flag = false;
+  std::int64_t cycles = 0;
+  if (evidence_ok) {
+    const ReviewPlan& r = p.review;
+    end += ctx[p.submission_preparation_months];
+    cost_regulatory += ctx[p.submission_cost_usd];
+    cost_fees += p.small_business ? ctx[r.small_business_fee_usd] : ctx[r.user_fee_usd];
+
+    double days = ctx[r.acceptance_review_days];
+    for (int refusals = 0; refusals < max_refusals && rng.bernoulli(ctx[r.rta_probability]); ++refusals)
+      days += ctx[r.rta_response_days] + ctx[r.acceptance_review_days];
+
+    double fda_days = ctx[r.review_days] * (p.breakthrough ? ctx[p.breakthrough_factor] : 1.0);
+    if (r.pma && rng.bernoulli(ctx[r.panel_probability])) fda_days += ctx[r.panel_days];
+    days += fda_days;
+
+    cycles = 1;
+    const auto max_requests = static_cast<std::int64_t>(ctx[r.max_ai_requests]);
+    double request_probability = ctx[r.ai_request_probability];
+    while (cycles - 1 < max_requests && rng.bernoulli(request_probability)) {
+      days += std::min(r.response_days->sample(rng), max_response_days);
+      ++cycles;
+      request_probability = ctx[r.further_ai_probability];
+    }
+    end += days / days_per_month;
+    authorized_flag = rng.bernoulli(ctx[r.favourable_probability]);
+    if (authorized_flag) cost_fees += ctx[p.establishment_fee_usd];
+  }
+
+  const double burn = ctx[p.burn_usd_per_month] * end;
+  out.set(authorized, authorized_flag);
+  out.set(months_to_decision, end);
+  out.set(months_to_authorization, authorized_flag ? end : std::numeric_limits<double>::quiet_NaN());
+  out.set(evidence_months, evidence_end);
+  out.set(cost_studies_usd, cost_studies);
+  out.set(cost_fees_usd, cost_fees);
+  out.set(cost_regulatory_usd, cost_regulatory);
+  out.set(cost_burn_usd, burn);
+  out.set(total_cost_usd, cost_studies + cost_fees + cost_regulatory + burn);
+  out.set(patients_enrolled, static_cast<double>(patients));
+  out.set(sites_activated, static_cast<double>(sites));
+  out.set(review_cycles, static_cast<double>(cycles));
+  out.set(study_attempts, static_cast<double>(attempts));
+  const Outcome result = authorized_flag ? Outcome::authorized
+                         : evidence_ok   ? Outcome::negative_decision
+                                         : Outcome::study_failed;
+  out.set(outcome, static_cast<double>(result));
+}
+
+}  // namespace samdsim::us_pathway

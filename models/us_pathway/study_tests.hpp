@@ -1,0 +1,71 @@
+#pragma once
+
+// Simulating one study's outcome: given the replicate's TRUE effect (drawn by
+// the model from its prior) and the study's evaluable sample size, draw the
+// study's sufficient statistics from the replicate's Stream and apply the
+// planned test. Nothing here allocates; each call draws a fixed pattern of
+// numbers from the stream (rejection samplers aside), so a replicate's
+// outcome depends only on its own stream.
+//
+// Conventions follow design.hpp: proportions vs goal one-sided at alpha; RCT
+// and MRMC two-sided at alpha, and "success" needs the estimate in the
+// favourable direction as well as p <= alpha.
+
+#include <cstdint>
+
+#include "samdsim/random.hpp"
+#include "us_pathway/design.hpp"
+
+namespace samdsim::us_pathway {
+
+struct TestOutcome {
+  bool success = false;
+  double estimate = 0.0;   // observed proportion / difference
+  double statistic = 0.0;  // z, t (signed) or the count X for the exact test
+  double p_value = 1.0;    // one-sided for proportions, two-sided otherwise
+};
+
+// X ~ Bin(n, p_true); H0: p <= p0. Exact: p = P(X' >= X | p0), which is
+// <= alpha exactly when X >= exact_critical_value(n, p0, alpha). Normal:
+// one-sided z-test with the null standard error.
+TestOutcome simulate_single_proportion(Stream& stream, std::int64_t n, double p_true, double p0,
+                                       double alpha, ProportionMethod method);
+
+struct StandaloneOutcome {
+  bool success = false;  // both endpoints met their goals
+  TestOutcome sensitivity;
+  TestOutcome specificity;
+};
+
+// X_pos ~ Bin(n_pos, sens_true), X_neg ~ Bin(n_neg, spec_true), each tested
+// one-sided at alpha against its goal.
+StandaloneOutcome simulate_standalone(Stream& stream, std::int64_t n_positive,
+                                      std::int64_t n_negative, double sensitivity_true,
+                                      double specificity_true, const StandaloneDesign& design);
+
+// Mean difference (treatment - control) ~ N(delta_true, sd_true sqrt(1/n_c + 1/n_t)),
+// pooled variance ~ sd_true^2 chi2(nu)/nu (drawn as a gamma), nu = n_c + n_t - 2;
+// two-sided Student t test. Favourable = positive difference when
+// higher_is_better.
+TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
+                                    std::int64_t n_treatment, double delta_true, double sd_true,
+                                    double alpha, bool higher_is_better = true);
+
+// X_c ~ Bin(n_c, p_control_true), X_t ~ Bin(n_t, p_treatment_true); two-sided
+// pooled z-test (two_proportion_z_statistic).
+TestOutcome simulate_rct_binary(Stream& stream, std::int64_t n_control, std::int64_t n_treatment,
+                                double p_control_true, double p_treatment_true, double alpha,
+                                bool higher_is_better = true);
+
+// OR-model reader study with `readers` readers and `cases` cases, both
+// modalities read by every reader (see study_tests.cpp for the derivation):
+// the reader-averaged AUC difference D ~ N(delta_true, mrmc_variance_of_difference),
+// and, independently, MS(TR) ~ E[MS(TR)] chi2(r-1)/(r-1). The Hillis test is
+// then applied as analysed: F = MS(T) / (MS(TR) + r max(Cov2 - Cov3, 0)) with
+// ddf from the observed MS(TR). Approximation: Cov2 - Cov3 is taken at its
+// true value (an analysis estimates it from the cases; that estimate's noise
+// is not simulated). Favourable = aided better (D > 0).
+TestOutcome simulate_mrmc(Stream& stream, std::int64_t readers, double cases, double delta_true,
+                          const MrmcVariance& variance, double alpha);
+
+}  // namespace samdsim::us_pathway

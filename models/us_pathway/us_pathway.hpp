@@ -1,0 +1,123 @@
+#pragma once
+
+// The us_pathway model: an evidence plan for a SaMD to US marketing
+// authorization — pre-submissions, studies, submission, FDA review — as a
+// distribution of cost, months and the chance of authorization.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "samdsim/model.hpp"
+#include "us_pathway/design.hpp"
+
+namespace samdsim::us_pathway {
+
+void declare(Schema& schema);
+
+enum Output : std::size_t {
+  authorized,
+  months_to_decision,
+  months_to_authorization,
+  evidence_months,
+  total_cost_usd,
+  cost_studies_usd,
+  cost_fees_usd,
+  cost_regulatory_usd,
+  cost_burn_usd,
+  patients_enrolled,
+  sites_activated,
+  review_cycles,
+  study_attempts,
+  outcome,
+  output_count
+};
+std::vector<OutputSpec> output_specs();
+
+// How a replicate ended (output `outcome`).
+enum class Outcome { authorized = 0, study_failed = 1, negative_decision = 2 };
+
+enum class StudyKind { standalone, mrmc, single_arm, rct };
+enum class OnFailure { abandon, repeat, redesign };
+
+struct EnrollmentPlan {
+  Param sites, never_enroll_share, screening_rate, rate_shape, screen_failure, dropout, follow_up_months,
+      closeout_months;
+  const Distribution* activation_months = nullptr;  // drawn per site
+  Param site_startup_usd, site_month_usd, per_patient_usd, per_screen_failure_usd, site_overhead_share;
+  bool significant_risk = false;
+  std::int64_t max_sites = 0;
+  double dropout_planning = 0.0;  // expected dropout, used to inflate enrollment
+};
+
+// One study of the plan, sized at preparation from its planning values; the
+// sample size of attempt k is sizes[k].
+struct StudyPlan {
+  StudyKind kind = StudyKind::standalone;
+  std::string name;
+  bool with_previous = false;
+  OnFailure on_failure = OnFailure::abandon;
+  int max_attempts = 1;
+  Param fixed_cost_usd, monthly_cost_usd;
+
+  // Sample sizes per attempt: evaluable units (standalone: positives and
+  // negatives; MRMC: cases; single arm: patients; RCT: control and treatment).
+  struct Size {
+    std::int64_t a = 0, b = 0;
+    std::int64_t critical_a = 0, critical_b = 0;  // exact-test critical values where used
+  };
+  std::vector<Size> sizes;
+
+  // Truth (priors) and test settings.
+  Param true_a, true_b;  // sensitivity/specificity, delta AUC, success rate, effect or control/treatment rates
+  Param sd;
+  double goal_a = 0, goal_b = 0;
+  double alpha = 0.05;
+  bool exact = true;
+  bool binary = false;  // RCT endpoint
+  MrmcVariance mrmc;
+  std::int64_t readers = 0;
+
+  // Retrospective data collection and reading.
+  Param cost_per_case_usd, cases_per_month, analysis_months, reading_minutes_per_case, reader_cost_usd_per_hour,
+      reader_hours_per_month, washout_days;
+
+  EnrollmentPlan enrollment;
+};
+
+struct ReviewPlan {
+  Param acceptance_review_days, rta_probability, rta_response_days, review_days, ai_request_probability,
+      further_ai_probability, max_ai_requests, favourable_probability, user_fee_usd, small_business_fee_usd;
+  const Distribution* response_days = nullptr;  // drawn per request
+  bool pma = false;
+  Param panel_probability, panel_days;
+};
+
+struct Plan {
+  bool small_business = false;
+  Param burn_usd_per_month, establishment_fee_usd;
+  Param qsub_meetings, qsub_preparation_months, qsub_feedback_days, qsub_cost_usd;
+  std::vector<StudyPlan> studies;
+  Param ide_review_days;
+  Param submission_preparation_months, submission_cost_usd;
+  ReviewPlan review;
+  bool breakthrough = false;
+  Param breakthrough_factor;
+};
+
+Plan make_plan(const Group& parameters);
+
+class Simulation final : public samdsim::Simulation {
+ public:
+  explicit Simulation(Plan plan);
+  const std::vector<OutputSpec>& outputs() const override { return outputs_; }
+  std::unique_ptr<Workspace> make_workspace() const override;
+  void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+
+ private:
+  Plan plan_;
+  std::vector<OutputSpec> outputs_;
+};
+
+}  // namespace samdsim::us_pathway

@@ -1,0 +1,195 @@
+// The samdsim program as a user runs it: exit status, messages, and the
+// files it writes or leaves alone.
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A fresh directory per test case.
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("samdsim_cli_" + std::to_string(getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+Result run(const std::string& args, const fs::path& dir) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string cmd = std::string(SAMDSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+int shell(const std::string& cmd) {
+  const int raw = std::system(cmd.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+fs::path write(const fs::path& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir / name) << text;
+  return dir / name;
+}
+
+const std::string good_config = R"(model: us_pathway
+replicates: 3000
+seed: 42
+parameters:
+  pathway: 510k
+  studies:
+    - type: standalone
+      sensitivity: {dist: beta, mean: 0.92, sd: 0.02}
+      specificity: {dist: beta, mean: 0.9, sd: 0.02}
+      sensitivity_goal: 0.85
+      specificity_goal: 0.85
+    - type: single_arm
+      success_rate: {dist: beta, mean: 0.85, sd: 0.03}
+      performance_goal: 0.75
+)";
+
+const std::string source_dir = SAMDSIM_SOURCE_DIR;
+const std::string python = "/usr/bin/python3";
+
+}  // namespace
+
+TEST_CASE("A bad config exits with status 2, a located message and no output file") {
+  const fs::path dir = scratch("bad");
+  const fs::path cfg = write(dir, "bad.yaml", good_config + "      sample_sise: 10\n");
+  Result r = run("run " + cfg.string() + " -o " + (dir / "out.h5").string() + " --progress never", dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("bad.yaml:15:7") != std::string::npos);
+  CHECK(r.err.find("parameters.studies[1].sample_sise") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out.h5"));
+  for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().extension() != ".h5");
+}
+
+TEST_CASE("A failing run leaves an existing output file byte-identical") {
+  const fs::path dir = scratch("keep");
+  const std::string before = "an earlier result that must survive\n";
+  write(dir, "out.h5", before);
+  const fs::path cfg = write(dir, "bad.yaml", "model: us_pathway\nparameters:\n  pathway: 510K\n");
+  Result r = run("run " + cfg.string() + " -o " + (dir / "out.h5").string(), dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("bad.yaml:3:12") != std::string::npos);
+  CHECK(slurp(dir / "out.h5") == before);
+}
+
+TEST_CASE("A missing config file and bad options exit with status 2") {
+  const fs::path dir = scratch("args");
+  CHECK(run("run " + (dir / "nope.yaml").string(), dir).status == 2);
+  const fs::path cfg = write(dir, "good.yaml", good_config);
+  CHECK(run("run " + cfg.string() + " --threads many", dir).status == 2);
+  CHECK(run("run " + cfg.string() + " --replicates 1e15", dir).status == 2);
+  Result p = run("run " + cfg.string() + " --progress sometimes -o " + (dir / "o.h5").string(), dir);
+  CHECK(p.status == 2);
+  CHECK(p.err.find("--progress") != std::string::npos);
+  CHECK(run("frobnicate", dir).status == 2);
+  CHECK_FALSE(fs::exists(dir / "o.h5"));
+}
+
+TEST_CASE("An output in a missing directory exits with status 2 and creates nothing") {
+  const fs::path dir = scratch("nodir");
+  const fs::path cfg = write(dir, "good.yaml", good_config);
+  Result r = run("run " + cfg.string() + " -o " + (dir / "missing" / "out.h5").string(), dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("missing") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "missing"));
+}
+
+TEST_CASE("A run writes a result file that h5py reads with its datasets, units and attributes") {
+  const fs::path dir = scratch("h5py");
+  const fs::path cfg = write(dir, "good.yaml", good_config);
+  const fs::path out = dir / "out.h5";
+  Result r = run("run " + cfg.string() + " -o " + out.string() + " --threads 2 --progress never", dir);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("authorized") != std::string::npos);
+  CHECK(shell(python + " " + source_dir + "/tests/python/check_result_file.py " + out.string() +
+              " authorized months_to_decision months_to_authorization total_cost_usd cost_studies_usd "
+              "cost_fees_usd cost_regulatory_usd cost_burn_usd patients_enrolled sites_activated review_cycles "
+              "study_attempts >" + (dir / "py.txt").string() + " 2>&1") == 0);
+  INFO(slurp(dir / "py.txt"));
+  for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().string().find(".tmp") == std::string::npos);
+}
+
+TEST_CASE("summarize prints the stored summaries as a table and as JSON") {
+  const fs::path dir = scratch("summarize");
+  const fs::path cfg = write(dir, "good.yaml", good_config);
+  const fs::path out = dir / "out.h5";
+  REQUIRE(run("run " + cfg.string() + " -o " + out.string() + " --progress never", dir).status == 0);
+  Result table = run("summarize " + out.string(), dir);
+  CHECK(table.status == 0);
+  CHECK(table.out.find("total_cost_usd") != std::string::npos);
+  Result json = run("summarize " + out.string() + " --json", dir);
+  CHECK(json.status == 0);
+  write(dir, "summary.json", json.out);
+  CHECK(shell(python + " -c \"import json,sys; d=json.load(open(sys.argv[1])); assert 'summaries' in d or d\" " +
+              (dir / "summary.json").string()) == 0);
+  CHECK(run("summarize " + cfg.string(), dir).status == 2);
+  CHECK(run("summarize " + (dir / "absent.h5").string(), dir).status == 2);
+}
+
+TEST_CASE("Result files are bitwise identical in their data for 1, 2 and 8 threads") {
+  const fs::path dir = scratch("threads");
+  const fs::path cfg = write(dir, "good.yaml", good_config);
+  for (int t : {1, 2, 8}) {
+    const std::string out = (dir / ("t" + std::to_string(t) + ".h5")).string();
+    REQUIRE(run("run " + cfg.string() + " -o " + out + " --progress never --threads " + std::to_string(t), dir)
+                .status == 0);
+  }
+  for (const char* group : {"/replicates", "/parameters", "/summary"}) {
+    for (int t : {2, 8}) {
+      const std::string cmd = "h5diff -q " + (dir / "t1.h5").string() + " " +
+                              (dir / ("t" + std::to_string(t) + ".h5")).string() + " " + group + " " + group;
+      INFO(cmd);
+      CHECK(shell(cmd) == 0);
+    }
+  }
+  // A different seed changes the data.
+  REQUIRE(run("run " + cfg.string() + " -o " + (dir / "s.h5").string() + " --seed 43 --progress never", dir).status ==
+          0);
+  CHECK(shell("h5diff -q " + (dir / "t1.h5").string() + " " + (dir / "s.h5").string() +
+              " /replicates /replicates >/dev/null") != 0);
+}
+
+TEST_CASE("Every example config in configs/ validates") {
+  const fs::path dir = scratch("configs");
+  int count = 0;
+  for (const auto& e : fs::directory_iterator(source_dir + "/configs")) {
+    if (e.path().extension() != ".yaml" && e.path().extension() != ".json") continue;
+    ++count;
+    Result r = run("validate " + e.path().string(), dir);
+    INFO(e.path().string() << "\n" << r.err);
+    CHECK(r.status == 0);
+  }
+  CHECK(count >= 3);
+}
+
+TEST_CASE("models lists every model with its parameters and outputs") {
+  const fs::path dir = scratch("models");
+  Result r = run("models", dir);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("us_pathway") != std::string::npos);
+  CHECK(r.out.find("performance_goal") != std::string::npos);
+  CHECK(r.out.find("months_to_authorization") != std::string::npos);
+  CHECK(run("models no_such_model", dir).status == 2);
+}

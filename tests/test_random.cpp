@@ -1,0 +1,293 @@
+// Random streams: the reproducibility contract and every sampler's law.
+// Statistical checks use fixed seeds and bounds of about 5 standard errors
+// (or chi-square / Kolmogorov–Smirnov at a 1e-4..1e-6 level): they pass for a
+// correct sampler and fail for a wrong one, never at random.
+
+#include <catch2/catch.hpp>
+
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/gamma.hpp>
+#include <boost/math/distributions/lognormal.hpp>
+#include <boost/math/distributions/negative_binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/poisson.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "samdsim/random.hpp"
+
+using samdsim::Stream;
+
+namespace {
+
+constexpr std::size_t kDraws = 200000;
+
+struct Moments {
+  double mean = 0.0, variance = 0.0, fourth = 0.0;
+};
+
+Moments moments_of(const std::vector<double>& xs) {
+  Moments m;
+  for (double x : xs) m.mean += x;
+  m.mean /= static_cast<double>(xs.size());
+  for (double x : xs) {
+    const double d = (x - m.mean) * (x - m.mean);
+    m.variance += d;
+    m.fourth += d * d;
+  }
+  m.variance /= static_cast<double>(xs.size() - 1);
+  m.fourth /= static_cast<double>(xs.size());
+  return m;
+}
+
+// Sample mean within 5 SE of `mean`, sample variance within 5 SE (from the
+// sample fourth moment) of `variance`.
+void check_moments(const std::vector<double>& xs, double mean, double variance) {
+  const Moments m = moments_of(xs);
+  const double n = static_cast<double>(xs.size());
+  CHECK(std::fabs(m.mean - mean) <= 5.0 * std::sqrt(variance / n));
+  const double var_se = std::sqrt(std::max(m.fourth - m.variance * m.variance, 0.0) / n);
+  CHECK(std::fabs(m.variance - variance) <= 5.0 * var_se + 1e-12);
+}
+
+// Kolmogorov–Smirnov: sqrt(n) * D below 2.2 (P(K > 2.2) ~ 1e-4).
+void check_ks(std::vector<double> xs, const std::function<double(double)>& cdf) {
+  std::sort(xs.begin(), xs.end());
+  const double n = static_cast<double>(xs.size());
+  double d = 0.0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double f = cdf(xs[i]);
+    d = std::max({d, std::fabs(f - static_cast<double>(i) / n), std::fabs(static_cast<double>(i + 1) / n - f)});
+  }
+  CHECK(std::sqrt(n) * d < 2.2);
+}
+
+// Pearson chi-square of integer draws against `pmf`, cells with expected
+// count below 5 pooled with their neighbours; statistic below the chi-square
+// 1 - 1e-6 quantile.
+void check_chi_square(const std::vector<std::uint64_t>& xs, const std::function<double(std::uint64_t)>& pmf) {
+  const std::uint64_t top = *std::max_element(xs.begin(), xs.end());
+  std::vector<double> observed(top + 2, 0.0);
+  for (auto x : xs) observed[x] += 1.0;
+  const double n = static_cast<double>(xs.size());
+  double stat = 0.0, obs_cell = 0.0, exp_cell = 0.0, mass = 0.0;
+  int cells = 0;
+  for (std::uint64_t k = 0; k <= top; ++k) {
+    obs_cell += observed[k];
+    exp_cell += n * pmf(k);
+    mass += pmf(k);
+    if (exp_cell >= 5.0) {
+      stat += (obs_cell - exp_cell) * (obs_cell - exp_cell) / exp_cell;
+      ++cells;
+      obs_cell = exp_cell = 0.0;
+    }
+  }
+  // Everything above the largest draw, plus any unfinished cell.
+  exp_cell += n * std::max(0.0, 1.0 - mass);
+  if (exp_cell > 0.0) {
+    stat += (obs_cell - exp_cell) * (obs_cell - exp_cell) / exp_cell;
+    ++cells;
+  } else {
+    CHECK(obs_cell == 0.0);  // draws where the law puts no mass
+  }
+  REQUIRE(cells >= 2);
+  const boost::math::chi_squared_distribution<double> chi2(cells - 1);
+  CHECK(stat < boost::math::quantile(boost::math::complement(chi2, 1e-6)));
+}
+
+std::vector<double> draw(std::uint64_t seed, const std::function<double(Stream&)>& f, std::size_t n = kDraws) {
+  Stream s(seed, 0, 0);
+  std::vector<double> xs(n);
+  for (auto& x : xs) x = f(s);
+  return xs;
+}
+
+std::vector<std::uint64_t> draw_int(std::uint64_t seed, const std::function<std::uint64_t(Stream&)>& f,
+                                    std::size_t n = kDraws) {
+  Stream s(seed, 0, 0);
+  std::vector<std::uint64_t> xs(n);
+  for (auto& x : xs) x = f(s);
+  return xs;
+}
+
+std::vector<double> as_double(const std::vector<std::uint64_t>& xs) { return {xs.begin(), xs.end()}; }
+
+}  // namespace
+
+TEST_CASE("A stream's first block is Philox4x64-10 of counter zero under key zero (Random123 known answer)") {
+  Stream s(0, 0, 0, 0);
+  CHECK(s.next_u64() == 0x16554d9eca36314cULL);
+  CHECK(s.next_u64() == 0xdb20fe9d672d0fdcULL);
+  CHECK(s.next_u64() == 0xd7e772cee186176bULL);
+  CHECK(s.next_u64() == 0x7e68b68aec7ba23bULL);
+}
+
+TEST_CASE("A stream is keyed by seed and scenario and counts blocks beside replicate and substream") {
+  r123::Philox4x64 philox;
+  Stream s(11, 13, 5, 7);
+  for (std::uint64_t block = 0; block < 3; ++block) {
+    const auto out = philox({{block, 5, 7, 0}}, {{11, 13}});
+    for (int i = 0; i < 4; ++i) CHECK(s.next_u64() == out.v[i]);
+  }
+}
+
+TEST_CASE("The same seed, scenario, replicate and substream give the same sequence") {
+  Stream a(20261121, 3, 12345, 2), b(20261121, 3, 12345, 2);
+  for (int i = 0; i < 1000; ++i) {
+    REQUIRE(a.next_u64() == b.next_u64());
+    REQUIRE(a.normal() == b.normal());
+    REQUIRE(a.gamma(0.7, 2.0) == b.gamma(0.7, 2.0));
+    REQUIRE(a.binomial(500, 0.3) == b.binomial(500, 0.3));
+  }
+}
+
+TEST_CASE("Changing any one of seed, scenario, replicate or substream changes the sequence") {
+  const auto first = [](Stream s) {
+    std::vector<std::uint64_t> v(8);
+    for (auto& x : v) x = s.next_u64();
+    return v;
+  };
+  const auto base = first(Stream(1, 2, 3, 4));
+  CHECK(first(Stream(9, 2, 3, 4)) != base);
+  CHECK(first(Stream(1, 9, 3, 4)) != base);
+  CHECK(first(Stream(1, 2, 9, 4)) != base);
+  CHECK(first(Stream(1, 2, 3, 9)) != base);
+  CHECK(first(Stream(1, 2, 3)) == first(Stream(1, 2, 3, 0)));
+}
+
+TEST_CASE("Uniform draws lie in the open interval (0,1) and are uniform") {
+  const auto xs = draw(1, [](Stream& s) { return s.uniform(); });
+  CHECK(std::all_of(xs.begin(), xs.end(), [](double x) { return x > 0.0 && x < 1.0; }));
+  check_moments(xs, 0.5, 1.0 / 12.0);
+  check_ks(xs, [](double x) { return x; });
+  const auto ys = draw(2, [](Stream& s) { return s.uniform(-3.0, 5.0); });
+  check_moments(ys, 1.0, 64.0 / 12.0);
+}
+
+TEST_CASE("Normal draws follow the normal law") {
+  const auto xs = draw(3, [](Stream& s) { return s.normal(2.0, 3.0); });
+  check_moments(xs, 2.0, 9.0);
+  const boost::math::normal_distribution<double> law(2.0, 3.0);
+  check_ks(xs, [&](double x) { return boost::math::cdf(law, x); });
+}
+
+TEST_CASE("Exponential draws follow the exponential law") {
+  const auto xs = draw(4, [](Stream& s) { return s.exponential(2.5); });
+  check_moments(xs, 0.4, 0.16);
+  check_ks(xs, [](double x) { return -std::expm1(-2.5 * x); });
+}
+
+TEST_CASE("Gamma draws follow the gamma law for shapes below, at and above 1") {
+  std::uint64_t seed = 10;
+  for (double shape : {0.05, 0.3, 1.0, 2.5, 40.0}) {
+    INFO("shape " << shape);
+    const auto xs = draw(seed++, [&](Stream& s) { return s.gamma(shape, 1.7); });
+    check_moments(xs, shape * 1.7, shape * 1.7 * 1.7);
+    const boost::math::gamma_distribution<double> law(shape, 1.7);
+    check_ks(xs, [&](double x) { return boost::math::cdf(law, x); });
+  }
+}
+
+TEST_CASE("Beta draws follow the beta law") {
+  std::uint64_t seed = 20;
+  for (auto [a, b] : {std::pair{2.0, 5.0}, std::pair{0.5, 0.5}, std::pair{30.0, 3.0}}) {
+    INFO("alpha " << a << " beta " << b);
+    const auto xs = draw(seed++, [&](Stream& s) { return s.beta(a, b); });
+    check_moments(xs, a / (a + b), a * b / ((a + b) * (a + b) * (a + b + 1.0)));
+    const boost::math::beta_distribution<double> law(a, b);
+    check_ks(xs, [&](double x) { return boost::math::cdf(law, x); });
+  }
+}
+
+TEST_CASE("Lognormal draws follow the lognormal law") {
+  const auto xs = draw(30, [](Stream& s) { return s.lognormal(1.0, 0.5); });
+  const boost::math::lognormal_distribution<double> law(1.0, 0.5);
+  check_moments(xs, boost::math::mean(law), boost::math::variance(law));
+  check_ks(xs, [&](double x) { return boost::math::cdf(law, x); });
+}
+
+TEST_CASE("Poisson draws follow the Poisson pmf for small and large means") {
+  std::uint64_t seed = 40;
+  // 9.99 and 10 straddle the switch from inversion to PTRS.
+  for (double mean : {0.01, 0.7, 3.5, 9.99, 10.0, 47.3, 1234.5}) {
+    INFO("mean " << mean);
+    const auto xs = draw_int(seed++, [&](Stream& s) { return s.poisson(mean); });
+    check_moments(as_double(xs), mean, mean);
+    const boost::math::poisson_distribution<double> law(mean);
+    check_chi_square(xs, [&](std::uint64_t k) { return boost::math::pdf(law, static_cast<double>(k)); });
+  }
+}
+
+TEST_CASE("A Poisson draw with mean 0 is 0") {
+  Stream s(1, 0, 0);
+  for (int i = 0; i < 100; ++i) REQUIRE(s.poisson(0.0) == 0);
+}
+
+TEST_CASE("Binomial draws follow the binomial pmf for small and large n*p, on both sides of p = 1/2") {
+  std::uint64_t seed = 50;
+  for (auto [n, p] : {std::pair<std::uint64_t, double>{20, 0.2}, {20, 0.85}, {3, 0.5}, {1000, 0.004},
+                      {1000, 0.3}, {500, 0.9}, {100000, 0.5}, {60, 0.2}}) {
+    INFO("n " << n << " p " << p);
+    const auto xs = draw_int(seed++, [&](Stream& s) { return s.binomial(n, p); });
+    const double dn = static_cast<double>(n);
+    CHECK(*std::max_element(xs.begin(), xs.end()) <= n);
+    check_moments(as_double(xs), dn * p, dn * p * (1.0 - p));
+    const boost::math::binomial_distribution<double> law(dn, p);
+    check_chi_square(xs, [&](std::uint64_t k) { return boost::math::pdf(law, static_cast<double>(k)); });
+  }
+}
+
+TEST_CASE("Binomial draws with p = 0, p = 1 or n = 0 are certain") {
+  Stream s(2, 0, 0);
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(s.binomial(50, 0.0) == 0);
+    REQUIRE(s.binomial(50, 1.0) == 50);
+    REQUIRE(s.binomial(0, 0.4) == 0);
+  }
+}
+
+TEST_CASE("Negative binomial draws follow the negative binomial pmf with var = mean + mean^2/size") {
+  std::uint64_t seed = 60;
+  for (auto [mean, size] : {std::pair{4.0, 2.0}, std::pair{30.0, 0.8}, std::pair{200.0, 50.0}}) {
+    INFO("mean " << mean << " size " << size);
+    const auto xs = draw_int(seed++, [&](Stream& s) { return s.negative_binomial(mean, size); });
+    check_moments(as_double(xs), mean, mean + mean * mean / size);
+    const boost::math::negative_binomial_distribution<double> law(size, size / (size + mean));
+    check_chi_square(xs, [&](std::uint64_t k) { return boost::math::pdf(law, static_cast<double>(k)); });
+  }
+}
+
+TEST_CASE("Bernoulli draws succeed with probability p, never at 0 and always at 1") {
+  const auto xs = draw(70, [](Stream& s) { return s.bernoulli(0.3) ? 1.0 : 0.0; });
+  check_moments(xs, 0.3, 0.21);
+  Stream s(71, 0, 0);
+  for (int i = 0; i < 1000; ++i) {
+    REQUIRE_FALSE(s.bernoulli(0.0));
+    REQUIRE(s.bernoulli(1.0));
+  }
+}
+
+TEST_CASE("Uniform indices are unbiased over [0, n)") {
+  const auto xs = draw_int(80, [](Stream& s) { return s.uniform_index(7); });
+  CHECK(*std::max_element(xs.begin(), xs.end()) == 6);
+  check_chi_square(xs, [](std::uint64_t) { return 1.0 / 7.0; });
+  Stream s(81, 0, 0);
+  for (int i = 0; i < 100; ++i) REQUIRE(s.uniform_index(1) == 0);
+  // A range where plain modulo would be visibly biased: n = 3 * 2^62 maps
+  // 2^64 words onto it, and modulo would put half again as many in the bottom third.
+  const std::uint64_t big = 3ULL << 62;
+  const auto ys = draw_int(82, [&](Stream& r) { return r.uniform_index(big); });
+  std::size_t bottom = 0;
+  for (auto y : ys) {
+    REQUIRE(y < big);
+    bottom += y < (1ULL << 62) ? 1 : 0;
+  }
+  const double n = static_cast<double>(ys.size());
+  CHECK(std::fabs(static_cast<double>(bottom) / n - 1.0 / 3.0) <= 5.0 * std::sqrt(2.0 / 9.0 / n));
+}

@@ -1,0 +1,224 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "samdsim/stats.hpp"
+
+using namespace samdsim;
+
+namespace {
+
+constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+Moments moments_of(const std::vector<double>& values) {
+  Moments m;
+  for (double v : values) m.add(v);
+  return m;
+}
+
+// Deterministic data for property tests; std::mt19937_64's output sequence is
+// fixed by the standard, unlike the distributions.
+std::vector<double> noisy_values(std::size_t n, std::uint64_t seed, double offset) {
+  std::mt19937_64 rng(seed);
+  std::vector<double> v(n);
+  for (auto& x : v) x = offset + static_cast<double>(rng() >> 11) * 0x1p-53 * 10.0;
+  return v;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+TEST_CASE("Welford moments match the textbook values of a small data set") {
+  const Moments m = moments_of({2, 4, 4, 4, 5, 5, 7, 9});
+  CHECK(m.n == 8);
+  CHECK(m.mean == 5.0);
+  CHECK(m.variance() == Approx(32.0 / 7.0).epsilon(1e-15));
+  CHECK(m.sd() == Approx(std::sqrt(32.0 / 7.0)).epsilon(1e-15));
+  CHECK(m.se() == Approx(std::sqrt(32.0 / 7.0) / std::sqrt(8.0)).epsilon(1e-15));
+  CHECK(m.min == 2.0);
+  CHECK(m.max == 9.0);
+}
+
+TEST_CASE("Welford moments stay accurate on data with a large offset") {
+  // Subtracting the offset is exact here (Sterbenz), so a two-pass computation
+  // on the shifted data is an accurate reference; naive sums of squares
+  // would lose every digit at this offset.
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const auto values = noisy_values(10000, seed, 1e9);
+    double mean = 0;
+    for (double v : values) mean += v - 1e9;
+    mean /= static_cast<double>(values.size());
+    double ss = 0;
+    for (double v : values) ss += (v - 1e9 - mean) * (v - 1e9 - mean);
+    const Moments m = moments_of(values);
+    CHECK(m.mean == Approx(1e9 + mean).epsilon(1e-14));
+    CHECK(m.variance() == Approx(ss / static_cast<double>(values.size() - 1)).epsilon(1e-7));
+  }
+}
+
+TEST_CASE("Merging block moments matches adding every value in sequence") {
+  const auto values = noisy_values(5000, 7, -3.0);
+  const Moments sequential = moments_of(values);
+  for (std::size_t block : {1u, 7u, 128u, 1000u, 4999u}) {
+    Moments merged;
+    for (std::size_t i = 0; i < values.size(); i += block) {
+      Moments b;
+      for (std::size_t j = i; j < std::min(values.size(), i + block); ++j) b.add(values[j]);
+      merged.merge(b);
+    }
+    CHECK(merged.n == sequential.n);
+    CHECK(merged.mean == Approx(sequential.mean).epsilon(1e-13));
+    CHECK(merged.variance() == Approx(sequential.variance()).epsilon(1e-12));
+    CHECK(merged.min == sequential.min);
+    CHECK(merged.max == sequential.max);
+  }
+}
+
+TEST_CASE("Merging the same blocks in the same order is bitwise reproducible") {
+  const auto values = noisy_values(4096, 11, 250.0);
+  const std::size_t block = 100;
+  const std::size_t blocks = (values.size() + block - 1) / block;
+  // Blocks finish in different orders on different thread counts; only the
+  // merge order (block index) must matter.
+  auto reduce = [&](bool reverse_completion) {
+    std::vector<Moments> partial(blocks);
+    for (std::size_t step = 0; step < blocks; ++step) {
+      const std::size_t b = reverse_completion ? blocks - 1 - step : step;
+      for (std::size_t j = b * block; j < std::min(values.size(), (b + 1) * block); ++j) partial[b].add(values[j]);
+    }
+    Moments total;
+    for (const auto& p : partial) total.merge(p);
+    return total;
+  };
+  const Moments a = reduce(false);
+  const Moments b = reduce(true);
+  CHECK(same_bits(a.mean, b.mean));
+  CHECK(same_bits(a.m2, b.m2));
+  CHECK(a.n == b.n);
+}
+
+TEST_CASE("NaN values count as missing and leave the moments unchanged") {
+  const Moments with_nan = moments_of({1.0, nan_value, 3.0, nan_value, 8.0});
+  const Moments without = moments_of({1.0, 3.0, 8.0});
+  CHECK(with_nan.n == 3);
+  CHECK(with_nan.missing == 2);
+  CHECK(same_bits(with_nan.mean, without.mean));
+  CHECK(same_bits(with_nan.m2, without.m2));
+}
+
+TEST_CASE("Merging with empty accumulators keeps the data and sums the missing counts") {
+  Moments empty_with_missing;
+  empty_with_missing.add(nan_value);
+  Moments data = moments_of({4.0, 6.0});
+
+  Moments left = empty_with_missing;
+  left.merge(data);
+  CHECK(left.n == 2);
+  CHECK(left.mean == 5.0);
+  CHECK(left.missing == 1);
+
+  data.merge(empty_with_missing);
+  CHECK(data.n == 2);
+  CHECK(data.mean == 5.0);
+  CHECK(data.variance() == 2.0);
+  CHECK(data.missing == 1);
+}
+
+TEST_CASE("Variance, sd and se are NaN with fewer than two values") {
+  CHECK(std::isnan(Moments{}.variance()));
+  const Moments one = moments_of({3.0});
+  CHECK(std::isnan(one.variance()));
+  CHECK(std::isnan(one.sd()));
+  CHECK(std::isnan(one.se()));
+  CHECK(one.mean == 3.0);
+}
+
+TEST_CASE("Type-7 quantiles match hand-computed values") {
+  const std::vector<double> four = {1, 2, 3, 4};
+  CHECK(quantile_sorted(four, 0.25) == 1.75);
+  CHECK(quantile_sorted(four, 0.5) == 2.5);
+  CHECK(quantile_sorted(four, 0.75) == 3.25);
+  CHECK(quantile_sorted(four, 0.0) == 1.0);
+  CHECK(quantile_sorted(four, 1.0) == 4.0);
+  const std::vector<double> five = {10, 20, 30, 40, 50};
+  CHECK(quantile_sorted(five, 0.05) == Approx(12.0).epsilon(1e-15));
+  CHECK(quantile_sorted(five, 0.95) == Approx(48.0).epsilon(1e-15));
+  CHECK(quantile_sorted(std::vector<double>{7.5}, 0.3) == 7.5);
+  CHECK(std::isnan(quantile_sorted(std::vector<double>{}, 0.5)));
+}
+
+TEST_CASE("Quantiles between equal infinite neighbours stay infinite rather than NaN") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> v = {1.0, inf, inf};
+  CHECK(quantile_sorted(v, 0.75) == inf);
+}
+
+TEST_CASE("Standard quantiles ignore NaN and do not depend on input order") {
+  auto values = noisy_values(1001, 5, 0.0);
+  values[3] = nan_value;
+  values[500] = nan_value;
+  values[17] = 0.0;
+  values[18] = -0.0;
+  std::vector<double> sorted;
+  for (double v : values)
+    if (!std::isnan(v)) sorted.push_back(v + 0.0);
+  std::sort(sorted.begin(), sorted.end());
+  std::array<double, 5> expected;
+  for (std::size_t k = 0; k < 5; ++k) expected[k] = quantile_sorted(sorted, standard_probabilities[k]);
+
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::shuffle(values.begin(), values.end(), rng);
+    auto scratch = values;
+    const auto q = standard_quantiles(scratch);
+    for (std::size_t k = 0; k < 5; ++k) CHECK(same_bits(q[k], expected[k]));
+  }
+}
+
+TEST_CASE("Standard quantiles of no values or only NaN are NaN") {
+  std::vector<double> none;
+  std::vector<double> only_nan = {nan_value, nan_value};
+  for (double q : standard_quantiles(none)) CHECK(std::isnan(q));
+  for (double q : standard_quantiles(only_nan)) CHECK(std::isnan(q));
+}
+
+TEST_CASE("A summary reports the share true for Boolean outputs and NaN probability otherwise") {
+  const Moments m = moments_of({1, 0, 1, 1, nan_value});
+  const std::array<double, 5> q = {0, 0.75, 1, 1, 1};
+  OutputSpec boolean{"authorized", "", "", ValueType::Boolean, 0, ""};
+  OutputSpec real{"cost_usd", "USD", "", ValueType::Real, 0, ""};
+  const Summary b = make_summary(boolean, m, q);
+  CHECK(b.probability == 0.75);
+  CHECK(b.n == 4);
+  CHECK(b.missing == 1);
+  CHECK(b.p25 == 0.75);
+  const Summary r = make_summary(real, m, q);
+  CHECK(std::isnan(r.probability));
+  CHECK(r.unit == "USD");
+}
+
+TEST_CASE("A summary of an output without values has NaN statistics") {
+  Moments m;
+  m.add(nan_value);
+  std::vector<double> none;
+  const Summary s = make_summary(OutputSpec{"x", "", "", ValueType::Real, 0, ""}, m, standard_quantiles(none));
+  CHECK(s.n == 0);
+  CHECK(s.missing == 1);
+  CHECK(std::isnan(s.mean));
+  CHECK(std::isnan(s.min));
+  CHECK(std::isnan(s.max));
+  CHECK(std::isnan(s.sd));
+  CHECK(std::isnan(s.p50));
+}
+
+TEST_CASE("Value type names round trip and unknown names are rejected") {
+  for (ValueType t : {ValueType::Real, ValueType::Integer, ValueType::Boolean}) CHECK(parse_type_name(type_name(t)) == t);
+  CHECK_FALSE(parse_type_name("float").has_value());
+}

@@ -1,0 +1,231 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "samdsim/config.hpp"
+#include "samdsim/runner.hpp"
+#include "us_pathway/us_pathway.hpp"
+
+using namespace samdsim;
+namespace up = samdsim::us_pathway;
+
+namespace {
+
+// Keeps every block's values, in the order received.
+struct MemorySink : BlockSink {
+  std::vector<std::vector<double>> outputs, parameters;
+  std::vector<std::uint64_t> firsts;
+  void consume(const Block& b) override {
+    if (outputs.empty()) {
+      outputs.resize(b.outputs());
+      parameters.resize(b.parameters());
+    }
+    firsts.push_back(b.first());
+    for (std::size_t k = 0; k < b.outputs(); ++k)
+      outputs[k].insert(outputs[k].end(), b.output(k).begin(), b.output(k).end());
+    for (std::size_t j = 0; j < b.parameters(); ++j)
+      parameters[j].insert(parameters[j].end(), b.parameter(j).begin(), b.parameter(j).end());
+  }
+};
+
+struct Run {
+  MemorySink sink;
+  RunResult result;
+};
+
+Run run(const Scenario& s, unsigned threads, std::uint64_t replicates, std::uint64_t seed) {
+  Run r;
+  RunOptions o{replicates, seed, 0, threads, ProgressMode::Never};
+  r.result = run_replicates(*s.simulation, *s.parameters.table, o, r.sink);
+  return r;
+}
+
+bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+bool bitwise_equal(const Moments& a, const Moments& b) {
+  return a.n == b.n && a.missing == b.missing && std::memcmp(&a.mean, &b.mean, sizeof(double)) == 0 &&
+         std::memcmp(&a.m2, &b.m2, sizeof(double)) == 0 && a.min == b.min && a.max == b.max;
+}
+
+// Every parameter fixed, every event certain: the months and costs below are
+// computed by hand from the plan.
+const char* certain_plan = R"(model: us_pathway
+parameters:
+  pathway: 510k
+  burn_usd_per_month: 100000
+  presubmission: {meetings: 2, preparation_months: 1, feedback_days: 60.875, cost_usd: 20000}
+  studies:
+    - type: standalone
+      sensitivity: 1
+      specificity: 1
+      sensitivity_goal: 0.8
+      specificity_goal: 0.8
+      cases: 200
+      prevalence: 0.5
+      cases_per_month: 100
+      analysis_months: 1
+      cost_per_case_usd: 300
+      fixed_cost_usd: 50000
+      monthly_cost_usd: 10000
+    - type: mrmc
+      START
+      delta_auc: 0.3
+      readers: 10
+      cases: 100
+      cases_per_month: 100
+      reading_minutes_per_case: 3
+      reader_hours_per_month: 20
+      reader_cost_usd_per_hour: 200
+      washout_days: 30.4375
+      analysis_months: 1
+      cost_per_case_usd: 300
+      variance: {var_tr: 0.0001, var_error: 0.0004, reference_cases: 100}
+  submission: {preparation_months: 3, cost_usd: 75000}
+  fda_510k:
+    acceptance_review_days: 15
+    rta_probability: 0
+    review_days: 90
+    ai_request_probability: 1
+    further_ai_probability: 0
+    max_ai_requests: 1
+    response_days: 60
+    favourable_probability: 1
+)";
+
+std::string with_start(const std::string& start) {
+  std::string text = certain_plan;
+  text.replace(text.find("START"), 5, "start: " + start);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("A plan with every parameter fixed and every event certain gives the hand-computed months and cost") {
+  Scenario s = parse_scenario(with_start("after_previous"), "certain.yaml");
+  Run r = run(s, 2, 3000, 11);
+  // Q-Sub 2 x (1 + 2) = 6; standalone 200/100 + 1 = 3; MRMC 100/100 + 2 x 0.25 + 1 + 1 = 3.5;
+  // submission 3; review (15 + 90 + 60) days.
+  const double months = 6 + 3 + 3.5 + 3 + 165.0 / (365.25 / 12);
+  const double studies = (50000 + 200 * 300 + 3 * 10000) + (100 * 300 + 10 * 2 * 5 * 200);
+  const double regulatory = 2 * 20000 + 75000;
+  const double fees = 24335 + 9280;
+  const double burn = 100000 * months;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    CHECK(r.sink.outputs[up::authorized][i] == 1.0);
+    CHECK(r.sink.outputs[up::months_to_decision][i] == Approx(months).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::months_to_authorization][i] == Approx(months).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::evidence_months][i] == Approx(12.5).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_studies_usd][i] == Approx(studies).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_regulatory_usd][i] == Approx(regulatory).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_fees_usd][i] == Approx(fees).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_burn_usd][i] == Approx(burn).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::total_cost_usd][i] == Approx(studies + regulatory + fees + burn).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::review_cycles][i] == 2.0);
+    CHECK(r.sink.outputs[up::study_attempts][i] == 2.0);
+    CHECK(r.sink.outputs[up::outcome][i] == 0.0);
+  }
+}
+
+TEST_CASE("A study run with the previous one overlaps it on the timeline") {
+  Scenario s = parse_scenario(with_start("with_previous"), "certain.yaml");
+  Run r = run(s, 1, 100, 11);
+  // Both studies start at month 6; the MRMC study ends last, at 9.5.
+  CHECK(r.sink.outputs[up::evidence_months][0] == Approx(9.5).epsilon(1e-12));
+  CHECK(r.sink.outputs[up::months_to_decision][0] == Approx(9.5 + 3 + 165.0 / (365.25 / 12)).epsilon(1e-12));
+}
+
+TEST_CASE("A study that cannot succeed ends the plan under the abandon policy") {
+  std::string text = with_start("after_previous");
+  text.replace(text.find("sensitivity: 1\n"), 15, "sensitivity: 0.5\n");
+  Scenario s = parse_scenario(text, "failing.yaml");
+  Run r = run(s, 1, 200, 5);
+  for (std::size_t i = 0; i < 200; ++i) {
+    CHECK(r.sink.outputs[up::authorized][i] == 0.0);
+    CHECK(r.sink.outputs[up::outcome][i] == 1.0);
+    CHECK(std::isnan(r.sink.outputs[up::months_to_authorization][i]));
+    CHECK(r.sink.outputs[up::months_to_decision][i] == Approx(9.0).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_fees_usd][i] == 0.0);
+    CHECK(r.sink.outputs[up::review_cycles][i] == 0.0);
+  }
+}
+
+TEST_CASE("The repeat policy runs a failing study up to its attempt cap") {
+  std::string text = with_start("after_previous");
+  text.replace(text.find("sensitivity: 1\n"), 15, "sensitivity: 0.5\n      on_failure: repeat\n      max_attempts: 3\n");
+  Scenario s = parse_scenario(text, "repeat.yaml");
+  Run r = run(s, 1, 50, 5);
+  for (std::size_t i = 0; i < 50; ++i) {
+    CHECK(r.sink.outputs[up::study_attempts][i] == 3.0);
+    CHECK(r.sink.outputs[up::months_to_decision][i] == Approx(6 + 3 * 3.0).epsilon(1e-12));
+  }
+}
+
+namespace {
+const char* uncertain_plan = R"(model: us_pathway
+parameters:
+  pathway: de_novo
+  burn_usd_per_month: {dist: lognormal, median: 150000, p90: 250000}
+  studies:
+    - type: standalone
+      sensitivity: {dist: beta, mean: 0.9, sd: 0.03}
+      specificity: {dist: beta, mean: 0.88, sd: 0.03}
+      sensitivity_goal: 0.8
+      specificity_goal: 0.8
+    - type: single_arm
+      success_rate: {dist: beta, mean: 0.8, sd: 0.05}
+      performance_goal: 0.65
+      on_failure: redesign
+      enrollment: {sites: {dist: discrete, values: [6, 8, 10], weights: [1, 2, 1]}, screen_failure: {dist: uniform, min: 0.2, max: 0.5}}
+)";
+}  // namespace
+
+TEST_CASE("Per-replicate outputs and summaries are bitwise identical for 1, 2 and 8 threads") {
+  Scenario s = parse_scenario(uncertain_plan, "uncertain.yaml");
+  const std::uint64_t n = 5 * replicates_per_block + 17;  // a partial last block too
+  Run one = run(s, 1, n, 99);
+  for (unsigned threads : {2u, 8u}) {
+    Run other = run(s, threads, n, 99);
+    REQUIRE(other.sink.firsts == one.sink.firsts);
+    for (std::size_t k = 0; k < one.sink.outputs.size(); ++k) CHECK(bitwise_equal(one.sink.outputs[k], other.sink.outputs[k]));
+    for (std::size_t j = 0; j < one.sink.parameters.size(); ++j)
+      CHECK(bitwise_equal(one.sink.parameters[j], other.sink.parameters[j]));
+    for (std::size_t k = 0; k < one.result.moments.size(); ++k)
+      CHECK(bitwise_equal(one.result.moments[k], other.result.moments[k]));
+  }
+}
+
+TEST_CASE("Different seeds give different replicates") {
+  Scenario s = parse_scenario(uncertain_plan, "uncertain.yaml");
+  Run a = run(s, 2, 2000, 1);
+  Run b = run(s, 2, 2000, 2);
+  CHECK_FALSE(bitwise_equal(a.sink.outputs[up::total_cost_usd], b.sink.outputs[up::total_cost_usd]));
+  CHECK_FALSE(bitwise_equal(a.sink.parameters[0], b.sink.parameters[0]));
+}
+
+TEST_CASE("A replicate's values do not depend on how many replicates run") {
+  Scenario s = parse_scenario(uncertain_plan, "uncertain.yaml");
+  Run small = run(s, 2, 1500, 4);
+  Run large = run(s, 2, 4000, 4);
+  for (std::size_t k = 0; k < small.sink.outputs.size(); ++k) {
+    std::vector<double> head(large.sink.outputs[k].begin(), large.sink.outputs[k].begin() + 1500);
+    CHECK(bitwise_equal(small.sink.outputs[k], head));
+  }
+}
+
+TEST_CASE("Cost components add up to the total and months are ordered") {
+  Scenario s = parse_scenario(uncertain_plan, "uncertain.yaml");
+  Run r = run(s, 2, 3000, 8);
+  const auto& o = r.sink.outputs;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    const double sum = o[up::cost_studies_usd][i] + o[up::cost_fees_usd][i] + o[up::cost_regulatory_usd][i] +
+                       o[up::cost_burn_usd][i];
+    CHECK(o[up::total_cost_usd][i] == Approx(sum).epsilon(1e-12));
+    CHECK(o[up::evidence_months][i] <= o[up::months_to_decision][i]);
+    if (o[up::authorized][i] == 1.0) CHECK(o[up::months_to_authorization][i] == o[up::months_to_decision][i]);
+  }
+}
