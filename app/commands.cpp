@@ -31,15 +31,6 @@ struct RunArgs {
   std::string progress = "auto";
 };
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class WriterSink : public BlockSink {
  public:
   explicit WriterSink(ResultWriter& writer) : writer_(writer) {}
@@ -66,24 +57,38 @@ int command_run(const RunArgs& a) {
   info.model = s.model->name();
   info.name = s.name;
   info.config_yaml = s.resolved_yaml();
-  info.created_utc = utc_now();
+  info.created_utc = utc_timestamp_now();
   info.seed = s.seed;
   info.replicates = s.replicates;
   info.threads = resolve_threads(a.threads);
-  const auto& outputs = s.simulation->outputs();
-  const ParameterTable& table = *s.parameters.table;
 
-  ResultWriter writer(out, info, outputs, table.sampled_columns());
-  WriterSink sink(writer);
-  RunOptions options{s.replicates, s.seed, 0, a.threads, progress};
-  RunResult result = run_replicates(*s.simulation, table, options, sink);
-  writer.write_summaries(result.moments);
-  writer.commit(result.wall_seconds);
+  // A single scenario is stored at the root; a sweep's points under points/<i>
+  // beside the /scenarios table.
+  ResultWriter writer(out, info);
+  double wall_seconds = 0.0;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::vector<std::string>> values;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const ScenarioPoint& p = s.points[i];
+    const ParameterTable& table = *p.parameters.table;
+    writer.begin_scenario(s.is_sweep() ? "points/" + std::to_string(i) : "", p.simulation->outputs(),
+                          table.sampled_columns(), s.replicates);
+    WriterSink sink(writer);
+    RunOptions options{s.replicates, s.seed, p.key, a.threads, progress};
+    const RunResult result = run_replicates(*p.simulation, table, options, sink);
+    writer.write_summaries(result.moments);
+    wall_seconds += result.wall_seconds;
+    keys.push_back(p.key);
+    values.push_back(p.values);
+  }
+  if (s.is_sweep()) writer.write_scenario_table(s.sweep_columns, keys, values);
+  writer.commit(wall_seconds);
 
   std::cout << format_summary_table(read_result_summary(out));
-  std::cout << fmt::format("\nwrote {} ({} replicates in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
-                           s.replicates, result.wall_seconds, result.threads,
-                           static_cast<double>(s.replicates) / std::max(result.wall_seconds, 1e-9));
+  const double total = static_cast<double>(s.replicates) * static_cast<double>(s.points.size());
+  std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
+                           s.replicates, s.is_sweep() ? fmt::format(" x {} points", s.points.size()) : "",
+                           wall_seconds, info.threads, total / std::max(wall_seconds, 1e-9));
   return 0;
 }
 

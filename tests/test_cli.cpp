@@ -193,3 +193,29 @@ TEST_CASE("models lists every model with its parameters and outputs") {
   CHECK(r.out.find("months_to_authorization") != std::string::npos);
   CHECK(run("models no_such_model", dir).status == 2);
 }
+
+TEST_CASE("A sweep writes a scenario table and per-point results that do not depend on the other points") {
+  const fs::path dir = scratch("sweep");
+  const std::string base = good_config;
+  const fs::path small = write(dir, "small.yaml", base + "sweep:\n  grid:\n    studies[1].performance_goal: [0.7, 0.75]\n");
+  const fs::path large =
+      write(dir, "large.yaml", base + "sweep:\n  grid:\n    studies[1].performance_goal: [0.65, 0.7, 0.72, 0.75]\n");
+  REQUIRE(run("run " + small.string() + " -o " + (dir / "small.h5").string() + " --progress never", dir).status == 0);
+  Result r = run("run " + large.string() + " -o " + (dir / "large.h5").string() + " --progress never --threads 1", dir);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("sweep: 4 points") != std::string::npos);
+  // Point 0 of the small sweep is point 1 of the large one, point 1 is point 3.
+  for (const auto& [a, b] : {std::pair{"0", "1"}, std::pair{"1", "3"}}) {
+    const std::string cmd = "h5diff -q " + (dir / "small.h5").string() + " " + (dir / "large.h5").string() +
+                            " /points/" + a + "/replicates /points/" + b + "/replicates";
+    INFO(cmd);
+    CHECK(shell(cmd) == 0);
+  }
+  CHECK(shell(python + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); t=f['scenarios'];"
+                       " assert list(t['studies[1].performance_goal'][:]) == [0.65, 0.7, 0.72, 0.75];"
+                       " assert len(set(t['key'][:])) == 4; assert f['points/3/summary/authorized'].attrs['n'] == 3000\" " +
+              (dir / "large.h5").string()) == 0);
+  Result json = run("summarize " + (dir / "large.h5").string() + " --json", dir);
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"scenarios\"") != std::string::npos);
+}

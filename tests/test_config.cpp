@@ -4,19 +4,12 @@
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace samdsim;
 
 namespace {
-// The message of the InputError that parsing `yaml` raises ("" if none).
-std::string error_of(const std::string& yaml) {
-  try {
-    parse_scenario(yaml, "scenario.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const std::string& yaml) { return scenario_error(yaml, "scenario.yaml"); }
 
 const char* minimal = R"(model: us_pathway
 parameters:

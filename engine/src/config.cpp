@@ -9,12 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "samdsim/sweep.hpp"
 #include "samdsim/yaml_util.hpp"
 
 namespace samdsim {
 
 namespace {
-const std::vector<std::string> top_level_keys = {"model", "name", "description", "replicates", "seed", "parameters"};
+const std::vector<std::string> top_level_keys = {"model",      "name",       "description",
+                                                 "replicates", "seed",       "parameters", "sweep"};
 
 std::uint64_t read_count(const YAML::Node& node, const std::string& path, const std::string& file,
                          std::uint64_t min, std::uint64_t max) {
@@ -94,6 +96,37 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
   s.simulation = s.model->prepare(s.parameters.root);
   s.parameters.table->finalize();
+
+  if (!root["sweep"]) {
+    s.points.push_back(ScenarioPoint{0, {}, s.parameters, s.simulation});
+    return s;
+  }
+  const Sweep sweep = parse_sweep(root["sweep"], file);
+  YAML::Emitter sweep_text;
+  sweep_text << root["sweep"];
+  s.sweep_yaml = sweep_text.c_str();
+  s.sweep_columns = sweep.columns;
+  for (std::size_t i = 0; i < sweep.points.size(); ++i) {
+    const SweepPoint& sp = sweep.points[i];
+    const Location at{file, sp.line, sp.column};
+    ScenarioPoint p;
+    p.key = sp.key;
+    p.values = sp.texts;
+    try {
+      const YAML::Node parameters = apply_sweep_point(root["parameters"], sweep, sp, file);
+      p.parameters = resolve_parameters(s.model->schema(), parameters, file, location_of(root, file));
+      p.simulation = s.model->prepare(p.parameters.root);
+    } catch (const InputError& e) {
+      std::string point;
+      for (std::size_t c = 0; c < sweep.columns.size(); ++c)
+        point += (point.empty() ? "" : ", ") + sweep.columns[c] + "=" + sp.texts[c];
+      // Values set by the sweep carry no position of their own: name the point.
+      const Location where = e.where().line > 0 ? e.where() : at;
+      throw InputError(where, e.key_path(), e.message() + " (in sweep point " + std::to_string(i) + ": " + point + ")");
+    }
+    p.parameters.table->finalize();
+    s.points.push_back(std::move(p));
+  }
   return s;
 }
 
@@ -121,6 +154,7 @@ std::string Scenario::resolved_yaml() const {
   out << YAML::Key << "seed" << YAML::Value << seed;
   out << YAML::Key << "parameters" << YAML::Value;
   emit_parameters(out, model->schema(), parameters.root);
+  if (is_sweep()) out << YAML::Key << "sweep" << YAML::Value << YAML::Load(sweep_yaml);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -1,5 +1,6 @@
 #include "samdsim/hdf5_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -66,7 +67,7 @@ void initialize() {
 
 namespace {
 struct ErrorEnds {
-  std::string api;        // outermost: the API call and its description
+  std::string outermost;  // what the API call was doing
   std::string innermost;  // where the error was first detected
 };
 
@@ -74,8 +75,21 @@ herr_t collect_error(unsigned n, const H5E_error2_t* err, void* data) {
   auto* ends = static_cast<ErrorEnds*>(data);
   const std::string desc = err->desc ? err->desc : "";
   if (n == 0) ends->innermost = desc;
-  ends->api = std::string(err->func_name ? err->func_name : "") + (desc.empty() ? "" : ": " + desc);
+  if (!desc.empty()) ends->outermost = desc;
   return 0;
+}
+
+// The operating system's reason ("No space left on device") when HDF5
+// reports one; otherwise HDF5's innermost description on one line.
+std::string reason(const std::string& innermost) {
+  const std::string key = "error message = '";
+  if (const auto at = innermost.find(key); at != std::string::npos) {
+    const auto begin = at + key.size();
+    return innermost.substr(begin, innermost.find('\'', begin) - begin);
+  }
+  std::string line = innermost;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  return line;
 }
 }  // namespace
 
@@ -83,9 +97,10 @@ std::string error_detail() {
   ErrorEnds ends;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &ends);
   H5Eclear2(H5E_DEFAULT);
-  if (ends.api.empty()) return "unknown HDF5 error";
-  if (ends.innermost.empty() || ends.api.ends_with(ends.innermost)) return ends.api;
-  return ends.api + " (" + ends.innermost + ")";
+  if (ends.outermost.empty()) return "unknown HDF5 error";
+  const std::string why = reason(ends.innermost);
+  if (why.empty() || why == ends.outermost) return ends.outermost;
+  return ends.outermost + " (" + why + ")";
 }
 
 void fail(const std::string& context) { throw InternalError("HDF5: " + context + ": " + error_detail()); }

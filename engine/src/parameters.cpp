@@ -234,6 +234,10 @@ class ParameterResolver {
       const YAML::Node item = node[i];
       const std::string ipath = index_path(path, i);
       if (!item.IsMap()) throw InputError(location_of(item, file_), ipath, "expected a mapping for each item");
+      if (f.discriminator().empty()) {  // records: one schema for every item
+        e.items.push_back(resolve_group(*f.fields().front(), item, ipath, location_of(item, file_)));
+        continue;
+      }
       const YAML::Node d = item[f.discriminator()];
       std::vector<std::string> names = f.field_names();
       if (!d) {
@@ -288,8 +292,12 @@ void emit_group(YAML::Emitter& out, const Field& decl, const Group& g, const Par
       case Field::Kind::Group: emit_group(out, *f, g.group(n), table); break;
       case Field::Kind::List:
         out << YAML::BeginSeq;
-        for (const Group& item : g.list(n))
-          emit_group(out, *f->find(item.variant()), item, table, f->discriminator(), item.variant());
+        for (const Group& item : g.list(n)) {
+          if (f->discriminator().empty())
+            emit_group(out, *f->fields().front(), item, table);
+          else
+            emit_group(out, *f->find(item.variant()), item, table, f->discriminator(), item.variant());
+        }
         out << YAML::EndSeq;
         break;
     }

@@ -1,6 +1,8 @@
 #include "samdsim/result_reader.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <fmt/format.h>
@@ -65,7 +67,7 @@ Summary read_summary(hid_t summary_group, const std::string& name) {
   return s;
 }
 
-Band read_band(hid_t file, hid_t bands_group, const std::string& name) {
+Band read_band(hid_t base, hid_t bands_group, const std::string& name) {
   Id ds = hdf5::open_dataset(bands_group, name);
   const auto shape = hdf5::dataset_shape(ds.get());
   if (shape.size() != 2 || shape[0] != 5)
@@ -80,15 +82,80 @@ Band read_band(hid_t file, hid_t bands_group, const std::string& name) {
   for (std::size_t q = 0; q < 5; ++q)
     b.quantiles[q].assign(values.begin() + static_cast<std::ptrdiff_t>(q * b.length),
                           values.begin() + static_cast<std::ptrdiff_t>((q + 1) * b.length));
-  const std::string mean_path = "/series_mean/" + name;
-  if (hdf5::link_exists(file, mean_path)) {
-    Id mean = hdf5::open_dataset(file, mean_path);
+  const std::string mean_path = "series_mean/" + name;
+  if (hdf5::link_exists(base, "series_mean") && hdf5::link_exists(base, mean_path)) {
+    Id mean = hdf5::open_dataset(base, mean_path);
     if (hdf5::dataset_shape(mean.get()) == std::vector<hsize_t>{b.length}) {
       b.mean.resize(b.length);
       hdf5::read_doubles(mean.get(), 0, b.length, 0, 1, b.mean);
     }
   }
   return b;
+}
+
+// The summaries and bands stored under `base` (the root, or a sweep point).
+void read_results(hid_t base, std::vector<Summary>& summaries, std::vector<Band>& bands) {
+  if (hdf5::link_exists(base, "summary")) {
+    Id group = hdf5::open_group(base, "summary");
+    for (const auto& name : hdf5::member_names(group.get())) summaries.push_back(read_summary(group.get(), name));
+  }
+  if (hdf5::link_exists(base, "bands")) {
+    Id group = hdf5::open_group(base, "bands");
+    for (const auto& name : hdf5::member_names(group.get())) bands.push_back(read_band(base, group.get(), name));
+  }
+}
+
+std::string cell_text(double v) {
+  if (std::isnan(v)) return "";
+  return fmt::format("{}", v);
+}
+
+void read_scenarios(hid_t root, ResultFileSummary& r) {
+  Id table = hdf5::open_group(root, "scenarios");
+  const std::string listed = hdf5::read_string_attribute(table.get(), "columns").value_or("");
+  std::vector<std::string> columns;
+  for (std::size_t start = 0; start <= listed.size();) {
+    const std::size_t end = std::min(listed.find('\n', start), listed.size());
+    if (end > start) columns.push_back(listed.substr(start, end - start));
+    start = end + 1;
+  }
+  Id keys = hdf5::open_dataset(table.get(), "key");
+  const std::size_t n = hdf5::dataset_shape(keys.get()).at(0);
+  std::vector<std::uint64_t> key_values(n);
+  if (n > 0) hdf5::check(H5Dread(keys.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, key_values.data()),
+                         "cannot read the scenario keys");
+  r.scenarios.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    r.scenarios[i].index = i;
+    r.scenarios[i].key = key_values[i];
+  }
+  for (const auto& c : columns) {
+    if (c == "index" || c == "key") continue;
+    r.sweep_columns.push_back(c);
+    Id ds = hdf5::open_dataset(table.get(), c);
+    Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of scenario column " + c);
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+      std::vector<char*> texts(n);
+      Id mem = hdf5::check(H5Tcopy(H5T_C_S1), "string type");
+      H5Tset_size(mem.get(), H5T_VARIABLE);
+      if (n > 0) hdf5::check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()),
+                             "cannot read scenario column " + c);
+      for (std::size_t i = 0; i < n; ++i) {
+        r.scenarios[i].values.push_back(texts[i] ? texts[i] : "");
+        std::free(texts[i]);
+      }
+    } else {
+      std::vector<double> values(n);
+      hdf5::read_doubles(ds.get(), 0, n, 0, 1, values);
+      for (std::size_t i = 0; i < n; ++i) r.scenarios[i].values.push_back(cell_text(values[i]));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string path = "points/" + std::to_string(i);
+    if (!hdf5::link_exists(root, "points") || !hdf5::link_exists(root, path)) continue;
+    Id point = hdf5::open_group(root, path);
+    read_results(point.get(), r.scenarios[i].summaries, r.scenarios[i].bands);
+  }
 }
 
 }  // namespace
@@ -133,14 +200,8 @@ ResultFileSummary read_result_summary(const fs::path& path) {
       else
         r.attributes[name] = hdf5::attribute_text(root, name);
     }
-    if (hdf5::link_exists(root, "summary")) {
-      Id group = hdf5::open_group(root, "summary");
-      for (const auto& name : hdf5::member_names(group.get())) r.summaries.push_back(read_summary(group.get(), name));
-    }
-    if (hdf5::link_exists(root, "bands")) {
-      Id group = hdf5::open_group(root, "bands");
-      for (const auto& name : hdf5::member_names(group.get())) r.bands.push_back(read_band(root, group.get(), name));
-    }
+    read_results(root, r.summaries, r.bands);
+    if (hdf5::link_exists(root, "scenarios")) read_scenarios(root, r);
     return r;
   });
 }

@@ -9,7 +9,6 @@
 #include <ctime>
 #include <limits>
 #include <set>
-#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -45,15 +44,8 @@ constexpr int deflate_level = 4;
 constexpr std::size_t band_buffer_values = std::size_t{1} << 22;
 
 hid_t file_type_of(ValueType type) {
-  switch (type) {
-    case ValueType::Integer:
-      return H5T_STD_I64LE;
-    case ValueType::Boolean:
-      return H5T_STD_U8LE;
-    case ValueType::Real:
-      break;
-  }
-  return H5T_IEEE_F64LE;
+  if (type == ValueType::Integer) return H5T_STD_I64LE;
+  return type == ValueType::Boolean ? H5T_STD_U8LE : H5T_IEEE_F64LE;
 }
 
 void check_name(const std::string& name, const std::string& what, std::set<std::string>& seen, bool user_input) {
@@ -104,10 +96,12 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
   }
   // Blocks rarely align with chunk rows; the cache must hold a whole row of
   // chunks so a partly filled chunk is not compressed, evicted and re-read.
+  // The preemption weight stays at HDF5's default 0.75: with 1.0, HDF5 1.10's
+  // memory use grows with the rows written (measured).
   Id dapl = check(H5Pcreate(H5P_DATASET_ACCESS), context);
   const std::size_t chunks_across = rank == 2 ? (shape.width + chunk_width - 1) / chunk_width : 1;
   const std::size_t cache_bytes = 2 * chunks_across * chunk_rows * chunk_width * sizeof(double) + (1u << 20);
-  check(H5Pset_chunk_cache(dapl.get(), 12421, cache_bytes, 1.0), context);
+  check(H5Pset_chunk_cache(dapl.get(), 12421, cache_bytes, 0.75), context);
 
   Id dataset = check(H5Dcreate2(group, name.c_str(), file_type_of(type), space.get(), H5P_DEFAULT, dcpl.get(),
                                 dapl.get()),
@@ -130,7 +124,23 @@ void sync_file(const fs::path& path) {
 
 ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
                            const std::vector<ParameterColumn>& parameters)
-    : final_path_(std::move(final_path)), outputs_(outputs), capacity_(info.replicates) {
+    : final_path_(std::move(final_path)) {
+  open_file(info);
+  try {
+    begin_scenario("", outputs, parameters, info.replicates);
+  } catch (...) {
+    close_all();
+    std::error_code ec;
+    fs::remove(temp_path_, ec);
+    throw;
+  }
+}
+
+ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info) : final_path_(std::move(final_path)) {
+  open_file(info);
+}
+
+void ResultWriter::open_file(const RunInfo& info) {
   hdf5::initialize();
   if (final_path_.empty() || !final_path_.has_filename())
     throw InputError("result file path '" + final_path_.string() + "' does not name a file");
@@ -140,11 +150,6 @@ ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::
   if (!fs::is_directory(dir, ec)) throw InputError("output path '" + dir.string() + "' is not a directory");
   if (fs::is_directory(final_path_, ec))
     throw InputError("result file path '" + final_path_.string() + "' is a directory");
-
-  std::set<std::string> seen;
-  for (const auto& o : outputs) check_name(o.name, "output", seen, false);
-  seen.clear();
-  for (const auto& p : parameters) check_name(p.name, "parameter", seen, true);
 
   temp_path_ = dir / (final_path_.filename().string() + ".tmp-" + std::to_string(::getpid()));
   Id fcpl = hdf5::ordered_file_creation_plist();
@@ -157,7 +162,7 @@ ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::
                      "': " + hdf5::error_detail());
   file_ = Id(file);
   try {
-    create_layout(info, parameters);
+    write_root_attributes(info);
   } catch (...) {
     close_all();
     fs::remove(temp_path_, ec);
@@ -175,10 +180,11 @@ ResultWriter::~ResultWriter() {
 void ResultWriter::close_all() noexcept {
   for (auto& c : output_columns_) c.dataset.reset();
   for (auto& c : parameter_columns_) c.dataset.reset();
+  base_.reset();
   file_.reset();
 }
 
-void ResultWriter::create_layout(const RunInfo& info, const std::vector<ParameterColumn>& parameters) {
+void ResultWriter::write_root_attributes(const RunInfo& info) {
   const hid_t root = file_.get();
   hdf5::write_string_attribute(root, "filetype", result_filetype);
   hdf5::write_string_attribute(root, "version", result_format_version);
@@ -193,7 +199,33 @@ void ResultWriter::create_layout(const RunInfo& info, const std::vector<Paramete
   hdf5::write_uint32_attribute(root, "shards", info.shards);
   hdf5::write_string_attribute(root, "created_utc", info.created_utc.empty() ? utc_timestamp_now() : info.created_utc);
   hdf5::write_string_attribute(root, "config_yaml", info.config_yaml);
+}
 
+void ResultWriter::begin_scenario(const std::string& group_path, const std::vector<OutputSpec>& outputs,
+                                  const std::vector<ParameterColumn>& parameters, std::uint64_t rows) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: begin_scenario after commit");
+  std::set<std::string> seen;
+  for (const auto& o : outputs) check_name(o.name, "output", seen, false);
+  seen.clear();
+  for (const auto& p : parameters) check_name(p.name, "parameter", seen, true);
+
+  for (auto& c : output_columns_) c.dataset.reset();
+  for (auto& c : parameter_columns_) c.dataset.reset();
+  output_columns_.clear();
+  parameter_columns_.clear();
+  outputs_ = outputs;
+  rows_ = 0;
+  capacity_ = rows;
+  if (group_path.empty()) {
+    base_ = check(H5Gopen2(file_.get(), "/", H5P_DEFAULT), "cannot open the root group");
+  } else {
+    // Intermediate groups ("points") are created on first use.
+    const auto slash = group_path.find('/');
+    if (slash != std::string::npos && !hdf5::link_exists(file_.get(), group_path.substr(0, slash)))
+      hdf5::create_group(file_.get(), group_path.substr(0, slash));
+    base_ = hdf5::create_group(file_.get(), group_path);
+  }
+  const hid_t root = base_.get();
   Id replicates = hdf5::create_group(root, "replicates");
   const bool any_series = std::any_of(outputs_.begin(), outputs_.end(), [](const auto& o) { return o.is_series(); });
   Id series = any_series ? hdf5::create_group(root, "timeseries") : Id();
@@ -202,7 +234,7 @@ void ResultWriter::create_layout(const RunInfo& info, const std::vector<Paramete
   for (const auto& o : outputs_) {
     const hid_t group = o.is_series() ? series.get() : replicates.get();
     Column c;
-    c.dataset = create_dataset(group, o.name, o.type, {info.replicates, o.length});
+    c.dataset = create_dataset(group, o.name, o.type, {rows, o.length});
     c.width = o.width();
     c.type = o.type;
     c.label = (o.is_series() ? "/timeseries/" : "/replicates/") + o.name;
@@ -214,7 +246,7 @@ void ResultWriter::create_layout(const RunInfo& info, const std::vector<Paramete
   }
   for (const auto& p : parameters) {
     Column c;
-    c.dataset = create_dataset(params.get(), p.name, ValueType::Real, {info.replicates, 0});
+    c.dataset = create_dataset(params.get(), p.name, ValueType::Real, {rows, 0});
     c.label = "/parameters/" + p.name;
     hdf5::write_string_attribute(c.dataset.get(), "unit", p.unit);
     parameter_columns_.push_back(std::move(c));
@@ -300,6 +332,7 @@ void ResultWriter::set_rows(std::uint64_t rows) {
 
 void ResultWriter::finish_rows() {
   if (capacity_ != rows_) set_rows(rows_);
+  hdf5::write_uint64_attribute(base_.get(), "replicates", rows_);
   hdf5::write_uint64_attribute(file_.get(), "replicates", rows_);
 }
 
@@ -307,11 +340,10 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
   if (committed_ || !file_) throw InternalError("ResultWriter: write_summaries after commit");
   if (moments.size() != outputs_.size())
     throw InternalError(fmt::format("ResultWriter: {} moments given for {} outputs", moments.size(), outputs_.size()));
-  if (hdf5::link_exists(file_.get(), "summary")) throw InternalError("ResultWriter: summaries already written");
+  if (hdf5::link_exists(base_.get(), "summary")) throw InternalError("ResultWriter: summaries already written");
   finish_rows();
-  { size_t mx, mc, cur; int n; H5Fget_mdc_size(file_.get(), &mx, &mc, &cur, &n); fprintf(stderr, "mdc max %zu cur %zu entries %d\n", mx, cur, n); }
 
-  Id summary_group = hdf5::create_group(file_.get(), "summary");
+  Id summary_group = hdf5::create_group(base_.get(), "summary");
   std::vector<Summary> summaries;
   std::vector<double> column;
   for (std::size_t k = 0; k < outputs_.size(); ++k) {
@@ -357,25 +389,28 @@ void ResultWriter::write_band(std::size_t k) {
   std::vector<double> buffer, column;
   for (std::size_t j0 = 0; j0 < length; j0 += per_pass) {
     const std::size_t cols = std::min(per_pass, length - j0);
-    buffer.resize(rows * cols);
-    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows, j0, cols, buffer);
+    // One index at a time is read straight into the column: one column of memory.
+    std::vector<double>& source = cols == 1 ? column : buffer;
+    source.resize(rows * cols);
+    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows, j0, cols, source);
     for (std::size_t c = 0; c < cols; ++c) {
-      column.resize(rows);
-      Moments m;
-      for (std::size_t i = 0; i < rows; ++i) {
-        column[i] = buffer[i * cols + c];
-        m.add(column[i]);
+      if (cols > 1) {
+        column.resize(rows);
+        for (std::size_t i = 0; i < rows; ++i) column[i] = buffer[i * cols + c];
       }
+      Moments m;
+      for (double v : column) m.add(v);
       means[j0 + c] = m.n > 0 ? m.mean : std::numeric_limits<double>::quiet_NaN();
       const auto q = standard_quantiles(column);
       for (std::size_t p = 0; p < q.size(); ++p) bands[p * length + j0 + c] = q[p];
     }
   }
 
+  const hid_t base = base_.get();
   const Id bands_group =
-      hdf5::link_exists(file_.get(), "bands") ? hdf5::open_group(file_.get(), "bands") : hdf5::create_group(file_.get(), "bands");
-  const Id means_group = hdf5::link_exists(file_.get(), "series_mean") ? hdf5::open_group(file_.get(), "series_mean")
-                                                                       : hdf5::create_group(file_.get(), "series_mean");
+      hdf5::link_exists(base, "bands") ? hdf5::open_group(base, "bands") : hdf5::create_group(base, "bands");
+  const Id means_group = hdf5::link_exists(base, "series_mean") ? hdf5::open_group(base, "series_mean")
+                                                                 : hdf5::create_group(base, "series_mean");
   const auto write_small = [&](hid_t group, int rank, const hsize_t* dims, const std::vector<double>& values) {
     const std::string context = "cannot write '" + o.name + "' under " + hdf5::describe(group);
     Id space = check(H5Screate_simple(rank, dims, nullptr), context);
@@ -393,15 +428,63 @@ void ResultWriter::write_band(std::size_t k) {
   write_small(means_group.get(), 1, mean_dims, means);
 }
 
+void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
+                                        const std::vector<std::uint64_t>& keys,
+                                        const std::vector<std::vector<std::string>>& values) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_scenario_table after commit");
+  Id table = hdf5::create_group(file_.get(), "scenarios");
+  const hsize_t n = keys.size();
+  const std::string context = "cannot write the scenario table of '" + temp_path_.string() + "'";
+  auto write_dataset = [&](const std::string& name, hid_t file_type, hid_t mem_type, const void* data) {
+    Id space = check(H5Screate_simple(1, &n, nullptr), context);
+    Id ds = check(H5Dcreate2(table.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  context);
+    if (n > 0) check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), context);
+    return ds;
+  };
+  std::vector<std::int64_t> index(n);
+  for (hsize_t i = 0; i < n; ++i) index[i] = static_cast<std::int64_t>(i);
+  write_dataset("index", H5T_STD_I64LE, H5T_NATIVE_INT64, index.data());
+  write_dataset("key", H5T_STD_U64LE, H5T_NATIVE_UINT64, keys.data());
+  std::vector<std::string> order = {"index", "key"};
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    std::vector<double> numbers(n);
+    bool numeric = true;
+    for (hsize_t i = 0; i < n && numeric; ++i) {
+      const std::string& text = values[i][c];
+      char* end = nullptr;
+      numbers[i] = text.empty() || text == "~" ? std::numeric_limits<double>::quiet_NaN() : std::strtod(text.c_str(), &end);
+      numeric = text.empty() || text == "~" || (end && *end == '\0');
+    }
+    if (numeric) {
+      write_dataset(columns[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, numbers.data());
+    } else {
+      std::vector<const char*> texts(n);
+      for (hsize_t i = 0; i < n; ++i) texts[i] = values[i][c].c_str();
+      Id type = check(H5Tcopy(H5T_C_S1), context);
+      check(H5Tset_size(type.get(), H5T_VARIABLE), context);
+      check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context);
+      write_dataset(columns[c], type.get(), type.get(), texts.data());
+    }
+    order.push_back(columns[c]);
+  }
+  std::string listed;
+  for (const auto& c : order) listed += (listed.empty() ? "" : "\n") + c;
+  hdf5::write_string_attribute(table.get(), "columns", listed);
+  hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
+}
+
 void ResultWriter::commit(double wall_seconds) {
   if (committed_ || !file_) throw InternalError("ResultWriter: commit called twice");
   finish_rows();
   hdf5::write_double_attribute(file_.get(), "wall_seconds", wall_seconds);
   const std::string where = "'" + temp_path_.string() + "'";
-  for (auto& c : output_columns_) c.dataset.close("cannot close '" + c.label + "' in " + where);
-  for (auto& c : parameter_columns_) c.dataset.close("cannot close '" + c.label + "' in " + where);
-  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush result file " + where);
-  file_.close("cannot close result file " + where);
+  base_.reset();
+  // Closing writes what the chunk caches still hold: a full disk shows up here.
+  for (auto& c : output_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
+  for (auto& c : parameter_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
+  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot finish writing result file " + where);
+  file_.close("cannot finish writing result file " + where);
   sync_file(temp_path_);
   std::error_code ec;
   fs::rename(temp_path_, final_path_, ec);

@@ -5,6 +5,7 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <chrono>
@@ -56,10 +57,12 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   const std::size_t window = static_cast<std::size_t>(std::min<std::uint64_t>(total_blocks, 8ULL * threads));
   const std::size_t n_sampled = parameters.sampled_count();
 
+  // Two windows of blocks: while one is simulated, the other is handed to the
+  // sink (the HDF5 writer), so I/O overlaps computation.
   std::vector<Block> blocks;
-  blocks.reserve(window);
-  for (std::size_t i = 0; i < window; ++i) blocks.emplace_back(outputs, n_sampled, replicates_per_block);
-  std::vector<std::vector<Moments>> block_moments(window, std::vector<Moments>(outputs.size()));
+  blocks.reserve(2 * window);
+  for (std::size_t i = 0; i < 2 * window; ++i) blocks.emplace_back(outputs, n_sampled, replicates_per_block);
+  std::vector<std::vector<Moments>> block_moments(2 * window, std::vector<Moments>(outputs.size()));
 
   const std::vector<double> initial = parameters.initial_values();
   tbb::enumerable_thread_specific<Worker> workers([&] {
@@ -102,16 +105,28 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     progress.advance(count);
   };
 
-  for (std::uint64_t start = 0; start < total_blocks; start += window) {
-    const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, total_blocks - start));
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, in_window, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t slot = r.begin(); slot != r.end(); ++slot) simulate_block(slot, start + slot);
-    });
-    for (std::size_t slot = 0; slot < in_window; ++slot) {
+  // Hands a simulated window to the sink and the summaries, in block order.
+  auto consume_window = [&](std::size_t first_slot, std::size_t count) {
+    for (std::size_t slot = first_slot; slot < first_slot + count; ++slot) {
       for (std::size_t k = 0; k < outputs.size(); ++k) result.moments[k].merge(block_moments[slot][k]);
       sink.consume(blocks[slot]);
     }
+  };
+
+  std::size_t pending_slot = 0, pending_count = 0;
+  for (std::uint64_t start = 0, w = 0; start < total_blocks; start += window, ++w) {
+    const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, total_blocks - start));
+    const std::size_t base = (w % 2) * window;
+    tbb::task_group io;
+    if (pending_count > 0) io.run([&, pending_slot, pending_count] { consume_window(pending_slot, pending_count); });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, in_window, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+      for (std::size_t i = r.begin(); i != r.end(); ++i) simulate_block(base + i, start + i);
+    });
+    io.wait();
+    pending_slot = base;
+    pending_count = in_window;
   }
+  consume_window(pending_slot, pending_count);
   progress.finish();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -97,6 +97,11 @@ Field& Field::list(std::string name, std::string discriminator, std::string doc)
   return add(std::move(f));
 }
 
+Field& Field::records(std::string name, std::string doc) {
+  Field& l = list(std::move(name), "", doc);
+  return l.add(std::make_unique<Field>(Kind::Group, "item", std::move(doc)));
+}
+
 Field& Field::variant(std::string name, std::string doc) {
   if (kind_ != Kind::List) throw std::logic_error("schema: variants belong to lists");
   return add(std::make_unique<Field>(Kind::Group, std::move(name), std::move(doc)));
@@ -179,6 +184,12 @@ void describe_into(const Field& group, int indent, std::string& out) {
         describe_into(*f, indent + 2, out);
         break;
       case Field::Kind::List:
+        if (f->discriminator().empty()) {
+          out += fmt::format("{}{}:  (list of {}..{} records) {}\n", pad, f->name(), f->min_items(), f->max_items(),
+                             f->doc());
+          describe_into(*f->fields().front(), indent + 4, out);
+          break;
+        }
         out += fmt::format("{}{}:  (list of items chosen by '{}', {}..{} items) {}\n", pad, f->name(),
                            f->discriminator(), f->min_items(), f->max_items(), f->doc());
         for (const auto& v : f->fields()) {

@@ -220,8 +220,32 @@ std::string format_number(double x) {
   return fmt::format("{:.5g}", x);
 }
 
+// One row per sweep point: its swept values, then the mean (or P(true)) of
+// each scalar output; the per-point tables are in --json.
+std::string scenarios_table(const ResultFileSummary& s) {
+  TextTable t(1 + s.sweep_columns.size());
+  std::vector<std::string> head = {"point"};
+  head.insert(head.end(), s.sweep_columns.begin(), s.sweep_columns.end());
+  const std::vector<Summary>& first = s.scenarios.front().summaries;
+  for (const Summary& x : first)
+    head.push_back(x.type == ValueType::Boolean ? "P(" + x.name + ")" : x.name + (x.unit.empty() ? "" : " [" + x.unit + "]"));
+  t.add(head);
+  for (const ScenarioSummary& p : s.scenarios) {
+    std::vector<std::string> row = {std::to_string(p.index)};
+    row.insert(row.end(), p.values.begin(), p.values.end());
+    for (const Summary& x : p.summaries)
+      row.push_back(x.type == ValueType::Boolean ? percent(x.probability) : format_number(x.mean));
+    t.add(std::move(row));
+  }
+  return t.render("");
+}
+
 std::string format_summary_table(const ResultFileSummary& summary) {
   std::string out = "samdsim result\n" + header(summary);
+  if (!summary.scenarios.empty()) {
+    out += fmt::format("\nsweep: {} points (means; booleans as P(true))\n", summary.scenarios.size());
+    return out + scenarios_table(summary);
+  }
   if (!summary.summaries.empty()) out += "\n" + outputs_table(summary);
   if (!summary.bands.empty()) {
     out += "\nseries (quantiles over replicates)\n";
@@ -244,8 +268,25 @@ std::string format_summary_json(const ResultFileSummary& summary) {
   out += summary.summaries.empty() ? "],\n" : "\n  ],\n";
   out += "  \"bands\": [";
   for (std::size_t i = 0; i < summary.bands.size(); ++i) out += (i ? ",\n    " : "\n    ") + json_band(summary.bands[i]);
-  out += summary.bands.empty() ? "]\n" : "\n  ]\n";
-  return out + "}\n";
+  out += summary.bands.empty() ? "]" : "\n  ]";
+  if (!summary.scenarios.empty()) {
+    out += ",\n  \"sweep_columns\": [";
+    for (std::size_t c = 0; c < summary.sweep_columns.size(); ++c)
+      out += (c ? ", " : "") + json_string(summary.sweep_columns[c]);
+    out += "],\n  \"scenarios\": [";
+    for (std::size_t i = 0; i < summary.scenarios.size(); ++i) {
+      const ScenarioSummary& p = summary.scenarios[i];
+      out += fmt::format("{}{{\"index\": {}, \"key\": {}, \"values\": [", i ? ",\n    " : "\n    ", p.index, p.key);
+      for (std::size_t c = 0; c < p.values.size(); ++c) out += (c ? ", " : "") + json_string(p.values[c]);
+      out += "], \"summaries\": [";
+      for (std::size_t k = 0; k < p.summaries.size(); ++k) out += (k ? ", " : "") + json_summary(p.summaries[k]);
+      out += "], \"bands\": [";
+      for (std::size_t k = 0; k < p.bands.size(); ++k) out += (k ? ", " : "") + json_band(p.bands[k]);
+      out += "]}";
+    }
+    out += "\n  ]";
+  }
+  return out + "\n}\n";
 }
 
 }  // namespace samdsim

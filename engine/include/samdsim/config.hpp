@@ -14,6 +14,15 @@ namespace samdsim {
 // 10^11 replicates would take a file of terabytes.
 inline constexpr std::uint64_t max_replicates = 100'000'000'000ULL;
 
+// One scenario of a run: the parameters of a sweep point (or of the config
+// when it sweeps nothing), validated and prepared.
+struct ScenarioPoint {
+  std::uint64_t key = 0;            // random-stream scenario key (0 without a sweep)
+  std::vector<std::string> values;  // the swept values as YAML text, one per sweep column
+  ResolvedParameters parameters;
+  std::shared_ptr<const Simulation> simulation;
+};
+
 // A scenario file, validated against its model and prepared for running.
 struct Scenario {
   std::string file;
@@ -22,8 +31,16 @@ struct Scenario {
   std::string description;
   std::uint64_t replicates = 10000;
   std::uint64_t seed = 1;
+  // The config's own parameters (a sweep's base values).
   ResolvedParameters parameters;
   std::shared_ptr<const Simulation> simulation;
+  // Sweep columns (parameter key paths) and every point; without a sweep,
+  // no columns and one point: the config itself.
+  std::vector<std::string> sweep_columns;
+  std::vector<ScenarioPoint> points;
+  std::string sweep_yaml;  // the sweep section as given
+
+  bool is_sweep() const { return !sweep_columns.empty(); }
 
   // The whole config with every default filled in (written into result files).
   std::string resolved_yaml() const;

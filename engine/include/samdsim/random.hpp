@@ -162,6 +162,9 @@ class Stream {
     return static_cast<std::uint64_t>(m >> 64);
   }
 
+  // 64-bit words consumed so far (for benchmarks that replay a model's draws).
+  std::uint64_t words_used() const { return counter_.v[0] == 0 ? 0 : (counter_.v[0] - 1) * 4 + used_; }
+
  private:
   using Philox = r123::Philox4x64;  // 10 rounds
 

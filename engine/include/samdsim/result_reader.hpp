@@ -21,12 +21,24 @@ struct Band {
   std::vector<double> mean;                      // per index; empty when the file has none
 };
 
+// One point of a sweep: its swept values and its summaries.
+struct ScenarioSummary {
+  std::size_t index = 0;
+  std::uint64_t key = 0;
+  std::vector<std::string> values;  // one per sweep column, as text
+  std::vector<Summary> summaries;
+  std::vector<Band> bands;
+};
+
 // What `samdsim summarize` shows: the run's record and its summaries.
 struct ResultFileSummary {
   std::map<std::string, std::string> attributes;  // root attributes as text, except config_yaml
   std::string config_yaml;
   std::vector<Summary> summaries;  // in the order the outputs were declared
   std::vector<Band> bands;
+  // Sweeps: the swept parameters and each point (then `summaries` is empty).
+  std::vector<std::string> sweep_columns;
+  std::vector<ScenarioSummary> scenarios;
 };
 
 // Opens a samdsim result file read-only after checking that it is one: a

@@ -49,6 +49,20 @@ class ResultWriter {
   // created then.
   ResultWriter(std::filesystem::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
                const std::vector<ParameterColumn>& parameters);
+  // A file for several scenarios (a sweep): root attributes only; each
+  // scenario's datasets come with begin_scenario().
+  ResultWriter(std::filesystem::path final_path, const RunInfo& info);
+
+  // Starts the datasets of one scenario under `group` (e.g. "points/3"; ""
+  // for the root). The previous scenario must have its summaries written.
+  void begin_scenario(const std::string& group, const std::vector<OutputSpec>& outputs,
+                      const std::vector<ParameterColumn>& parameters, std::uint64_t replicates);
+
+  // The /scenarios table of a sweep: one row per point; `keys` are the
+  // random-stream scenario keys; `values[point][column]` the swept values as
+  // YAML text (stored as float64 columns where every value is a number).
+  void write_scenario_table(const std::vector<std::string>& columns, const std::vector<std::uint64_t>& keys,
+                            const std::vector<std::vector<std::string>>& values);
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
   // Unless committed: closes and removes the temporary file. Never throws.
@@ -82,7 +96,8 @@ class ResultWriter {
     std::string label;  // "/replicates/x", for messages
   };
 
-  void create_layout(const RunInfo& info, const std::vector<ParameterColumn>& parameters);
+  void open_file(const RunInfo& info);
+  void write_root_attributes(const RunInfo& info);
   void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first);
   void set_rows(std::uint64_t rows);
   void finish_rows();
@@ -93,6 +108,7 @@ class ResultWriter {
   std::filesystem::path temp_path_;
   std::vector<OutputSpec> outputs_;
   hdf5::Id file_;
+  hdf5::Id base_;  // the group of the current scenario (the root for a single one)
   std::vector<Column> output_columns_;     // one per output
   std::vector<Column> parameter_columns_;  // one per sampled parameter
   std::uint64_t rows_ = 0;                 // rows written so far

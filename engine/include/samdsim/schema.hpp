@@ -62,6 +62,9 @@ class Field {
   Field& group(std::string name, std::string doc);
   // A list of groups; each item picks its variant with the key `discriminator`.
   Field& list(std::string name, std::string discriminator, std::string doc);
+  // A list of records that all share one schema (no discriminator): returns
+  // the record's group, to declare its fields on.
+  Field& records(std::string name, std::string doc);
   // A variant of a list (call on a list field): the items whose discriminator is `name`.
   Field& variant(std::string name, std::string doc);
 

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+
+// The message of the InputError that parsing `yaml` as a scenario raises, or
+// "" when it parses.
+inline std::string scenario_error(const std::string& yaml, const std::string& file) {
+  try {
+    samdsim::parse_scenario(yaml, file);
+  } catch (const samdsim::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
