@@ -68,6 +68,7 @@ int command_run(const RunArgs& a) {
   double wall_seconds = 0.0;
   std::vector<std::uint64_t> keys;
   std::vector<std::vector<std::string>> values;
+  std::vector<std::vector<Summary>> summaries;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
     const ParameterTable& table = *p.parameters.table;
@@ -76,12 +77,14 @@ int command_run(const RunArgs& a) {
     WriterSink sink(writer);
     RunOptions options{s.replicates, s.seed, p.key, a.threads, progress};
     const RunResult result = run_replicates(*p.simulation, table, options, sink);
-    writer.write_summaries(result.moments);
+    summaries.push_back(writer.write_summaries(result.moments));
     wall_seconds += result.wall_seconds;
     keys.push_back(p.key);
     values.push_back(p.values);
   }
-  if (s.is_sweep()) writer.write_scenario_table(s.sweep_columns, keys, values);
+  if (s.is_sweep())
+    writer.write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
+                                s.sweep_choice.describe());
   writer.commit(wall_seconds);
 
   std::cout << format_summary_table(read_result_summary(out));
@@ -97,6 +100,12 @@ int command_validate(const std::string& config) {
   const ParameterTable& table = *s.parameters.table;
   std::cout << fmt::format("{}: valid {} scenario; {} parameters, {} drawn per replicate\n", config,
                            s.model->name(), table.size(), table.sampled_count());
+  if (s.is_sweep()) {
+    std::string columns;
+    for (const auto& c : s.sweep_columns) columns += (columns.empty() ? "" : ", ") + c;
+    std::cout << fmt::format("sweep: {} points over {}{}\n", s.points.size(), columns,
+                             s.sweep_choice.objective.empty() ? "" : "; choose: " + s.sweep_choice.describe());
+  }
   std::cout << "\n# resolved config (defaults filled in)\n" << s.resolved_yaml();
   std::string drawn, per_unit;
   for (std::size_t i = 0; i < table.size(); ++i) {

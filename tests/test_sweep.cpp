@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "samdsim/config.hpp"
+#include "samdsim/stats.hpp"
 #include "samdsim/sweep.hpp"
 #include "scenario_fixture.hpp"
 
@@ -82,4 +83,44 @@ TEST_CASE("Key paths split into names and indices") {
         std::vector<std::string>{"studies", "[1]", "enrollment", "sites"});
   CHECK_THROWS_AS(split_key_path("[0].x"), InputError);
   CHECK_THROWS_AS(split_key_path("a..b"), InputError);
+}
+
+namespace {
+Summary summary_of(const std::string& name, ValueType type, double value) {
+  Summary s;
+  s.name = name;
+  s.type = type;
+  s.mean = value;
+  s.probability = type == ValueType::Boolean ? value : std::numeric_limits<double>::quiet_NaN();
+  return s;
+}
+std::vector<Summary> point(double power, double cost) {
+  return {summary_of("reject", ValueType::Boolean, power), summary_of("total_cost", ValueType::Real, cost)};
+}
+}  // namespace
+
+TEST_CASE("The chosen point is the cheapest one meeting every requirement") {
+  SweepChoice c;
+  c.objective = "total_cost";
+  c.requirements.push_back({"reject", 0.8});
+  const std::vector<std::vector<Summary>> points = {point(0.7, 10), point(0.85, 30), point(0.9, 20), point(0.95, 20)};
+  CHECK(choose_point(c, points) == std::optional<std::size_t>(2));  // ties go to the earlier point
+  c.requirements.back().at_least = 0.99;
+  CHECK_FALSE(choose_point(c, points).has_value());
+  c.requirements.clear();
+  c.maximize = true;
+  CHECK(choose_point(c, points) == std::optional<std::size_t>(1));
+  CHECK(c.describe() == "maximize total_cost");
+}
+
+TEST_CASE("A choice naming an unknown output is refused with a suggestion") {
+  const std::string e = error_of(base + "sweep:\n  grid:\n    pathway: [510k, pma]\n  choose:\n"
+                                        "    minimize: total_cost\n");
+  CHECK(e.find("sweep.choose") != std::string::npos);
+  CHECK(e.find("did you mean 'total_cost_usd'") != std::string::npos);
+  const std::string r = error_of(base + "sweep:\n  grid:\n    pathway: [510k, pma]\n  choose:\n"
+                                        "    minimize: total_cost_usd\n    require:\n      - {output: authorised, at_least: 0.5}\n");
+  INFO(r);
+  CHECK(r.find("sweep.yaml:17:9") != std::string::npos);
+  CHECK(r.find("did you mean 'authorized'") != std::string::npos);
 }

@@ -127,6 +127,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     p.parameters.table->finalize();
     s.points.push_back(std::move(p));
   }
+  s.sweep_choice = sweep.choice;
+  std::vector<std::string> scalar_outputs;
+  for (const auto& o : s.points.front().simulation->outputs())
+    if (!o.is_series()) scalar_outputs.push_back(o.name);
+  check_choice(sweep.choice, scalar_outputs, file);
   return s;
 }
 

@@ -119,6 +119,9 @@ void read_scenarios(hid_t root, ResultFileSummary& r) {
     if (end > start) columns.push_back(listed.substr(start, end - start));
     start = end + 1;
   }
+  r.choose_rule = hdf5::read_string_attribute(table.get(), "choose_rule").value_or("");
+  if (const auto chosen = hdf5::read_uint64_attribute(table.get(), "chosen"))  // -1 (none) reads as absent
+    r.chosen = static_cast<std::size_t>(*chosen);
   Id keys = hdf5::open_dataset(table.get(), "key");
   const std::size_t n = hdf5::dataset_shape(keys.get()).at(0);
   std::vector<std::uint64_t> key_values(n);

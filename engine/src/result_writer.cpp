@@ -430,7 +430,8 @@ void ResultWriter::write_band(std::size_t k) {
 
 void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
                                         const std::vector<std::uint64_t>& keys,
-                                        const std::vector<std::vector<std::string>>& values) {
+                                        const std::vector<std::vector<std::string>>& values,
+                                        std::optional<std::size_t> chosen, const std::string& rule) {
   if (committed_ || !file_) throw InternalError("ResultWriter: write_scenario_table after commit");
   Id table = hdf5::create_group(file_.get(), "scenarios");
   const hsize_t n = keys.size();
@@ -471,6 +472,11 @@ void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
   std::string listed;
   for (const auto& c : order) listed += (listed.empty() ? "" : "\n") + c;
   hdf5::write_string_attribute(table.get(), "columns", listed);
+  if (!rule.empty()) {
+    // -1: no point meets the requirements.
+    hdf5::write_int64_attribute(table.get(), "chosen", chosen ? static_cast<std::int64_t>(*chosen) : -1);
+    hdf5::write_string_attribute(table.get(), "choose_rule", rule);
+  }
   hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
 }
 

@@ -244,7 +244,20 @@ std::string format_summary_table(const ResultFileSummary& summary) {
   std::string out = "samdsim result\n" + header(summary);
   if (!summary.scenarios.empty()) {
     out += fmt::format("\nsweep: {} points (means; booleans as P(true))\n", summary.scenarios.size());
-    return out + scenarios_table(summary);
+    out += scenarios_table(summary);
+    if (!summary.choose_rule.empty()) {
+      out += "\nchosen: ";
+      if (summary.chosen) {
+        const ScenarioSummary& p = summary.scenarios.at(*summary.chosen);
+        out += "point " + std::to_string(p.index);
+        for (std::size_t c = 0; c < summary.sweep_columns.size(); ++c)
+          out += (c ? ", " : " (") + summary.sweep_columns[c] + " = " + p.values[c] + (c + 1 == p.values.size() ? ")" : "");
+      } else {
+        out += "no point meets the requirements";
+      }
+      out += "\n  rule: " + summary.choose_rule + "\n";
+    }
+    return out;
   }
   if (!summary.summaries.empty()) out += "\n" + outputs_table(summary);
   if (!summary.bands.empty()) {
@@ -285,6 +298,9 @@ std::string format_summary_json(const ResultFileSummary& summary) {
       out += "]}";
     }
     out += "\n  ]";
+    if (!summary.choose_rule.empty())
+      out += ",\n  \"choose_rule\": " + json_string(summary.choose_rule) + ",\n  \"chosen\": " +
+             (summary.chosen ? std::to_string(*summary.chosen) : std::string("null"));
   }
   return out + "\n}\n";
 }

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "samdsim/error.hpp"
+#include "samdsim/stats.hpp"
 #include "samdsim/yaml_util.hpp"
 
 namespace samdsim {
@@ -44,7 +47,104 @@ void finish_point(SweepPoint& p, const Sweep& s) {
   p.key = hash_text(key_text);
 }
 
+void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& path,
+                         const std::string& file) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(known.begin(), known.end(), k) == known.end())
+      throw InputError(location_of(it->first, file), path + "." + k, "unknown key '" + k + "'" + did_you_mean(k, known));
+  }
+}
+
+SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
+  const std::string path = "sweep.choose";
+  if (!node.IsMap()) throw InputError(location_of(node, file), path, "expected a mapping with minimize: or maximize:");
+  refuse_unknown_keys(node, {"minimize", "maximize", "require"}, path, file);
+  SweepChoice c;
+  const Location at = location_of(node, file);
+  c.line = at.line;
+  c.column = at.column;
+  if (node["minimize"] && node["maximize"])
+    throw InputError(at, path, "give either minimize: or maximize:, not both");
+  if (!node["minimize"] && !node["maximize"])
+    throw InputError(at, path, "needs minimize: OUTPUT or maximize: OUTPUT");
+  c.maximize = static_cast<bool>(node["maximize"]);
+  c.objective = read_string(node[c.maximize ? "maximize" : "minimize"], path, file);
+  if (const YAML::Node req = node["require"]) {
+    if (!req.IsSequence()) throw InputError(location_of(req, file), path + ".require", "expected a list of requirements");
+    for (std::size_t i = 0; i < req.size(); ++i) {
+      const std::string rpath = fmt::format("{}.require[{}]", path, i);
+      const YAML::Node r = req[i];
+      if (!r.IsMap()) throw InputError(location_of(r, file), rpath, "expected {output: NAME, at_least: X} or at_most:");
+      refuse_unknown_keys(r, {"output", "at_least", "at_most"}, rpath, file);
+      SweepChoice::Requirement q;
+      const Location rat = location_of(r, file);
+      q.line = rat.line;
+      q.column = rat.column;
+      if (!r["output"]) throw InputError(rat, rpath, "missing output:");
+      q.output = read_string(r["output"], rpath + ".output", file);
+      if (!r["at_least"] && !r["at_most"]) throw InputError(rat, rpath, "needs at_least: and/or at_most:");
+      if (r["at_least"]) q.at_least = read_number(r["at_least"], rpath + ".at_least", file);
+      if (r["at_most"]) q.at_most = read_number(r["at_most"], rpath + ".at_most", file);
+      c.requirements.push_back(q);
+    }
+  }
+  return c;
+}
+
 }  // namespace
+
+std::string SweepChoice::describe() const {
+  if (objective.empty()) return "";
+  std::string s = (maximize ? "maximize " : "minimize ") + objective;
+  for (std::size_t i = 0; i < requirements.size(); ++i) {
+    const auto& r = requirements[i];
+    s += i == 0 ? " subject to " : ", ";
+    if (std::isfinite(r.at_least)) s += fmt::format("{} >= {:g}", r.output, r.at_least);
+    if (std::isfinite(r.at_least) && std::isfinite(r.at_most)) s += " and ";
+    if (std::isfinite(r.at_most)) s += fmt::format("{} <= {:g}", r.output, r.at_most);
+  }
+  return s;
+}
+
+void check_choice(const SweepChoice& choice, const std::vector<std::string>& outputs, const std::string& file) {
+  if (choice.objective.empty()) return;
+  auto known = [&](const std::string& name, int line, int column, const std::string& path) {
+    if (std::find(outputs.begin(), outputs.end(), name) == outputs.end())
+      throw InputError(Location{file, line, column}, path,
+                       "unknown output '" + name + "'" + did_you_mean(name, outputs));
+  };
+  known(choice.objective, choice.line, choice.column, "sweep.choose");
+  for (std::size_t i = 0; i < choice.requirements.size(); ++i)
+    known(choice.requirements[i].output, choice.requirements[i].line, choice.requirements[i].column,
+          fmt::format("sweep.choose.require[{}]", i));
+}
+
+std::optional<std::size_t> choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points) {
+  if (choice.objective.empty()) return std::nullopt;
+  auto value = [](const std::vector<Summary>& summaries, const std::string& name) {
+    for (const Summary& x : summaries)
+      if (x.name == name) return x.type == ValueType::Boolean ? x.probability : x.mean;
+    return std::numeric_limits<double>::quiet_NaN();
+  };
+  std::optional<std::size_t> best;
+  double best_value = 0.0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    bool ok = true;
+    for (const auto& r : choice.requirements) {
+      const double v = value(points[i], r.output);
+      ok = ok && v >= r.at_least && v <= r.at_most;  // NaN never qualifies
+    }
+    const double v = value(points[i], choice.objective);
+    if (!ok || std::isnan(v)) continue;
+    // Ties go to the earlier point, so the choice does not depend on anything but the values.
+    if (!best || (choice.maximize ? v > best_value : v < best_value)) {
+      best = i;
+      best_value = v;
+    }
+  }
+  return best;
+}
 
 std::vector<std::string> split_key_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -79,9 +179,9 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
   if (!node.IsMap()) throw InputError(location_of(node, file), "sweep", "expected a mapping with grid: and/or points:");
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string k = it->first.Scalar();
-    if (k != "grid" && k != "points")
+    if (k != "grid" && k != "points" && k != "choose")
       throw InputError(location_of(it->first, file), "sweep." + k,
-                       "unknown key '" + k + "'" + did_you_mean(k, {"grid", "points"}));
+                       "unknown key '" + k + "'" + did_you_mean(k, {"grid", "points", "choose"}));
   }
   std::set<std::string> seen;
   auto add_column = [&](const YAML::Node& key, const std::string& where) {
@@ -169,6 +269,7 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
       s.points.push_back(std::move(p));
     }
   }
+  if (node["choose"]) s.choice = parse_choice(node["choose"], file);
   std::set<std::uint64_t> keys;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     finish_point(s.points[i], s);

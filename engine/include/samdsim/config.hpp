@@ -7,6 +7,7 @@
 
 #include "samdsim/model.hpp"
 #include "samdsim/parameters.hpp"
+#include "samdsim/sweep.hpp"
 
 namespace samdsim {
 
@@ -39,6 +40,7 @@ struct Scenario {
   std::vector<std::string> sweep_columns;
   std::vector<ScenarioPoint> points;
   std::string sweep_yaml;  // the sweep section as given
+  SweepChoice sweep_choice;  // how to name the best point, if asked
 
   bool is_sweep() const { return !sweep_columns.empty(); }
 

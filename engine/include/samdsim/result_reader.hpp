@@ -3,6 +3,7 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct ResultFileSummary {
   // Sweeps: the swept parameters and each point (then `summaries` is empty).
   std::vector<std::string> sweep_columns;
   std::vector<ScenarioSummary> scenarios;
+  std::string choose_rule;           // the sweep's choose: rule, if it had one
+  std::optional<std::size_t> chosen;  // the point it names (none: no point qualifies)
 };
 
 // Opens a samdsim result file read-only after checking that it is one: a

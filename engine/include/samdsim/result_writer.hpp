@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ class ResultWriter {
   // The /scenarios table of a sweep: one row per point; `keys` are the
   // random-stream scenario keys; `values[point][column]` the swept values as
   // YAML text (stored as float64 columns where every value is a number).
+  // `chosen` is the point a sweep's choose: rule names (if any), `rule` that rule.
   void write_scenario_table(const std::vector<std::string>& columns, const std::vector<std::uint64_t>& keys,
-                            const std::vector<std::vector<std::string>>& values);
+                            const std::vector<std::vector<std::string>>& values, std::optional<std::size_t> chosen = {},
+                            const std::string& rule = "");
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
   // Unless committed: closes and removes the temporary file. Never throws.
