@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "run.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -21,79 +23,6 @@
 namespace samdsim::app {
 
 namespace {
-
-struct RunArgs {
-  std::string config;
-  std::string output;
-  std::optional<std::string> replicates;
-  std::optional<std::string> seed;
-  unsigned threads = 0;
-  std::string progress = "auto";
-};
-
-class WriterSink : public BlockSink {
- public:
-  explicit WriterSink(ResultWriter& writer) : writer_(writer) {}
-  void consume(const Block& block) override { writer_.write_block(block); }
-
- private:
-  ResultWriter& writer_;
-};
-
-int command_run(const RunArgs& a) {
-  Scenario s = load_scenario(a.config);
-  if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
-  if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
-  const ProgressMode progress = parse_progress_mode(a.progress);
-  if (a.threads > 4096) throw InputError("--threads: at most 4096");
-
-  std::filesystem::path out = a.output.empty() ? std::filesystem::path(std::filesystem::path(a.config).stem().string() + ".h5")
-                                               : std::filesystem::path(a.output);
-  std::error_code ec;
-  if (std::filesystem::is_directory(out, ec))
-    throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
-
-  RunInfo info;
-  info.model = s.model->name();
-  info.name = s.name;
-  info.config_yaml = s.resolved_yaml();
-  info.created_utc = utc_timestamp_now();
-  info.seed = s.seed;
-  info.replicates = s.replicates;
-  info.threads = resolve_threads(a.threads);
-
-  // A single scenario is stored at the root; a sweep's points under points/<i>
-  // beside the /scenarios table.
-  ResultWriter writer(out, info);
-  double wall_seconds = 0.0;
-  std::vector<std::uint64_t> keys;
-  std::vector<std::vector<std::string>> values;
-  std::vector<std::vector<Summary>> summaries;
-  for (std::size_t i = 0; i < s.points.size(); ++i) {
-    const ScenarioPoint& p = s.points[i];
-    const ParameterTable& table = *p.parameters.table;
-    writer.begin_scenario(s.is_sweep() ? "points/" + std::to_string(i) : "", p.simulation->outputs(),
-                          table.sampled_columns(), s.replicates);
-    WriterSink sink(writer);
-    RunOptions options{s.replicates, s.seed, p.key, a.threads, progress};
-    const RunResult result = run_replicates(*p.simulation, table, options, sink);
-    summaries.push_back(writer.write_summaries(result.moments));
-    wall_seconds += result.wall_seconds;
-    keys.push_back(p.key);
-    values.push_back(p.values);
-  }
-  if (s.is_sweep())
-    writer.write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
-                                s.sweep_choice.describe());
-  writer.commit(wall_seconds);
-
-  std::cout << format_summary_table(read_result_summary(out));
-  const double total = static_cast<double>(s.replicates) * static_cast<double>(s.points.size());
-  std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
-                           s.replicates, s.is_sweep() ? fmt::format(" x {} points", s.points.size()) : "",
-                           wall_seconds, info.threads, total / std::max(wall_seconds, 1e-9));
-  return 0;
-}
 
 int command_validate(const std::string& config) {
   Scenario s = load_scenario(config);
@@ -162,6 +91,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it");
   run_cmd->add_option("--progress", run.progress, "Progress bar on stderr: auto|always|never")->default_str("auto");
+  run_cmd->add_flag("--resume", run.resume, "Complete the partial result an interrupted run left (OUT.h5.partial)");
+  run_cmd->add_option("--target-rse", run.target_rse,
+                      "Stop once the relative standard error of the outputs' means is at most this");
+  run_cmd->add_option("--target-output", run.target_outputs, "Outputs the target applies to (default: all)");
+  run_cmd->add_option("--max-replicates", run.max_replicates,
+                      "Most replicates with --target-rse (default: the config's count)");
 
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario and print its resolved parameters");

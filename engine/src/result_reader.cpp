@@ -163,6 +163,13 @@ void read_scenarios(hid_t root, ResultFileSummary& r) {
 
 }  // namespace
 
+std::vector<Summary> read_summaries(hid_t base) {
+  std::vector<Summary> summaries;
+  std::vector<Band> bands;
+  read_results(base, summaries, bands);
+  return summaries;
+}
+
 Id open_result_file(const fs::path& path) {
   hdf5::initialize();
   std::error_code ec;

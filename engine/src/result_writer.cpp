@@ -151,7 +151,7 @@ void ResultWriter::open_file(const RunInfo& info) {
   if (fs::is_directory(final_path_, ec))
     throw InputError("result file path '" + final_path_.string() + "' is a directory");
 
-  temp_path_ = dir / (final_path_.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  temp_path_ = partial_path(final_path_);
   Id fcpl = hdf5::ordered_file_creation_plist();
   Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
   // Closing the file also closes anything left open, so the file is never kept alive by a stray identifier.
@@ -170,8 +170,16 @@ void ResultWriter::open_file(const RunInfo& info) {
   }
 }
 
+fs::path ResultWriter::partial_path(const fs::path& final_path) {
+  return final_path.parent_path() / (final_path.filename().string() + ".partial");
+}
+
 ResultWriter::~ResultWriter() {
   if (committed_) return;
+  if (suspended_) {
+    close_all();
+    return;
+  }
   close_all();
   std::error_code ec;
   fs::remove(temp_path_, ec);
@@ -199,6 +207,18 @@ void ResultWriter::write_root_attributes(const RunInfo& info) {
   hdf5::write_uint32_attribute(root, "shards", info.shards);
   hdf5::write_string_attribute(root, "created_utc", info.created_utc.empty() ? utc_timestamp_now() : info.created_utc);
   hdf5::write_string_attribute(root, "config_yaml", info.config_yaml);
+}
+
+void ResultWriter::set_root_attribute(const std::string& name, const std::string& value) {
+  hdf5::write_string_attribute(file_.get(), name, value);
+}
+
+void ResultWriter::set_scenario_attribute(const std::string& name, double value) {
+  hdf5::write_double_attribute(base_.get(), name, value);
+}
+
+void ResultWriter::set_scenario_attribute(const std::string& name, const std::string& value) {
+  hdf5::write_string_attribute(base_.get(), name, value);
 }
 
 void ResultWriter::begin_scenario(const std::string& group_path, const std::vector<OutputSpec>& outputs,
@@ -344,6 +364,7 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
   finish_rows();
 
   Id summary_group = hdf5::create_group(base_.get(), "summary");
+  clear_checkpoint();
   std::vector<Summary> summaries;
   std::vector<double> column;
   for (std::size_t k = 0; k < outputs_.size(); ++k) {

@@ -52,9 +52,11 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
 
   const std::uint64_t n = options.replicates;
-  const std::uint64_t total_blocks = (n + replicates_per_block - 1) / replicates_per_block;
+  const std::uint64_t first_block = std::min(options.first_block, block_count(n));
+  const std::uint64_t end_block = std::clamp(options.end_block, first_block, block_count(n));
   // The window bounds memory; its size never changes results.
-  const std::size_t window = static_cast<std::size_t>(std::min<std::uint64_t>(total_blocks, 8ULL * threads));
+  const std::size_t window =
+      static_cast<std::size_t>(std::clamp<std::uint64_t>(end_block - first_block, 1, 8ULL * threads));
   const std::size_t n_sampled = parameters.sampled_count();
 
   // Two windows of blocks: while one is simulated, the other is handed to the
@@ -70,9 +72,13 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   });
 
   RunResult result;
-  result.moments.assign(outputs.size(), Moments{});
+  result.moments = options.initial_moments.empty() ? std::vector<Moments>(outputs.size()) : options.initial_moments;
+  if (result.moments.size() != outputs.size()) throw std::logic_error("run_replicates: initial moments do not match");
   result.threads = threads;
-  Progress progress(n, options.progress, "samdsim");
+  result.end_block = first_block;
+  result.replicates = std::min(n, first_block * replicates_per_block);
+  const std::uint64_t todo = std::min(n, end_block * replicates_per_block) - result.replicates;
+  Progress progress(todo, options.progress, "samdsim");
 
   auto simulate_block = [&](std::size_t slot, std::uint64_t block_index) {
     Worker& w = workers.local();
@@ -105,17 +111,26 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     progress.advance(count);
   };
 
-  // Hands a simulated window to the sink and the summaries, in block order.
+  // Hands a simulated window to the sink and the summaries, in block order,
+  // until a stopping rule says enough.
+  bool stop = false;
   auto consume_window = [&](std::size_t first_slot, std::size_t count) {
-    for (std::size_t slot = first_slot; slot < first_slot + count; ++slot) {
+    for (std::size_t slot = first_slot; slot < first_slot + count && !stop; ++slot) {
       for (std::size_t k = 0; k < outputs.size(); ++k) result.moments[k].merge(block_moments[slot][k]);
+      sink.block_moments(block_moments[slot]);
       sink.consume(blocks[slot]);
+      result.replicates += blocks[slot].count();
+      ++result.end_block;
+      if (options.stop_when && options.stop_when(result.moments, result.replicates)) {
+        stop = true;
+        result.target_reached = true;
+      }
     }
   };
 
   std::size_t pending_slot = 0, pending_count = 0;
-  for (std::uint64_t start = 0, w = 0; start < total_blocks; start += window, ++w) {
-    const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, total_blocks - start));
+  for (std::uint64_t start = first_block, w = 0; start < end_block && !stop; start += window, ++w) {
+    const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, end_block - start));
     const std::size_t base = (w % 2) * window;
     tbb::task_group io;
     if (pending_count > 0) io.run([&, pending_slot, pending_count] { consume_window(pending_slot, pending_count); });
@@ -125,8 +140,14 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     io.wait();
     pending_slot = base;
     pending_count = in_window;
+    if (options.interrupt && options.interrupt->load()) {
+      consume_window(pending_slot, pending_count);
+      pending_count = 0;
+      result.interrupted = !stop && result.end_block < end_block;
+      break;
+    }
   }
-  consume_window(pending_slot, pending_count);
+  if (pending_count > 0) consume_window(pending_slot, pending_count);
   progress.finish();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

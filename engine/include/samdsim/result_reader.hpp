@@ -52,6 +52,9 @@ hdf5::Id open_result_file(const std::filesystem::path& path);
 
 ResultFileSummary read_result_summary(const std::filesystem::path& path);
 
+// The summaries stored under an open group (the root, or a sweep point).
+std::vector<Summary> read_summaries(hid_t base);
+
 // All values of a dataset, e.g. "/replicates/cost_usd", converted to double
 // with missing values as NaN; a 2-D dataset comes back row-major.
 std::vector<double> read_column(const std::filesystem::path& path, const std::string& dataset_path);

@@ -54,6 +54,35 @@ class ResultWriter {
   // scenario's datasets come with begin_scenario().
   ResultWriter(std::filesystem::path final_path, const RunInfo& info);
 
+  // Reopens the partial file of an interrupted run (partial_path(final_path))
+  // to complete it; InputError when there is none or it cannot be read.
+  struct Resume {};
+  ResultWriter(std::filesystem::path final_path, Resume);
+
+  // Where a run writes until it is complete: "<final>.partial" beside it.
+  static std::filesystem::path partial_path(const std::filesystem::path& final_path);
+
+  // Extra records: on the root, or on the current scenario's group.
+  void set_root_attribute(const std::string& name, const std::string& value);
+  void set_scenario_attribute(const std::string& name, double value);
+  void set_scenario_attribute(const std::string& name, const std::string& value);
+
+  // A root attribute of the file as text ("" when absent).
+  std::string root_attribute(const std::string& name) const;
+  bool scenario_started(const std::string& group) const;
+  bool scenario_complete(const std::string& group) const;  // its summaries are written
+  std::vector<Summary> scenario_summaries(const std::string& group) const;
+  // Reopens a started scenario's datasets; returns the replicates written
+  // up to its last checkpoint and the summaries of those replicates.
+  std::pair<std::uint64_t, std::vector<Moments>> resume_scenario(const std::string& group,
+                                                                 const std::vector<OutputSpec>& outputs,
+                                                                 const std::vector<ParameterColumn>& parameters);
+  // Records, with the rows written so far, the summaries of those rows, so a
+  // resumed run continues exactly here.
+  void save_checkpoint(const std::vector<Moments>& moments);
+  // Keeps the partial file (complete up to its last checkpoint) and closes it.
+  void suspend();
+
   // Starts the datasets of one scenario under `group` (e.g. "points/3"; ""
   // for the root). The previous scenario must have its summaries written.
   void begin_scenario(const std::string& group, const std::vector<OutputSpec>& outputs,
@@ -100,6 +129,7 @@ class ResultWriter {
   };
 
   void open_file(const RunInfo& info);
+  void clear_checkpoint();
   void write_root_attributes(const RunInfo& info);
   void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first);
   void set_rows(std::uint64_t rows);
@@ -119,6 +149,7 @@ class ResultWriter {
   std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
   std::vector<std::uint8_t> bool_buffer_;
   bool committed_ = false;
+  bool suspended_ = false;
 };
 
 }  // namespace samdsim

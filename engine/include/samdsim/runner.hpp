@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "samdsim/model.hpp"
@@ -24,12 +25,29 @@ struct RunOptions {
   std::uint64_t scenario = 0;
   unsigned threads = 0;  // 0: all available cores
   ProgressMode progress = ProgressMode::Auto;
+
+  // A slice of the blocks (shards, resumed runs): [first_block, end_block),
+  // end_block clamped to the last block of `replicates`.
+  std::uint64_t first_block = 0;
+  std::uint64_t end_block = UINT64_MAX;
+  // The summaries of the blocks before first_block (a resumed run); empty: none.
+  std::vector<Moments> initial_moments;
+  // Set from a signal handler: the blocks in flight are finished and handed
+  // to the sink, then the run stops (RunResult::interrupted).
+  const std::atomic<bool>* interrupt = nullptr;
+  // Asked after each block, in block order, with the summaries so far and
+  // the replicates done: true stops the run there (a precision target). Its
+  // answer depends only on the blocks, so the stopping point is the same for
+  // any thread count.
+  std::function<bool(const std::vector<Moments>&, std::uint64_t replicates_done)> stop_when;
 };
 
 // Receives finished blocks, strictly in replicate order.
 class BlockSink {
  public:
   virtual ~BlockSink() = default;
+  // The block's own summaries (one per output), just before consume().
+  virtual void block_moments(const std::vector<Moments>& /*moments*/) {}
   virtual void consume(const Block& block) = 0;
 };
 
@@ -37,7 +55,15 @@ struct RunResult {
   std::vector<Moments> moments;  // one per output (series outputs: unused)
   unsigned threads = 1;
   double wall_seconds = 0.0;
+  std::uint64_t end_block = 0;     // the first block not handed to the sink
+  std::uint64_t replicates = 0;    // replicates handed to the sink, from block 0 (all of them, resumed or not)
+  bool interrupted = false;        // stopped by `interrupt`
+  bool target_reached = false;     // stopped by `stop_when`
 };
+
+inline std::uint64_t block_count(std::uint64_t replicates) {
+  return (replicates + replicates_per_block - 1) / replicates_per_block;
+}
 
 unsigned resolve_threads(unsigned requested);
 

@@ -1,0 +1,229 @@
+// `samdsim run`: every scenario of a config through the runner into one
+// result file, with interruption (SIGINT/SIGTERM), resume and a precision
+// target.
+#include "run.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/result_writer.hpp"
+#include "samdsim/runner.hpp"
+#include "samdsim/summary_format.hpp"
+#include "samdsim/version.hpp"
+
+namespace samdsim::app {
+
+namespace {
+
+std::atomic<bool> interrupt_requested{false};
+
+extern "C" void on_stop_signal(int signal) {
+  interrupt_requested.store(true);
+  // A second signal ends the process at once.
+  std::signal(signal, SIG_DFL);
+}
+
+// Writes blocks, keeps the summaries of what is written (merged exactly as the
+// runner merges them) and checkpoints them now and then, so an interrupted
+// run can be resumed from its last block.
+class CheckpointSink : public BlockSink {
+ public:
+  CheckpointSink(ResultWriter& writer, std::vector<Moments> written)
+      : writer_(writer), written_(std::move(written)), last_save_(std::chrono::steady_clock::now()) {}
+
+  void block_moments(const std::vector<Moments>& moments) override { pending_ = &moments; }
+  void consume(const Block& block) override {
+    writer_.write_block(block);
+    for (std::size_t k = 0; k < written_.size(); ++k) written_[k].merge((*pending_)[k]);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_save_ > std::chrono::seconds(30)) {
+      writer_.save_checkpoint(written_);
+      last_save_ = now;
+    }
+  }
+  const std::vector<Moments>& written() const { return written_; }
+
+ private:
+  ResultWriter& writer_;
+  std::vector<Moments> written_;
+  const std::vector<Moments>* pending_ = nullptr;
+  std::chrono::steady_clock::time_point last_save_;
+};
+
+// Relative standard error of each targeted output's mean; NaN while undefined.
+double worst_rse(const std::vector<Moments>& moments, const std::vector<std::size_t>& targets) {
+  double worst = 0.0;
+  for (std::size_t k : targets) {
+    const Moments& m = moments[k];
+    const double rse = m.n < 2 ? NAN : m.mean != 0.0 ? m.se() / std::fabs(m.mean) : (m.sd() == 0.0 ? 0.0 : INFINITY);
+    if (std::isnan(rse)) return NAN;
+    worst = std::max(worst, rse);
+  }
+  return worst;
+}
+
+std::vector<std::size_t> target_indices(const std::vector<OutputSpec>& outputs, const std::vector<std::string>& names) {
+  std::vector<std::string> scalars;
+  std::vector<std::size_t> indices;
+  for (std::size_t k = 0; k < outputs.size(); ++k)
+    if (!outputs[k].is_series()) scalars.push_back(outputs[k].name);
+  if (names.empty()) {
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      if (!outputs[k].is_series()) indices.push_back(k);
+    return indices;
+  }
+  for (const auto& name : names) {
+    std::size_t k = 0;
+    while (k < outputs.size() && !(outputs[k].name == name && !outputs[k].is_series())) ++k;
+    if (k == outputs.size())
+      throw InputError("--target-output: unknown output '" + name + "'" + did_you_mean(name, scalars));
+    indices.push_back(k);
+  }
+  return indices;
+}
+
+// What must match for a partial file to be resumed with this command line.
+std::string stopping_rule(const RunArgs& a, std::uint64_t max_replicates_value) {
+  if (!a.target_rse) return "";
+  std::string names;
+  for (const auto& n : a.target_outputs) names += (names.empty() ? "" : ",") + n;
+  return fmt::format("target_rse={:g};outputs={};max_replicates={}", *a.target_rse, names.empty() ? "all" : names,
+                     max_replicates_value);
+}
+
+}  // namespace
+
+int command_run(const RunArgs& a) {
+  Scenario s = load_scenario(a.config);
+  if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
+  if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
+  const ProgressMode progress = parse_progress_mode(a.progress);
+  if (a.threads > 4096) throw InputError("--threads: at most 4096");
+  if (a.target_rse && !(*a.target_rse > 0.0 && *a.target_rse < 1.0))
+    throw InputError(fmt::format("--target-rse: expected a relative standard error in (0, 1), got {:g}", *a.target_rse));
+  if (!a.target_rse && (!a.target_outputs.empty() || a.max_replicates))
+    throw InputError("--target-output and --max-replicates go with --target-rse");
+  // With a precision target the run may go up to --max-replicates (default: the config's count).
+  if (a.target_rse && a.max_replicates)
+    s.replicates = parse_count(*a.max_replicates, "--max-replicates", 1, max_replicates);
+  std::vector<std::size_t> targets;
+  if (a.target_rse) targets = target_indices(s.points.front().simulation->outputs(), a.target_outputs);
+
+  namespace fs = std::filesystem;
+  const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
+  std::error_code ec;
+  if (fs::is_directory(out, ec))
+    throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
+
+  RunInfo info;
+  info.model = s.model->name();
+  info.name = s.name;
+  info.config_yaml = s.resolved_yaml();
+  info.created_utc = utc_timestamp_now();
+  info.seed = s.seed;
+  info.replicates = s.replicates;
+  info.threads = resolve_threads(a.threads);
+  const std::string rule = stopping_rule(a, s.replicates);
+
+  std::unique_ptr<ResultWriter> writer;
+  if (a.resume) {
+    writer = std::make_unique<ResultWriter>(out, ResultWriter::Resume{});
+    const auto mismatch = [&](const std::string& what) {
+      return InputError("cannot resume '" + ResultWriter::partial_path(out).string() + "': it was started with " +
+                        what + "; resume with the same config, options and samdsim version, or remove it");
+    };
+    if (writer->root_attribute("config_yaml") != info.config_yaml) throw mismatch("another config, seed or replicate count");
+    if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
+      throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
+    if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
+  } else {
+    writer = std::make_unique<ResultWriter>(out, info);
+    writer->set_root_attribute("stopping_rule", rule);
+  }
+
+  interrupt_requested.store(false);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+
+  double wall_seconds = 0.0;
+  std::uint64_t done = 0;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::vector<std::string>> values;
+  std::vector<std::vector<Summary>> summaries;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const ScenarioPoint& p = s.points[i];
+    const ParameterTable& table = *p.parameters.table;
+    const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
+    keys.push_back(p.key);
+    values.push_back(p.values);
+    if (a.resume && writer->scenario_complete(group)) {
+      summaries.push_back(writer->scenario_summaries(group));
+      continue;
+    }
+    RunOptions options;
+    options.replicates = s.replicates;
+    options.seed = s.seed;
+    options.scenario = p.key;
+    options.threads = a.threads;
+    options.progress = progress;
+    options.interrupt = &interrupt_requested;
+    if (a.resume && writer->scenario_started(group)) {
+      auto [rows, moments] = writer->resume_scenario(group, p.simulation->outputs(), table.sampled_columns());
+      options.first_block = rows / replicates_per_block;
+      options.initial_moments = std::move(moments);
+    } else {
+      writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates);
+    }
+    if (a.target_rse) {
+      // At least two blocks before the first look, so one lucky block cannot stop the run.
+      options.stop_when = [&](const std::vector<Moments>& m, std::uint64_t n) {
+        const double rse = worst_rse(m, targets);
+        return n >= 2 * replicates_per_block && rse <= *a.target_rse;
+      };
+    }
+    CheckpointSink sink(*writer, options.initial_moments.empty() ? std::vector<Moments>(p.simulation->outputs().size())
+                                                                 : options.initial_moments);
+    const RunResult result = run_replicates(*p.simulation, table, options, sink);
+    wall_seconds += result.wall_seconds;
+    done += result.replicates - std::min(result.replicates, options.first_block * replicates_per_block);
+    if (result.interrupted) {
+      writer->save_checkpoint(sink.written());
+      writer->suspend();
+      std::cerr << fmt::format(
+          "samdsim: interrupted after {} replicates{}; the work so far is in '{}'.\n"
+          "Resume with: samdsim run {} -o {} --resume (and the same options)\n",
+          result.replicates, s.is_sweep() ? fmt::format(" of point {}", i) : "",
+          ResultWriter::partial_path(out).string(), a.config, out.string());
+      return exit_interrupted;
+    }
+    summaries.push_back(writer->write_summaries(result.moments));
+    if (a.target_rse) {
+      const double rse = worst_rse(result.moments, targets);
+      writer->set_scenario_attribute("rse_reached", rse);
+      writer->set_scenario_attribute("stopped_by", result.target_reached ? "target_rse" : "max_replicates");
+    }
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (s.is_sweep())
+    writer->write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
+                                 s.sweep_choice.describe());
+  writer->commit(wall_seconds);
+
+  std::cout << format_summary_table(read_result_summary(out));
+  std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
+                           done, s.is_sweep() ? fmt::format(" over {} points", s.points.size()) : "", wall_seconds,
+                           info.threads, static_cast<double>(done) / std::max(wall_seconds, 1e-9));
+  return 0;
+}
+
+}  // namespace samdsim::app

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samdsim::app {
+
+// Exit status of a run stopped by SIGINT/SIGTERM that left a resumable file.
+inline constexpr int exit_interrupted = 3;
+
+struct RunArgs {
+  std::string config;
+  std::string output;
+  std::optional<std::string> replicates;
+  std::optional<std::string> seed;
+  unsigned threads = 0;
+  std::string progress = "auto";
+  bool resume = false;
+  std::optional<double> target_rse;
+  std::vector<std::string> target_outputs;
+  std::optional<std::string> max_replicates;
+};
+
+int command_run(const RunArgs& args);
+
+}  // namespace samdsim::app

@@ -1,0 +1,135 @@
+// Interrupting and resuming a run: the partial file records, per scenario,
+// the rows written and the summaries of those rows, so that a resumed run
+// continues with exactly the state an uninterrupted run had at that block.
+#include <fmt/format.h>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/result_writer.hpp"
+
+namespace samdsim {
+
+namespace fs = std::filesystem;
+using hdf5::check;
+using hdf5::Id;
+
+namespace {
+constexpr const char* rows_attribute = "checkpoint_rows";
+// One attribute per output: n, mean, m2, min, max, missing. Counts below 2^53
+// are exact as doubles, and max_replicates keeps them there.
+std::string moments_attribute(const std::string& output) { return "checkpoint_moments:" + output; }
+}  // namespace
+
+ResultWriter::ResultWriter(fs::path final_path, Resume) : final_path_(std::move(final_path)) {
+  hdf5::initialize();
+  temp_path_ = partial_path(final_path_);
+  std::error_code ec;
+  if (!fs::exists(temp_path_, ec))
+    throw InputError("nothing to resume: there is no partial result '" + temp_path_.string() + "'");
+  Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the file close degree");
+  const hid_t file = H5Fis_hdf5(temp_path_.c_str()) > 0 ? H5Fopen(temp_path_.c_str(), H5F_ACC_RDWR, fapl.get()) : -1;
+  if (file < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError("cannot resume from '" + temp_path_.string() +
+                     "': it is not a readable partial result (a run killed outright leaves one that cannot be "
+                     "resumed; remove it and run again)");
+  }
+  file_ = Id(file);
+  // The partial file is the user's work so far: a resumed run that fails
+  // leaves it in place (resumable from its last checkpoint) instead of removing it.
+  suspended_ = true;
+}
+
+std::string ResultWriter::root_attribute(const std::string& name) const {
+  return hdf5::attribute_text(file_.get(), name);
+}
+
+bool ResultWriter::scenario_started(const std::string& group) const {
+  if (group.empty()) return hdf5::link_exists(file_.get(), "replicates");
+  const auto slash = group.find('/');
+  return (slash == std::string::npos || hdf5::link_exists(file_.get(), group.substr(0, slash))) &&
+         hdf5::link_exists(file_.get(), group);
+}
+
+bool ResultWriter::scenario_complete(const std::string& group) const {
+  if (!scenario_started(group)) return false;
+  return hdf5::link_exists(file_.get(), group.empty() ? "summary" : group + "/summary");
+}
+
+std::vector<Summary> ResultWriter::scenario_summaries(const std::string& group) const {
+  Id base = hdf5::open_group(file_.get(), group.empty() ? "/" : group);
+  return read_summaries(base.get());
+}
+
+std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
+    const std::string& group, const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters) {
+  base_ = hdf5::open_group(file_.get(), group.empty() ? "/" : group);
+  const auto rows = hdf5::read_uint64_attribute(base_.get(), rows_attribute);
+  if (!rows)
+    throw InputError("cannot resume from '" + temp_path_.string() + "': it holds no checkpoint for " +
+                     (group.empty() ? std::string("the run") : group));
+  outputs_ = outputs;
+  output_columns_.clear();
+  parameter_columns_.clear();
+  std::vector<Moments> moments(outputs.size());
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    const OutputSpec& o = outputs[k];
+    Column c;
+    const std::string path = (o.is_series() ? "timeseries/" : "replicates/") + o.name;
+    c.dataset = hdf5::open_dataset(base_.get(), path);
+    c.width = o.width();
+    c.type = o.type;
+    c.label = "/" + path;
+    output_columns_.push_back(std::move(c));
+    if (o.is_series()) continue;
+    const Id attr = check(H5Aopen(base_.get(), moments_attribute(o.name).c_str(), H5P_DEFAULT),
+                          "cannot read the checkpoint of '" + o.name + "' in '" + temp_path_.string() + "'");
+    double v[6];
+    check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, v), "cannot read the checkpoint of '" + o.name + "'");
+    moments[k] = Moments{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])};
+  }
+  for (const auto& p : parameters) {
+    Column c;
+    c.dataset = hdf5::open_dataset(base_.get(), "parameters/" + p.name);
+    c.label = "/parameters/" + p.name;
+    parameter_columns_.push_back(std::move(c));
+  }
+  rows_ = *rows;
+  capacity_ = hdf5::dataset_shape(output_columns_.empty() ? parameter_columns_.front().dataset.get()
+                                                          : output_columns_.front().dataset.get())
+                  .at(0);
+  return {rows_, moments};
+}
+
+void ResultWriter::save_checkpoint(const std::vector<Moments>& moments) {
+  if (committed_ || !file_ || !base_) throw InternalError("ResultWriter: save_checkpoint without a scenario");
+  for (std::size_t k = 0; k < outputs_.size(); ++k) {
+    if (outputs_[k].is_series()) continue;
+    const Moments& m = moments[k];
+    const double v[6] = {static_cast<double>(m.n), m.mean, m.m2, m.min, m.max, static_cast<double>(m.missing)};
+    hdf5::write_doubles_attribute(base_.get(), moments_attribute(outputs_[k].name), v);
+  }
+  hdf5::write_uint64_attribute(base_.get(), rows_attribute, rows_);
+  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temp_path_.string() + "'");
+}
+
+void ResultWriter::clear_checkpoint() {
+  if (hdf5::has_attribute(base_.get(), rows_attribute)) H5Adelete(base_.get(), rows_attribute);
+  for (const auto& o : outputs_)
+    if (hdf5::has_attribute(base_.get(), moments_attribute(o.name)))
+      H5Adelete(base_.get(), moments_attribute(o.name).c_str());
+}
+
+void ResultWriter::suspend() {
+  const std::string where = "'" + temp_path_.string() + "'";
+  for (auto& c : output_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
+  for (auto& c : parameter_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
+  base_.reset();
+  check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush " + where);
+  file_.close("cannot finish writing " + where);
+  suspended_ = true;
+}
+
+}  // namespace samdsim
