@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "merge.hpp"
 #include "run.hpp"
 
 #include <CLI/CLI.hpp>
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it");
   run_cmd->add_option("--progress", run.progress, "Progress bar on stderr: auto|always|never")->default_str("auto");
+  run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I = 0..N-1) and write a shard file for merge");
   run_cmd->add_flag("--resume", run.resume, "Complete the partial result an interrupted run left (OUT.h5.partial)");
   run_cmd->add_option("--target-rse", run.target_rse,
                       "Stop once the relative standard error of the outputs' means is at most this");
@@ -108,6 +110,12 @@ int main(int argc, char** argv) {
   summarize_cmd->add_option("file", summary_file, "Result file (.h5)")->required();
   summarize_cmd->add_flag("--json", json, "Print JSON instead of a table");
 
+  std::vector<std::string> shard_files;
+  std::string merged;
+  auto* merge_cmd = app.add_subcommand("merge", "Join the shard files of one run into a single result file");
+  merge_cmd->add_option("shards", shard_files, "Shard files (from run --shard I/N)")->required();
+  merge_cmd->add_option("-o,--output", merged, "Merged result file")->required();
+
   std::string model_name;
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
   models_cmd->add_option("model", model_name, "Show only this model");
@@ -124,6 +132,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return command_validate(validate_config);
     if (*summarize_cmd) return command_summarize(summary_file, json);
     if (*models_cmd) return command_models(model_name);
+    if (*merge_cmd) return command_merge(shard_files, merged);
   } catch (const InputError& e) {
     std::cerr << "samdsim: error: " << e.what() << "\n";
     return 2;

@@ -34,16 +34,24 @@ extern "C" void on_stop_signal(int signal) {
 
 // Writes blocks, keeps the summaries of what is written (merged exactly as the
 // runner merges them) and checkpoints them now and then, so an interrupted
-// run can be resumed from its last block.
+// run can be resumed from its last block. A shard also keeps every block's
+// own summaries, for merge.
 class CheckpointSink : public BlockSink {
  public:
-  CheckpointSink(ResultWriter& writer, std::vector<Moments> written)
-      : writer_(writer), written_(std::move(written)), last_save_(std::chrono::steady_clock::now()) {}
+  CheckpointSink(ResultWriter& writer, std::vector<Moments> written, bool keep_blocks)
+      : writer_(writer),
+        written_(std::move(written)),
+        keep_blocks_(keep_blocks),
+        last_save_(std::chrono::steady_clock::now()) {}
 
   void block_moments(const std::vector<Moments>& moments) override { pending_ = &moments; }
   void consume(const Block& block) override {
     writer_.write_block(block);
     for (std::size_t k = 0; k < written_.size(); ++k) written_[k].merge((*pending_)[k]);
+    if (keep_blocks_) {
+      blocks_.push_back(*pending_);
+      return;
+    }
     const auto now = std::chrono::steady_clock::now();
     if (now - last_save_ > std::chrono::seconds(30)) {
       writer_.save_checkpoint(written_);
@@ -51,10 +59,13 @@ class CheckpointSink : public BlockSink {
     }
   }
   const std::vector<Moments>& written() const { return written_; }
+  const std::vector<std::vector<Moments>>& blocks() const { return blocks_; }
 
  private:
   ResultWriter& writer_;
   std::vector<Moments> written_;
+  bool keep_blocks_;
+  std::vector<std::vector<Moments>> blocks_;
   const std::vector<Moments>* pending_ = nullptr;
   std::chrono::steady_clock::time_point last_save_;
 };
@@ -100,7 +111,30 @@ std::string stopping_rule(const RunArgs& a, std::uint64_t max_replicates_value) 
                      max_replicates_value);
 }
 
+// Blocks [first, end) of point `point` that a shard runs: the work is every
+// point's blocks in order, cut into `count` contiguous slices.
+std::pair<std::uint64_t, std::uint64_t> shard_blocks(const ShardSpec& shard, std::uint64_t points,
+                                                     std::uint64_t blocks_per_point, std::uint64_t point) {
+  __extension__ typedef unsigned __int128 wide;  // points x blocks x shards can pass 2^64
+  const wide units = static_cast<wide>(points) * blocks_per_point;
+  const auto lo = static_cast<std::uint64_t>(units * shard.index / shard.count);
+  const auto hi = static_cast<std::uint64_t>(units * (shard.index + 1) / shard.count);
+  const std::uint64_t start = point * blocks_per_point;
+  const std::uint64_t first = std::clamp(lo, start, start + blocks_per_point) - start;
+  const std::uint64_t end = std::clamp(hi, start, start + blocks_per_point) - start;
+  return {first, std::max(first, end)};
+}
+
 }  // namespace
+
+ShardSpec parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) throw InputError("--shard: expected I/N (shard I of N, I from 0 to N-1), got '" + text + "'");
+  ShardSpec s;
+  s.count = parse_count(text.substr(slash + 1), "--shard N", 1, 1'000'000);
+  s.index = parse_count(text.substr(0, slash), "--shard I", 0, s.count - 1);
+  return s;
+}
 
 int command_run(const RunArgs& a) {
   Scenario s = load_scenario(a.config);
@@ -115,6 +149,12 @@ int command_run(const RunArgs& a) {
   // With a precision target the run may go up to --max-replicates (default: the config's count).
   if (a.target_rse && a.max_replicates)
     s.replicates = parse_count(*a.max_replicates, "--max-replicates", 1, max_replicates);
+  std::optional<ShardSpec> shard;
+  if (a.shard) {
+    shard = parse_shard(*a.shard);
+    if (a.target_rse) throw InputError("--target-rse decides in block order over the whole run; it cannot be split into shards");
+    if (a.resume) throw InputError("--resume does not apply to a shard: a failed shard is simply run again");
+  }
   std::vector<std::size_t> targets;
   if (a.target_rse) targets = target_indices(s.points.front().simulation->outputs(), a.target_outputs);
 
@@ -146,13 +186,18 @@ int command_run(const RunArgs& a) {
       throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
     if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
   } else {
+    if (shard) info.shards = static_cast<unsigned>(shard->count);
     writer = std::make_unique<ResultWriter>(out, info);
     writer->set_root_attribute("stopping_rule", rule);
+    if (shard) writer->mark_shard(shard->index, shard->count);
   }
 
+  // A shard is not resumable (it is run again), so signals keep their default there.
   interrupt_requested.store(false);
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  if (!shard) {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
 
   double wall_seconds = 0.0;
   std::uint64_t done = 0;
@@ -176,7 +221,15 @@ int command_run(const RunArgs& a) {
     options.threads = a.threads;
     options.progress = progress;
     options.interrupt = &interrupt_requested;
-    if (a.resume && writer->scenario_started(group)) {
+    if (shard) {
+      const auto [first, end] = shard_blocks(*shard, s.points.size(), block_count(s.replicates), i);
+      if (first == end) continue;
+      options.first_block = first;
+      options.end_block = end;
+      const std::uint64_t first_row = first * replicates_per_block;
+      writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(),
+                             std::min(s.replicates, end * replicates_per_block) - first_row, first_row);
+    } else if (a.resume && writer->scenario_started(group)) {
       auto [rows, moments] = writer->resume_scenario(group, p.simulation->outputs(), table.sampled_columns());
       options.first_block = rows / replicates_per_block;
       options.initial_moments = std::move(moments);
@@ -190,8 +243,10 @@ int command_run(const RunArgs& a) {
         return n >= 2 * replicates_per_block && rse <= *a.target_rse;
       };
     }
-    CheckpointSink sink(*writer, options.initial_moments.empty() ? std::vector<Moments>(p.simulation->outputs().size())
-                                                                 : options.initial_moments);
+    CheckpointSink sink(*writer,
+                        options.initial_moments.empty() ? std::vector<Moments>(p.simulation->outputs().size())
+                                                        : options.initial_moments,
+                        shard.has_value());
     const RunResult result = run_replicates(*p.simulation, table, options, sink);
     wall_seconds += result.wall_seconds;
     done += result.replicates - std::min(result.replicates, options.first_block * replicates_per_block);
@@ -205,6 +260,10 @@ int command_run(const RunArgs& a) {
           ResultWriter::partial_path(out).string(), a.config, out.string());
       return exit_interrupted;
     }
+    if (shard) {
+      writer->write_block_moments(options.first_block, sink.blocks());
+      continue;
+    }
     summaries.push_back(writer->write_summaries(result.moments));
     if (a.target_rse) {
       const double rse = worst_rse(result.moments, targets);
@@ -214,6 +273,13 @@ int command_run(const RunArgs& a) {
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (shard) {
+    if (s.is_sweep()) writer->write_scenario_table(s.sweep_columns, keys, values);
+    writer->commit(wall_seconds);
+    std::cout << fmt::format("wrote {}: shard {}/{} ({} replicates in {:.2f} s); join the shards with samdsim merge\n",
+                             out.string(), shard->index, shard->count, done, wall_seconds);
+    return 0;
+  }
   if (s.is_sweep())
     writer->write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
                                  s.sweep_choice.describe());

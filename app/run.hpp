@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,7 +21,15 @@ struct RunArgs {
   std::optional<double> target_rse;
   std::vector<std::string> target_outputs;
   std::optional<std::string> max_replicates;
+  std::optional<std::string> shard;  // "I/N"
 };
+
+// A shard: the I-th of N contiguous slices of a run's blocks.
+struct ShardSpec {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+};
+ShardSpec parse_shard(const std::string& text);
 
 int command_run(const RunArgs& args);
 

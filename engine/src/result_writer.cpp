@@ -213,6 +213,29 @@ void ResultWriter::set_root_attribute(const std::string& name, const std::string
   hdf5::write_string_attribute(file_.get(), name, value);
 }
 
+void ResultWriter::set_root_attribute(const std::string& name, std::uint64_t value) {
+  hdf5::write_uint64_attribute(file_.get(), name, value);
+}
+
+void ResultWriter::write_block_moments(std::uint64_t first_block, const std::vector<std::vector<Moments>>& blocks) {
+  finish_rows();
+  const std::size_t outputs = outputs_.size();
+  std::vector<double> values;
+  values.reserve(blocks.size() * outputs * 6);
+  for (const auto& block : blocks)
+    for (const Moments& m : block)
+      values.insert(values.end(), {static_cast<double>(m.n), m.mean, m.m2, m.min, m.max, static_cast<double>(m.missing)});
+  const hsize_t dims[3] = {blocks.size(), outputs, 6};
+  const std::string context = "cannot write the block summaries of '" + temp_path_.string() + "'";
+  Id space = check(H5Screate_simple(3, dims, nullptr), context);
+  Id ds = check(H5Dcreate2(base_.get(), "block_moments", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                           H5P_DEFAULT),
+                context);
+  if (!values.empty()) check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
+  hdf5::write_uint64_attribute(ds.get(), "first_block", first_block);
+  hdf5::write_string_attribute(ds.get(), "fields", "n, mean, m2, min, max, missing");
+}
+
 void ResultWriter::set_scenario_attribute(const std::string& name, double value) {
   hdf5::write_double_attribute(base_.get(), name, value);
 }
@@ -222,7 +245,8 @@ void ResultWriter::set_scenario_attribute(const std::string& name, const std::st
 }
 
 void ResultWriter::begin_scenario(const std::string& group_path, const std::vector<OutputSpec>& outputs,
-                                  const std::vector<ParameterColumn>& parameters, std::uint64_t rows) {
+                                  const std::vector<ParameterColumn>& parameters, std::uint64_t rows,
+                                  std::uint64_t first_row) {
   if (committed_ || !file_) throw InternalError("ResultWriter: begin_scenario after commit");
   std::set<std::string> seen;
   for (const auto& o : outputs) check_name(o.name, "output", seen, false);
@@ -235,6 +259,7 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
   parameter_columns_.clear();
   outputs_ = outputs;
   rows_ = 0;
+  row_offset_ = first_row;
   capacity_ = rows;
   if (group_path.empty()) {
     base_ = check(H5Gopen2(file_.get(), "/", H5P_DEFAULT), "cannot open the root group");
@@ -246,6 +271,7 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
     base_ = hdf5::create_group(file_.get(), group_path);
   }
   const hid_t root = base_.get();
+  if (first_row > 0) hdf5::write_uint64_attribute(root, "first_row", first_row);
   Id replicates = hdf5::create_group(root, "replicates");
   const bool any_series = std::any_of(outputs_.begin(), outputs_.end(), [](const auto& o) { return o.is_series(); });
   Id series = any_series ? hdf5::create_group(root, "timeseries") : Id();
@@ -275,9 +301,9 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
 
 void ResultWriter::write_block(const Block& block) {
   if (committed_ || !file_) throw InternalError("ResultWriter: write_block after commit");
-  if (block.first() != rows_)
+  if (block.first() != row_offset_ + rows_)
     throw InternalError(fmt::format("ResultWriter: block starts at replicate {}, expected {} (blocks must arrive in order)",
-                                    block.first(), rows_));
+                                    block.first(), row_offset_ + rows_));
   if (block.outputs() != output_columns_.size() || block.parameters() != parameter_columns_.size())
     throw InternalError("ResultWriter: block layout does not match the declared outputs and parameters");
   const std::uint64_t end = rows_ + block.count();
@@ -330,7 +356,7 @@ void ResultWriter::write_column(Column& column, const double* values, std::size_
   const std::string context =
       fmt::format("cannot write replicates {}-{} of '{}' in '{}'", first, first + count - 1, column.label, temp_path_.string());
   Id file_space = check(H5Dget_space(column.dataset.get()), context);
-  const hsize_t start[2] = {first, 0};
+  const hsize_t start[2] = {first - row_offset_, 0};
   const hsize_t extent[2] = {count, column.width};
   check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, extent, nullptr), context);
   const hsize_t mem_n = n;
@@ -353,7 +379,15 @@ void ResultWriter::set_rows(std::uint64_t rows) {
 void ResultWriter::finish_rows() {
   if (capacity_ != rows_) set_rows(rows_);
   hdf5::write_uint64_attribute(base_.get(), "replicates", rows_);
-  hdf5::write_uint64_attribute(file_.get(), "replicates", rows_);
+  // The root records the replicates run, except in a shard, whose root keeps
+  // the whole run's count (each scenario group records the shard's own).
+  if (!shard_) hdf5::write_uint64_attribute(file_.get(), "replicates", rows_);
+}
+
+void ResultWriter::mark_shard(std::uint64_t index, std::uint64_t count) {
+  shard_ = true;
+  hdf5::write_uint64_attribute(file_.get(), "shard_index", index);
+  hdf5::write_uint32_attribute(file_.get(), "shards", static_cast<std::uint32_t>(count));
 }
 
 std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& moments) {

@@ -64,6 +64,7 @@ class ResultWriter {
 
   // Extra records: on the root, or on the current scenario's group.
   void set_root_attribute(const std::string& name, const std::string& value);
+  void set_root_attribute(const std::string& name, std::uint64_t value);
   void set_scenario_attribute(const std::string& name, double value);
   void set_scenario_attribute(const std::string& name, const std::string& value);
 
@@ -85,8 +86,18 @@ class ResultWriter {
 
   // Starts the datasets of one scenario under `group` (e.g. "points/3"; ""
   // for the root). The previous scenario must have its summaries written.
+  // A shard stores the replicates from `first_row` on: its datasets hold
+  // rows [first_row, first_row + rows written).
   void begin_scenario(const std::string& group, const std::vector<OutputSpec>& outputs,
-                      const std::vector<ParameterColumn>& parameters, std::uint64_t replicates);
+                      const std::vector<ParameterColumn>& parameters, std::uint64_t replicates,
+                      std::uint64_t first_row = 0);
+
+  // Marks the file as shard `index` of `count` (root attributes shard_index, shards).
+  void mark_shard(std::uint64_t index, std::uint64_t count);
+
+  // A shard's per-block summaries ([block][output]), which merge needs to
+  // reproduce a single run's summaries exactly; written instead of /summary.
+  void write_block_moments(std::uint64_t first_block, const std::vector<std::vector<Moments>>& blocks);
 
   // The /scenarios table of a sweep: one row per point; `keys` are the
   // random-stream scenario keys; `values[point][column]` the swept values as
@@ -144,12 +155,14 @@ class ResultWriter {
   hdf5::Id base_;  // the group of the current scenario (the root for a single one)
   std::vector<Column> output_columns_;     // one per output
   std::vector<Column> parameter_columns_;  // one per sampled parameter
-  std::uint64_t rows_ = 0;                 // rows written so far
+  std::uint64_t rows_ = 0;
+  std::uint64_t row_offset_ = 0;           // first replicate held (shards)                 // rows written so far
   std::uint64_t capacity_ = 0;             // current extent of the datasets
   std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
   std::vector<std::uint8_t> bool_buffer_;
   bool committed_ = false;
   bool suspended_ = false;
+  bool shard_ = false;
 };
 
 }  // namespace samdsim

@@ -1,0 +1,172 @@
+#include "merge.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/result_writer.hpp"
+#include "samdsim/runner.hpp"
+#include "samdsim/summary_format.hpp"
+
+namespace samdsim::app {
+
+namespace {
+
+using hdf5::Id;
+
+struct Shard {
+  std::string path;
+  Id file;
+  std::uint64_t index = 0;
+  std::uint64_t count = 0;
+  double wall_seconds = 0.0;
+};
+
+std::string text(hid_t file, const std::string& name) { return hdf5::attribute_text(file, name); }
+
+// Opens every shard and checks that together they are exactly one run.
+std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
+  std::vector<Shard> shards;
+  for (const auto& path : paths) {
+    Shard s;
+    s.path = path;
+    s.file = open_result_file(path);
+    const auto index = hdf5::read_uint64_attribute(s.file.get(), "shard_index");
+    const auto count = hdf5::read_uint64_attribute(s.file.get(), "shards");
+    if (!index || !count) throw InputError("'" + path + "' is a complete result, not a shard (run with --shard I/N)");
+    s.index = *index;
+    s.count = *count;
+    s.wall_seconds = hdf5::read_double_attribute(s.file.get(), "wall_seconds").value_or(0.0);
+    shards.push_back(std::move(s));
+  }
+  const Shard& first = shards.front();
+  for (const Shard& s : shards) {
+    const auto differ = [&](const std::string& attribute, const std::string& what) {
+      if (text(s.file.get(), attribute) != text(first.file.get(), attribute))
+        throw InputError(fmt::format("'{}' and '{}' come from different {} and cannot be merged", first.path, s.path,
+                                     what));
+    };
+    differ("config_yaml", "configs (or seeds or replicate counts)");
+    differ("seed", "seeds");
+    differ("samdsim_version", "samdsim versions");
+    differ("git_revision", "samdsim builds");
+    if (s.count != first.count)
+      throw InputError(fmt::format("'{}' is one of {} shards but '{}' one of {}", s.path, s.count, first.path,
+                                   first.count));
+  }
+  std::map<std::uint64_t, std::string> seen;
+  for (const Shard& s : shards) {
+    const auto [it, fresh] = seen.emplace(s.index, s.path);
+    if (!fresh)
+      throw InputError(fmt::format("'{}' and '{}' are both shard {}/{}", it->second, s.path, s.index, s.count));
+  }
+  std::string missing;
+  for (std::uint64_t i = 0; i < first.count; ++i)
+    if (!seen.count(i)) missing += (missing.empty() ? "" : ", ") + fmt::format("{}/{}", i, first.count);
+  if (!missing.empty()) throw InputError("cannot merge: missing shard " + missing);
+  std::sort(shards.begin(), shards.end(), [](const Shard& a, const Shard& b) { return a.index < b.index; });
+  return shards;
+}
+
+// Copies one shard's rows of a scenario into the merged file, a block at a
+// time, and merges its per-block summaries in block order.
+void copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
+               ResultWriter& writer, std::vector<Moments>& total) {
+  const std::uint64_t first_row = hdf5::read_uint64_attribute(base, "first_row").value_or(0);
+  const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
+  Id moments = hdf5::open_dataset(base, "block_moments");
+  const auto shape = hdf5::dataset_shape(moments.get());
+  const std::size_t blocks = shape.at(0);
+  if (shape.size() != 3 || shape[1] != outputs.size() || shape[2] != 6 ||
+      blocks != block_count(first_row + rows) - first_row / replicates_per_block)
+    throw InternalError("block summaries of " + hdf5::describe(base) + " do not match its rows");
+  std::vector<double> m(blocks * outputs.size() * 6);
+  hdf5::check(H5Dread(moments.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()),
+              "cannot read the block summaries of " + hdf5::describe(base));
+
+  std::vector<Id> output_sets, parameter_sets;
+  for (const auto& o : outputs)
+    output_sets.push_back(hdf5::open_dataset(base, (o.is_series() ? "timeseries/" : "replicates/") + o.name));
+  for (const auto& p : parameters) parameter_sets.push_back(hdf5::open_dataset(base, "parameters/" + p.name));
+
+  Block block(outputs, parameters.size(), replicates_per_block);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::uint64_t row = b * replicates_per_block;
+    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(replicates_per_block, rows - row));
+    block.reset(first_row + row, count);
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      hdf5::read_doubles(output_sets[k].get(), row, count, 0, outputs[k].width(), block.output(k));
+    for (std::size_t j = 0; j < parameters.size(); ++j)
+      hdf5::read_doubles(parameter_sets[j].get(), row, count, 0, 1, block.parameter(j));
+    writer.write_block(block);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const double* v = &m[(b * outputs.size() + k) * 6];
+      total[k].merge(Moments{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])});
+    }
+  }
+}
+
+}  // namespace
+
+int command_merge(const std::vector<std::string>& paths, const std::string& output) {
+  std::vector<Shard> shards = open_shards(paths);
+  const Shard& first = shards.front();
+  // The shards carry the resolved config: it rebuilds the outputs and parameter columns.
+  const Scenario s = parse_scenario(text(first.file.get(), "config_yaml"), first.path + " (config_yaml)");
+
+  RunInfo info;
+  info.model = s.model->name();
+  info.name = s.name;
+  info.config_yaml = text(first.file.get(), "config_yaml");
+  info.created_utc = utc_timestamp_now();
+  info.seed = s.seed;
+  info.replicates = s.replicates;
+  info.threads = static_cast<unsigned>(hdf5::read_uint64_attribute(first.file.get(), "threads").value_or(1));
+  info.shards = static_cast<unsigned>(first.count);
+  ResultWriter writer(output, info);
+  writer.set_root_attribute("stopping_rule", text(first.file.get(), "stopping_rule"));
+
+  std::vector<std::uint64_t> keys;
+  std::vector<std::vector<std::string>> values;
+  std::vector<std::vector<Summary>> summaries;
+  double wall_seconds = 0.0;
+  for (const Shard& sh : shards) wall_seconds += sh.wall_seconds;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const ScenarioPoint& p = s.points[i];
+    const auto& outputs = p.simulation->outputs();
+    const auto columns = p.parameters.table->sampled_columns();
+    const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
+    writer.begin_scenario(group, outputs, columns, s.replicates);
+    std::vector<Moments> total(outputs.size());
+    for (const Shard& sh : shards) {
+      const std::string where = group.empty() ? "/" : group;
+      if (!group.empty() && !(hdf5::link_exists(sh.file.get(), "points") && hdf5::link_exists(sh.file.get(), group)))
+        continue;
+      if (group.empty() && !hdf5::link_exists(sh.file.get(), "block_moments")) continue;
+      Id base = hdf5::open_group(sh.file.get(), where);
+      copy_rows(base.get(), outputs, columns, writer, total);
+    }
+    if (writer.rows_written() != s.replicates)
+      throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,
+                                   group.empty() ? "the run" : "point " + std::to_string(i)));
+    summaries.push_back(writer.write_summaries(total));
+    keys.push_back(p.key);
+    values.push_back(p.values);
+  }
+  if (s.is_sweep())
+    writer.write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
+                                s.sweep_choice.describe());
+  writer.commit(wall_seconds);
+  std::cout << format_summary_table(read_result_summary(output));
+  std::cout << fmt::format("\nmerged {} shards into {}\n", shards.size(), output);
+  return 0;
+}
+
+}  // namespace samdsim::app

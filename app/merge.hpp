@@ -1,0 +1,12 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace samdsim::app {
+
+// `samdsim merge SHARDS... -o OUT.h5`: joins the shard files of one run into
+// the file a single run would have written (same datasets and summaries).
+int command_merge(const std::vector<std::string>& shards, const std::string& output);
+
+}  // namespace samdsim::app

@@ -1,0 +1,124 @@
+// --shard I/N and merge: the merged file equals a single run's, whatever N.
+#include <catch2/catch.hpp>
+
+#include "cli_fixture.hpp"
+
+namespace {
+
+std::string fmt_name(int n, int i) { return "shard" + std::to_string(i) + "of" + std::to_string(n) + ".h5"; }
+
+const std::string plain = R"(model: us_pathway
+replicates: 9000
+seed: 5
+parameters:
+  pathway: de_novo
+  studies:
+    - type: standalone
+      sensitivity: {dist: beta, mean: 0.92, sd: 0.02}
+      specificity: {dist: beta, mean: 0.9, sd: 0.02}
+      sensitivity_goal: 0.85
+      specificity_goal: 0.85
+    - type: single_arm
+      success_rate: {dist: beta, mean: 0.85, sd: 0.03}
+      performance_goal: 0.75
+)";
+
+const std::string sweep = plain + R"(sweep:
+  grid:
+    studies[1].performance_goal: [0.7, 0.75, 0.8]
+  choose:
+    minimize: total_cost_usd
+    require:
+      - {output: authorized, at_least: 0.3}
+)";
+
+// Runs every shard of N and merges them; returns the merged file.
+fs::path shard_and_merge(const fs::path& dir, const fs::path& cfg, int n) {
+  std::string files;
+  for (int i = 0; i < n; ++i) {
+    const fs::path f = dir / fmt_name(n, i);
+    const Result r = run("run " + cfg.string() + " --progress never --threads 2 --shard " + std::to_string(i) + "/" +
+                             std::to_string(n) + " -o " + f.string(),
+                         dir);
+    REQUIRE(r.status == 0);
+    files += " " + f.string();
+  }
+  const fs::path merged = dir / ("merged" + std::to_string(n) + ".h5");
+  const Result m = run("merge" + files + " -o " + merged.string(), dir);
+  INFO(m.err);
+  REQUIRE(m.status == 0);
+  return merged;
+}
+
+bool identical(const fs::path& a, const fs::path& b, const std::vector<std::string>& groups) {
+  for (const auto& g : groups)
+    if (shell("h5diff -q " + a.string() + " " + b.string() + " " + g + " " + g) != 0) return false;
+  return true;
+}
+
+}  // namespace
+
+
+
+TEST_CASE("Merged shards of a plain scenario equal a single run for N = 1, 3 and 7") {
+  const fs::path dir = scratch("shards_plain");
+  const fs::path cfg = write(dir, "plain.yaml", plain);
+  REQUIRE(run("run " + cfg.string() + " --progress never -o " + (dir / "single.h5").string(), dir).status == 0);
+  for (int n : {1, 3, 7}) {
+    INFO("N = " << n);
+    const fs::path merged = shard_and_merge(dir, cfg, n);
+    CHECK(identical(dir / "single.h5", merged, {"/replicates", "/parameters", "/summary"}));
+  }
+}
+
+TEST_CASE("Merged shards of a sweep equal a single run, chosen point included") {
+  const fs::path dir = scratch("shards_sweep");
+  const fs::path cfg = write(dir, "sweep.yaml", sweep);
+  REQUIRE(run("run " + cfg.string() + " --progress never -o " + (dir / "single.h5").string(), dir).status == 0);
+  for (int n : {3, 7}) {
+    INFO("N = " << n);
+    const fs::path merged = shard_and_merge(dir, cfg, n);
+    std::vector<std::string> groups = {"/scenarios"};
+    for (const char* p : {"0", "1", "2"})
+      for (const char* g : {"replicates", "parameters", "summary"}) groups.push_back(std::string("/points/") + p + "/" + g);
+    CHECK(identical(dir / "single.h5", merged, groups));
+  }
+}
+
+TEST_CASE("Merge refuses missing, duplicate and foreign shards, naming them") {
+  const fs::path dir = scratch("shards_refused");
+  const fs::path cfg = write(dir, "plain.yaml", plain);
+  const fs::path other = write(dir, "other.yaml", plain + "      alpha: 0.05\n");
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(run("run " + cfg.string() + " --progress never --shard " + std::to_string(i) + "/3 -o " +
+                    (dir / fmt_name(3, i)).string(),
+                dir)
+                .status == 0);
+  REQUIRE(run("run " + other.string() + " --progress never --shard 2/3 -o " + (dir / "foreign.h5").string(), dir)
+              .status == 0);
+  REQUIRE(run("run " + cfg.string() + " --progress never -o " + (dir / "whole.h5").string(), dir).status == 0);
+  const std::string s0 = (dir / fmt_name(3, 0)).string(), s1 = (dir / fmt_name(3, 1)).string(),
+                    s2 = (dir / fmt_name(3, 2)).string();
+  const std::string out = " -o " + (dir / "m.h5").string();
+
+  Result missing = run("merge " + s0 + " " + s2 + out, dir);
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("missing shard 1/3") != std::string::npos);
+
+  Result duplicate = run("merge " + s0 + " " + s1 + " " + s1 + " " + s2 + out, dir);
+  CHECK(duplicate.status == 2);
+  CHECK(duplicate.err.find("are both shard 1/3") != std::string::npos);
+
+  Result foreign = run("merge " + s0 + " " + s1 + " " + (dir / "foreign.h5").string() + out, dir);
+  CHECK(foreign.status == 2);
+  CHECK(foreign.err.find("different configs") != std::string::npos);
+  CHECK(foreign.err.find("foreign.h5") != std::string::npos);
+
+  Result whole = run("merge " + s0 + " " + (dir / "whole.h5").string() + out, dir);
+  CHECK(whole.status == 2);
+  CHECK(whole.err.find("not a shard") != std::string::npos);
+
+  CHECK(run("run " + cfg.string() + " --shard 3/3", dir).status == 2);
+  CHECK(run("run " + cfg.string() + " --shard 1/3 --target-rse 0.01", dir).status == 2);
+  CHECK_FALSE(fs::exists(dir / "m.h5"));
+}
