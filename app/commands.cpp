@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include "merge.hpp"
+#include "mpi_env.hpp"
 #include "run.hpp"
 
 #include <CLI/CLI.hpp>
@@ -80,6 +81,7 @@ int command_models(const std::string& only) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  MpiEnv mpi(argc, argv);
   CLI::App app{"samdsim: Monte Carlo economics of evidence for Software as a Medical Device"};
   app.set_version_flag("--version", std::string("samdsim ") + version + " (" + git_revision + ")");
   app.require_subcommand(1);
@@ -134,7 +136,8 @@ int main(int argc, char** argv) {
     if (*models_cmd) return command_models(model_name);
     if (*merge_cmd) return command_merge(shard_files, merged);
   } catch (const InputError& e) {
-    std::cerr << "samdsim: error: " << e.what() << "\n";
+    // Under mpirun every rank meets the same bad input: one message is enough.
+    if (mpi.rank() == 0) std::cerr << "samdsim: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "samdsim: internal error: " << e.what() << "\n";

@@ -3,6 +3,9 @@
 // target.
 #include "run.hpp"
 
+#include "merge.hpp"
+#include "mpi_env.hpp"
+
 #include <fmt/format.h>
 
 #include <atomic>
@@ -136,7 +139,68 @@ ShardSpec parse_shard(const std::string& text) {
   return s;
 }
 
+namespace {
+int run_scenario(const RunArgs& a, bool quiet);
+int run_under_mpi(const RunArgs& a, const MpiEnv& mpi);
+}  // namespace
+
 int command_run(const RunArgs& a) {
+  const MpiEnv* mpi = MpiEnv::current();
+  if (mpi && mpi->parallel()) return run_under_mpi(a, *mpi);
+  return run_scenario(a, false);
+}
+
+namespace {
+
+// Under mpirun every rank runs the shard rank/size into a file beside the
+// output; once all have succeeded rank 0 merges them into the output, which
+// is then identical to a single-process run, and removes them.
+int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
+  if (a.shard || a.resume || a.target_rse)
+    throw InputError("under mpirun the ranks split the run themselves: --shard, --resume and --target-rse do not apply");
+  namespace fs = std::filesystem;
+  const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
+  const auto part = [&](int r) {
+    return out.parent_path() / fmt::format("{}.rank{}of{}.h5", out.filename().string(), r, mpi.size());
+  };
+  RunArgs mine = a;
+  mine.shard = fmt::format("{}/{}", mpi.rank(), mpi.size());
+  mine.output = part(mpi.rank()).string();
+  if (mpi.rank() != 0) mine.progress = "never";
+  int status = 0;
+  std::string error;
+  try {
+    status = run_scenario(mine, true);
+  } catch (const InputError& e) {
+    status = 2;
+    error = e.what();
+  } catch (const std::exception& e) {
+    status = 1;
+    error = std::string("internal error: ") + e.what();
+  }
+  // Bad input fails on every rank alike: rank 0 reports it; other failures are reported where they happen.
+  if (!error.empty() && (status != 2 || mpi.rank() == 0)) std::cerr << fmt::format("samdsim: rank {}: {}\n", mpi.rank(), error);
+  status = mpi.max_over_ranks(status);
+  if (status == 0 && mpi.rank() == 0) {
+    std::vector<std::string> parts;
+    for (int r = 0; r < mpi.size(); ++r) parts.push_back(part(r).string());
+    try {
+      status = command_merge(parts, out.string());
+    } catch (const InputError& e) {
+      std::cerr << "samdsim: error: " << e.what() << "\n";
+      status = 2;
+    } catch (const std::exception& e) {
+      std::cerr << "samdsim: internal error: " << e.what() << "\n";
+      status = 1;
+    }
+  }
+  status = mpi.max_over_ranks(status);
+  std::error_code ec;
+  fs::remove(part(mpi.rank()), ec);
+  return status;
+}
+
+int run_scenario(const RunArgs& a, bool quiet) {
   Scenario s = load_scenario(a.config);
   if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
   if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
@@ -276,8 +340,9 @@ int command_run(const RunArgs& a) {
   if (shard) {
     if (s.is_sweep()) writer->write_scenario_table(s.sweep_columns, keys, values);
     writer->commit(wall_seconds);
-    std::cout << fmt::format("wrote {}: shard {}/{} ({} replicates in {:.2f} s); join the shards with samdsim merge\n",
-                             out.string(), shard->index, shard->count, done, wall_seconds);
+    if (!quiet)
+      std::cout << fmt::format("wrote {}: shard {}/{} ({} replicates in {:.2f} s); join the shards with samdsim merge\n",
+                               out.string(), shard->index, shard->count, done, wall_seconds);
     return 0;
   }
   if (s.is_sweep())
@@ -291,5 +356,7 @@ int command_run(const RunArgs& a) {
                            info.threads, static_cast<double>(done) / std::max(wall_seconds, 1e-9));
   return 0;
 }
+
+}  // namespace
 
 }  // namespace samdsim::app

@@ -12,6 +12,14 @@ packages=(
   python3 python3-h5py python3-numpy
 )
 
+# Optional groups: "mpi" adds what the MPI build (-DSAMDSIM_MPI=ON) needs.
+for group in "$@"; do
+  case "$group" in
+    mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    *) echo "install-deps.sh: unknown group '$group' (known: mpi)" >&2; exit 2 ;;
+  esac
+done
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

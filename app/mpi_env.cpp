@@ -1,0 +1,42 @@
+#include "mpi_env.hpp"
+
+#ifdef SAMDSIM_WITH_MPI
+// The C API only: the deprecated C++ bindings would need their own library.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+namespace samdsim::app {
+
+namespace {
+MpiEnv* instance = nullptr;
+}
+
+#ifdef SAMDSIM_WITH_MPI
+MpiEnv::MpiEnv(int& argc, char**& argv) {
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  instance = this;
+}
+
+MpiEnv::~MpiEnv() {
+  instance = nullptr;
+  MPI_Finalize();
+}
+
+int MpiEnv::max_over_ranks(int value) const {
+  int result = value;
+  MPI_Allreduce(&value, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return result;
+}
+#else
+MpiEnv::MpiEnv(int&, char**&) { instance = this; }
+MpiEnv::~MpiEnv() { instance = nullptr; }
+int MpiEnv::max_over_ranks(int value) const { return value; }
+#endif
+
+MpiEnv* MpiEnv::current() { return instance; }
+
+}  // namespace samdsim::app
