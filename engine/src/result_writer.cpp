@@ -39,7 +39,9 @@ constexpr hsize_t chunk_values = 65536;
 // Series are chunked a few indices wide so that reading one index across all
 // replicates (for its quantiles) decompresses only a few indices' worth.
 constexpr hsize_t series_chunk_width = 8;
-constexpr int deflate_level = 4;
+// Level 1: after the shuffle filter most of the gain is already there, and
+// higher levels made compression the single-threaded bottleneck of a run.
+constexpr int deflate_level = 1;
 // Values of one series read back per pass when computing bands: about 32 MiB.
 constexpr std::size_t band_buffer_values = std::size_t{1} << 22;
 

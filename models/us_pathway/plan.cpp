@@ -145,6 +145,15 @@ void read_single_arm(StudyPlan& s, const Group& v) {
   }
   size_attempts(s, v, n, 0, [&](StudyPlan::Size& z) { z.critical_a = exact_critical_value(z.a, s.goal_a, s.alpha); });
   s.enrollment = read_enrollment(v);
+  // Up to 10^5 patients the table costs milliseconds at load; beyond, each
+  // replicate computes its exact p-value instead.
+  if (s.exact && s.sizes.back().a <= 100000) {
+    const double dropout = s.enrollment.dropout_planning;
+    const auto most = static_cast<std::int64_t>(std::ceil(static_cast<double>(s.sizes.back().a) / (1.0 - dropout)));
+    s.critical_by_n.resize(static_cast<std::size_t>(most) + 1, 0);
+    for (std::int64_t k = 1; k <= most; ++k)
+      s.critical_by_n[static_cast<std::size_t>(k)] = exact_critical_value(k, s.goal_a, s.alpha);
+  }
 }
 
 void read_rct(StudyPlan& s, const Group& v) {

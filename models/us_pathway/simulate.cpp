@@ -41,7 +41,15 @@ Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const Repli
   d.specificity_goal = s.goal_b;
   d.alpha = s.alpha;
   d.method = s.exact ? ProportionMethod::exact : ProportionMethod::normal;
-  a.success = simulate_standalone(rng, z.a, z.b, ctx[s.true_a], ctx[s.true_b], d).success;
+  // The exact test uses the critical values computed when the study was sized.
+  if (s.exact) {
+    // Both endpoints are always drawn, so the stream moves the same whatever the first outcome.
+    const bool sensitivity_met = simulate_exact_success(rng, z.a, ctx[s.true_a], z.critical_a);
+    const bool specificity_met = simulate_exact_success(rng, z.b, ctx[s.true_b], z.critical_b);
+    a.success = sensitivity_met && specificity_met;
+  } else {
+    a.success = simulate_standalone(rng, z.a, z.b, ctx[s.true_a], ctx[s.true_b], d).success;
+  }
   const double cases = static_cast<double>(z.a + z.b);
   a.months = cases / ctx[s.cases_per_month] + ctx[s.analysis_months];
   a.cost_usd = ctx[s.fixed_cost_usd] + cases * ctx[s.cost_per_case_usd] + ctx[s.monthly_cost_usd] * a.months;
@@ -113,6 +121,8 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
         a.success = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha).success
                              : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha).success;
       }
+    } else if (eval_a >= 1 && s.exact && !s.critical_by_n.empty()) {
+      a.success = simulate_exact_success(rng, eval_a, ctx[s.true_a], s.critical_by_n[static_cast<std::size_t>(eval_a)]);
     } else if (eval_a >= 1) {
       a.success = simulate_single_proportion(rng, eval_a, ctx[s.true_a], s.goal_a, s.alpha,
                                              s.exact ? ProportionMethod::exact : ProportionMethod::normal)

@@ -64,6 +64,10 @@ TestOutcome simulate_single_proportion(Stream& stream, std::int64_t n, double p_
   return out;
 }
 
+bool simulate_exact_success(Stream& stream, std::int64_t n, double p_true, std::int64_t critical) {
+  return draw_binomial(stream, n, p_true) >= critical;
+}
+
 StandaloneOutcome simulate_standalone(Stream& stream, std::int64_t n_positive,
                                       std::int64_t n_negative, double sensitivity_true,
                                       double specificity_true, const StandaloneDesign& design) {

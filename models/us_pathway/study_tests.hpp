@@ -39,6 +39,12 @@ struct StandaloneOutcome {
 
 // X_pos ~ Bin(n_pos, sens_true), X_neg ~ Bin(n_neg, spec_true), each tested
 // one-sided at alpha against its goal.
+// The exact test's decision alone, from its precomputed critical value
+// (exact_critical_value(n, p0, alpha)): X >= critical. It draws X exactly as
+// simulate_single_proportion does, so both decide alike on the same stream,
+// without a binomial tail per replicate.
+bool simulate_exact_success(Stream& stream, std::int64_t n, double p_true, std::int64_t critical);
+
 StandaloneOutcome simulate_standalone(Stream& stream, std::int64_t n_positive,
                                       std::int64_t n_negative, double sensitivity_true,
                                       double specificity_true, const StandaloneDesign& design);

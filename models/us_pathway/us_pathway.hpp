@@ -68,6 +68,9 @@ struct StudyPlan {
     std::int64_t critical_a = 0, critical_b = 0;  // exact-test critical values where used
   };
   std::vector<Size> sizes;
+  // Exact single-arm tests: the critical value for every evaluable count up
+  // to the largest enrollment, as dropout makes that count random.
+  std::vector<std::int64_t> critical_by_n;
 
   // Truth (priors) and test settings.
   Param true_a, true_b;  // sensitivity/specificity, delta AUC, success rate, effect or control/treatment rates

@@ -1,0 +1,228 @@
+// Hospital-months per second of the hospital_adoption model for the Japanese
+// scenario (every hospital, every month of the horizon), measured side by
+// side in one run (SPEC, "Performance"): the engine's runner at 1 and 2
+// threads, and a vectorized NumPy implementation of the same monthly model
+// (benchmarks/hospital_adoption_numpy.py, run with Debian's /usr/bin/python3).
+// Prints rates, the ratios and the means of both implementations, which must
+// agree within Monte Carlo error. Asserts nothing.
+// Usage: bench_hospital_adoption [--replicates N] [--numpy-replicates M] [--quick] [--configs DIR]
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hospital_adoption/hospital_adoption.hpp"
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/runner.hpp"
+
+namespace {
+
+using namespace samdsim;
+namespace fs = std::filesystem;
+namespace ha = samdsim::hospital_adoption;
+
+// Four blocks of the runner's 1024 replicates, so that both threads have work.
+constexpr std::uint64_t default_replicates = 4096;
+constexpr std::uint64_t quick_replicates = 2048;
+constexpr std::uint64_t default_numpy_replicates = 64;
+constexpr int repetitions = 3;  // best of 3: the least disturbed by other load
+constexpr unsigned thread_counts[] = {1, 2};
+const char* const config_name = "hospital_adoption_japan_ct.yaml";
+const char* const python = "/usr/bin/python3";  // Debian's, with python3-numpy and python3-yaml
+
+// Outputs both implementations report, compared by their means.
+constexpr std::array<std::pair<ha::Output, const char*>, 5> compared = {{
+    {ha::adopters_at_horizon, "adopters_at_horizon"},
+    {ha::churned_by_horizon, "churned_by_horizon"},
+    {ha::cumulative_staff_hours_saved, "cumulative_staff_hours_saved"},
+    {ha::hospital_npv, "hospital_npv"},
+    {ha::vendor_npv, "vendor_npv"},
+}};
+
+struct Options {
+  std::uint64_t replicates = default_replicates;
+  std::uint64_t numpy_replicates = default_numpy_replicates;
+  fs::path configs;
+};
+
+class DiscardSink : public BlockSink {
+ public:
+  void consume(const Block&) override {}
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct Timed {
+  double seconds = 0.0;
+  RunResult result;
+};
+
+Timed run_engine(const Scenario& s, std::uint64_t n, unsigned threads) {
+  RunOptions o;
+  o.replicates = n;
+  o.seed = s.seed;
+  o.threads = threads;
+  o.progress = ProgressMode::Never;
+  DiscardSink sink;
+  Timed t;
+  const auto start = std::chrono::steady_clock::now();
+  t.result = run_replicates(*s.simulation, *s.parameters.table, o, sink);
+  t.seconds = seconds_since(start);
+  return t;
+}
+
+// Runs the NumPy implementation on the resolved config; its last line of
+// output is JSON (which is YAML).
+YAML::Node run_numpy(const fs::path& script, const fs::path& resolved, std::uint64_t n, std::uint64_t seed) {
+  // NumPy's element-wise work is single-threaded; keep any BLAS it loads so too.
+  const std::string cmd = fmt::format("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 {} {} {} --replicates {} --seed {}",
+                                      python, script.string(), resolved.string(), n, seed);
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) throw InternalError("cannot start " + cmd);
+  std::string output, last;
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) output += buffer.data();
+  const int status = pclose(pipe);
+  if (status != 0) throw InternalError("the NumPy implementation failed (" + cmd + "):\n" + output);
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) last = line;
+  return YAML::Load(last);
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return in ? one + " " + five + " " + fifteen : "unknown";
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+[[noreturn]] void usage(int status) {
+  std::cerr << "usage: bench_hospital_adoption [--replicates N] [--numpy-replicates M] [--quick] [--configs DIR]\n"
+               "  --replicates N        replicates per engine measurement (default "
+            << default_replicates << ")\n  --numpy-replicates M  replicates of the NumPy implementation (default "
+            << default_numpy_replicates
+            << ")\n  --quick               " << quick_replicates << " and 16 replicates: a shorter run\n"
+               "  --configs DIR         where the scenario files are (default: ./configs, else the source tree's)\n";
+  std::exit(status);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      o.replicates = quick_replicates;
+      o.numpy_replicates = 16;
+    } else if (arg == "--replicates" && i + 1 < argc) {
+      o.replicates = parse_count(argv[++i], "--replicates", 1, max_replicates);
+    } else if (arg == "--numpy-replicates" && i + 1 < argc) {
+      o.numpy_replicates = parse_count(argv[++i], "--numpy-replicates", 1, 1'000'000);
+    } else if (arg == "--configs" && i + 1 < argc) {
+      o.configs = argv[++i];
+    } else {
+      usage(arg == "--help" || arg == "-h" ? 0 : 2);
+    }
+  }
+  if (o.configs.empty()) {
+    o.configs = "configs";
+    if (!fs::exists(o.configs / config_name)) o.configs = fs::path(__FILE__).parent_path().parent_path() / "configs";
+  }
+  return o;
+}
+
+void run(const Options& o) {
+  const auto started = std::chrono::steady_clock::now();
+  const Scenario s = load_scenario(o.configs / config_name);
+  const auto& plan = static_cast<const ha::Simulation&>(*s.simulation).plan();
+  const double per_replicate = static_cast<double>(plan.hospitals) * static_cast<double>(plan.horizon);
+  std::cout << fmt::format("bench_hospital_adoption: {} ({} hospitals x {} months = {:.0f} hospital-months a "
+                           "replicate)\n",
+                           config_name, plan.hospitals, plan.horizon, per_replicate)
+            << fmt::format("machine: {} hardware threads, {}; load average before: {}\n\n",
+                           std::thread::hardware_concurrency(), cpu_model(), load_average());
+
+  const fs::path resolved = fs::temp_directory_path() / fmt::format("bench_hospital_adoption_{}.yaml", getpid());
+  std::ofstream(resolved) << s.resolved_yaml();
+  const fs::path script = fs::path(__FILE__).parent_path() / "hospital_adoption_numpy.py";
+
+  std::vector<double> best(std::size(thread_counts), 0.0);  // hospital-months per second
+  std::vector<RunResult> results(std::size(thread_counts));
+  double numpy_rate = 0.0;
+  YAML::Node numpy;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    for (std::size_t t = 0; t < std::size(thread_counts); ++t) {
+      Timed timed = run_engine(s, o.replicates, thread_counts[t]);
+      const double rate = static_cast<double>(o.replicates) * per_replicate / timed.seconds;
+      if (rate > best[t]) best[t] = rate;
+      results[t] = std::move(timed.result);
+    }
+    const YAML::Node n = run_numpy(script, resolved, o.numpy_replicates, s.seed + static_cast<std::uint64_t>(rep));
+    if (n["hospital_months_per_second"].as<double>() > numpy_rate) {
+      numpy_rate = n["hospital_months_per_second"].as<double>();
+      numpy = n;
+    }
+  }
+  fs::remove(resolved);
+
+  std::cout << fmt::format("hospital-months per second (best of {})\n", repetitions)
+            << fmt::format("{:<26} {:>8} {:>11} {:>18} {:>12}\n", "implementation", "threads", "replicates",
+                           "hospital-months/s", "vs NumPy");
+  for (std::size_t t = 0; t < std::size(thread_counts); ++t)
+    std::cout << fmt::format("{:<26} {:>8} {:>11} {:>18.4g} {:>11.1f}x\n", "samdsim (C++, oneTBB)", thread_counts[t],
+                             o.replicates, best[t], best[t] / numpy_rate);
+  std::cout << fmt::format("{:<26} {:>8} {:>11} {:>18.4g} {:>11.1f}x\n", "NumPy (vectorized)", 1, o.numpy_replicates,
+                           numpy_rate, 1.0)
+            << fmt::format("\nparallel speed-up 2 vs 1 thread: {:.2f}; ratio C++ 1 thread / NumPy: {:.1f}; "
+                           "C++ 2 threads / NumPy: {:.1f}\n",
+                           best[1] / best[0], best[0] / numpy_rate, best[1] / numpy_rate);
+
+  std::cout << "\nagreement of the two implementations (means over replicates +- 2 se)\n"
+            << fmt::format("{:<30} {:>27} {:>27}\n", "output", "C++", "NumPy");
+  for (const auto& [k, name] : compared) {
+    const Moments& m = results[0].moments[k];
+    std::cout << fmt::format("{:<30} {:>15.6g} +- {:<8.3g} {:>15.6g} +- {:<8.3g}\n", name, m.mean, 2.0 * m.se(),
+                             numpy["means"][name].as<double>(), 2.0 * numpy["se"][name].as<double>());
+  }
+  std::cout << fmt::format("\ntotal {:.1f} s; load average after: {}\n", seconds_since(started), load_average());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    run(parse_options(argc, argv));
+  } catch (const InputError& e) {
+    std::cerr << "bench_hospital_adoption: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "bench_hospital_adoption: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+#pragma once
+
+// The demonstration model: one design of a hospital demonstration trial of a
+// SaMD's workflow effect (parallel cluster-randomized, stepped-wedge or
+// pre–post), simulated from a linear mixed model on cluster-period means and
+// analysed by generalized least squares (Hussey & Hughes 2007), with its
+// power, assurance and cost. docs/models/demonstration.md has the equations.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "demonstration/design.hpp"
+#include "demonstration/gls.hpp"
+#include "samdsim/model.hpp"
+
+namespace samdsim::demonstration {
+
+void declare(Schema& schema);
+
+enum Output : std::size_t {
+  reject,
+  reject_prior,
+  estimate,
+  estimate_prior,
+  standard_error,
+  ci_width,
+  analytic_power,
+  analytic_standard_error,
+  trend_bias,
+  period_confounded,
+  icc_estimate,
+  cac_estimate,
+  total_cost,
+  within_budget,
+  cost_per_power,
+  hospitals,
+  cluster_periods,
+  cases,
+  duration_months,
+  output_count
+};
+// `outcome_unit` and `currency` label the effect and cost outputs.
+std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency);
+
+enum class Variance { known, estimated };
+enum class DfRule { normal, clusters_minus_2, within_clusters };
+
+// Everything a replicate needs, fixed when the scenario is loaded.
+struct Plan {
+  Design design;
+  Trial trial;  // the design's cells with the planned cases per cluster-period
+
+  // Outcome and variance components (per replicate: they may be distributions).
+  bool binary = false;
+  Param effect, sd, control_proportion, icc, cac, trend_per_period;
+  double planning_effect = 0.0;
+  std::string outcome_unit;
+
+  // Cases per cluster-period: one fixed count, or a distribution drawn per cell.
+  const Distribution* cases_distribution = nullptr;
+  bool cases_fixed = true;
+  double cases_per_period = 0.0;
+
+  // Analysis.
+  Variance variance = Variance::known;
+  DfRule df_rule = DfRule::normal;
+  double alpha = 0.05;
+  double planned_df = 0.0;        // degrees of freedom with every scheduled cell measured
+  double planned_critical = 0.0;  // two-sided critical value at planned_df (or of the normal)
+  // Each cluster measured in a single period: its cluster and cluster-period
+  // effects add up and only their sum can be estimated.
+  bool cluster_period_identifiable = true;
+
+  // With every variance input and the case count fixed, the GLS estimator is
+  // a fixed weighted sum of the cell means: its weights per cell of each
+  // group and its variance are computed once here.
+  bool precomputed = false;
+  std::vector<double> weights;
+  double precomputed_variance = 0.0;
+  double precomputed_trend_weight = 0.0;
+
+  // Hussey–Hughes power of the design at the planning values.
+  double analytic_se = 0.0;
+  double analytic_power_value = 0.0;
+
+  // Costs.
+  std::string currency;
+  Param cost_fixed, cost_per_hospital, cost_per_hospital_period, cost_per_case;
+  bool has_budget = false;
+  double budget = 0.0;
+
+  // The two-sided critical value for a trial with `df` degrees of freedom
+  // (NaN below 1: no test).
+  double critical_value(double df) const;
+};
+
+Plan make_plan(const Group& parameters);
+
+// Splits the total variance of one case's outcome into the cluster,
+// cluster-by-period and individual components from the ICC and the cluster
+// autocorrelation (Hooper et al. 2016; Girling & Hemming 2016).
+Components variance_components(double total_variance, double icc, double cac);
+
+// Two-sided power of a Wald test with critical value `critical` when the
+// estimate is normal with mean `effect` and standard error `se`.
+double wald_power(double effect, double se, double critical);
+
+class Simulation final : public samdsim::Simulation {
+ public:
+  explicit Simulation(Plan plan);
+  const std::vector<OutputSpec>& outputs() const override { return outputs_; }
+  std::unique_ptr<Workspace> make_workspace() const override;
+  void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+
+  const Plan& plan() const { return plan_; }
+
+ private:
+  Plan plan_;
+  std::vector<OutputSpec> outputs_;
+};
+
+}  // namespace samdsim::demonstration

@@ -1,0 +1,75 @@
+#include "demonstration/demonstration.hpp"
+
+namespace samdsim::demonstration {
+
+std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency) {
+  using T = ValueType;
+  const std::string& u = outcome_unit;
+  std::vector<OutputSpec> o(output_count);
+  o[reject] = OutputSpec::scalar("reject", "",
+                                 "the trial rejects no effect at alpha when the true effect is the "
+                                 "planning effect (its mean is the power)",
+                                 T::Boolean);
+  o[reject_prior] = OutputSpec::scalar("reject_prior", "",
+                                       "the trial rejects no effect at alpha when the true effect "
+                                       "is drawn from its prior (its mean is the assurance)",
+                                       T::Boolean);
+  o[estimate] = OutputSpec::scalar("estimate", u, "estimated effect when the true effect is the planning effect");
+  o[estimate_prior] = OutputSpec::scalar("estimate_prior", u,
+                                         "estimated effect when the true effect is drawn from "
+                                         "its prior");
+  o[standard_error] = OutputSpec::scalar("standard_error", u, "standard error of the estimate used by the test");
+  o[ci_width] = OutputSpec::scalar("ci_width", u, "width of the two-sided 1 - alpha confidence interval");
+  o[analytic_power] = OutputSpec::scalar("analytic_power", "probability",
+                                         "Hussey–Hughes power of the design at the "
+                                         "planning values (the same in every replicate)");
+  o[analytic_standard_error] = OutputSpec::scalar("analytic_standard_error", u,
+                                                  "Hussey–Hughes standard error of the "
+                                                  "estimate at the planning values");
+  o[trend_bias] = OutputSpec::scalar("trend_bias", u,
+                                     "bias of the estimate from the secular trend (non-zero only "
+                                     "where period effects are confounded: pre_post)");
+  o[period_confounded] = OutputSpec::scalar("period_confounded", "",
+                                            "period and treatment effects are confounded "
+                                            "(pre_post): the estimate includes any secular change",
+                                            T::Boolean);
+  o[icc_estimate] = OutputSpec::scalar("icc_estimate", "", "ICC from the REML estimates (NaN with known variances)");
+  o[cac_estimate] = OutputSpec::scalar("cac_estimate", "",
+                                       "cluster autocorrelation from the REML estimates (NaN "
+                                       "with known variances, or one measured period per hospital)");
+  o[total_cost] = OutputSpec::scalar("total_cost", currency, "fixed + per hospital + per hospital-period + per case");
+  o[within_budget] =
+      OutputSpec::scalar("within_budget", "", "total cost within the budget (always, without one)", T::Boolean);
+  o[cost_per_power] = OutputSpec::scalar("cost_per_power", currency, "total cost divided by the analytic power");
+  o[hospitals] = OutputSpec::scalar("hospitals", "hospital", "hospitals (clusters) in the trial", T::Integer);
+  o[cluster_periods] = OutputSpec::scalar("cluster_periods", "cluster-period",
+                                          "cluster-periods with at least one "
+                                          "measured case",
+                                          T::Integer);
+  o[cases] = OutputSpec::scalar("cases", "case", "measured cases in the trial", T::Integer);
+  o[duration_months] = OutputSpec::scalar("duration_months", "month", "months from the first to the last period");
+  return o;
+}
+
+namespace {
+
+class Demonstration final : public Model {
+ public:
+  std::string name() const override { return "demonstration"; }
+  std::string description() const override {
+    return "One design of a hospital demonstration trial of a SaMD's workflow effect (parallel cluster, "
+           "stepped-wedge or pre-post): data from a linear mixed model, GLS analysis on cluster-period means "
+           "(Hussey & Hughes), power, assurance and cost.";
+  }
+  void declare(Schema& schema) const override { demonstration::declare(schema); }
+  std::unique_ptr<samdsim::Simulation> prepare(const Group& parameters) const override {
+    return std::make_unique<Simulation>(make_plan(parameters));
+  }
+  std::vector<OutputSpec> output_catalogue() const override { return output_specs("outcome unit", "currency"); }
+};
+
+const ModelRegistrar<Demonstration> registrar;
+
+}  // namespace
+
+}  // namespace samdsim::demonstration

@@ -1,0 +1,182 @@
+// Turns validated parameters into a Plan: the sequence matrix, the analysis
+// settings, the Hussey–Hughes variance of the design at the planning values,
+// and (where nothing varies between replicates) the GLS weights.
+#include <fmt/format.h>
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <limits>
+
+#include "demonstration/demonstration.hpp"
+
+namespace samdsim::demonstration {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+double normal_quantile(double p) { return boost::math::quantile(boost::math::normal_distribution<>(), p); }
+
+double t_quantile(double df, double p) { return boost::math::quantile(boost::math::students_t_distribution<>(df), p); }
+
+void refuse(const Group& g, const char* key, const char* why) {
+  if (g.given(key)) g.fail(key, why);
+}
+
+void read_outcome(Plan& plan, const Group& o) {
+  plan.binary = o.choice("type") == "binary";
+  plan.effect = o.number("effect");
+  plan.planning_effect = o.given("planning_effect") ? o.fixed("planning_effect") : o.distribution("effect").mean();
+  plan.icc = o.number("icc");
+  plan.cac = o.number("cac");
+  plan.trend_per_period = o.number("trend_per_period");
+  if (plan.binary) {
+    refuse(o, "sd", "'sd' applies to continuous outcomes; a binary outcome's variance is p(1 - p)");
+    if (!o.given("control_proportion"))
+      o.fail("control_proportion",
+             "a binary outcome needs 'control_proportion', the share reaching the target "
+             "without the SaMD");
+    plan.control_proportion = o.number("control_proportion");
+    const Distribution& p = o.distribution("control_proportion");
+    const char* at = o.given("planning_effect") ? "planning_effect" : "effect";
+    if (p.support_min() + plan.planning_effect < 0.0 || p.support_max() + plan.planning_effect > 1.0)
+      o.fail(at, fmt::format("control proportion {} plus the planning effect {:g} can leave [0, 1]", p.describe(),
+                             plan.planning_effect));
+  } else {
+    refuse(o, "control_proportion", "'control_proportion' applies to binary outcomes");
+    if (!o.given("sd")) o.fail("sd", "a continuous outcome needs 'sd', the standard deviation of one case's outcome");
+    plan.sd = o.number("sd");
+  }
+  plan.outcome_unit = o.text("unit").empty() && plan.binary ? "proportion" : o.text("unit");
+}
+
+// Degrees of freedom of the t test for `cells` measured cluster-periods.
+double degrees_of_freedom(DfRule rule, const Design& d, double cells) {
+  if (rule == DfRule::clusters_minus_2) return static_cast<double>(d.clusters) - 2.0;
+  // Residual df of the fixed-effects analysis with a parameter per hospital,
+  // per period (or one intercept) and the treatment.
+  return cells - static_cast<double>(d.clusters) - static_cast<double>(d.fixed_effects() - 1);
+}
+
+void read_analysis(Plan& plan, const Group& a) {
+  plan.variance = a.choice("variance") == "estimated" ? Variance::estimated : Variance::known;
+  plan.alpha = a.fixed("alpha");
+  const bool t = a.choice("test") == "t";
+  if (!t && a.choice("df") != "auto") a.fail("df", "'df' applies to test: t");
+  const Design& d = plan.design;
+  // A parallel design compares hospitals with hospitals; the other designs
+  // estimate the effect mostly within hospitals, where hospitals - 2 is far
+  // too conservative (docs/models/demonstration.md, "Wald test").
+  const std::string& rule = a.choice("df");
+  const bool within = rule == "within_clusters" || (rule == "auto" && d.type != DesignType::parallel);
+  plan.df_rule = !t ? DfRule::normal : within ? DfRule::within_clusters : DfRule::clusters_minus_2;
+  if (plan.df_rule == DfRule::normal) {
+    plan.planned_df = std::numeric_limits<double>::infinity();
+    plan.planned_critical = normal_quantile(1.0 - plan.alpha / 2.0);
+  } else {
+    plan.planned_df = degrees_of_freedom(plan.df_rule, d, static_cast<double>(d.scheduled_cells));
+    if (plan.planned_df < 1.0)
+      a.fail(a.given("df") ? "df" : "test",
+             fmt::format("the t test has {:g} degrees of freedom with rule {} in this design ({} hospitals, {} "
+                         "measured cluster-periods, {} fixed effects); it needs at least 1",
+                         plan.planned_df, within ? "within_clusters" : "clusters_minus_2", d.clusters,
+                         d.scheduled_cells, d.fixed_effects()));
+    plan.planned_critical = t_quantile(plan.planned_df, 1.0 - plan.alpha / 2.0);
+  }
+  std::size_t measured_periods_max = 0;
+  for (const auto& s : d.sequences) {
+    std::size_t measured = 0;
+    for (char c : s) measured += c != unmeasured_cell ? 1 : 0;
+    measured_periods_max = std::max(measured_periods_max, measured);
+  }
+  plan.cluster_period_identifiable = measured_periods_max > 1;
+  if (plan.variance == Variance::estimated) {
+    const std::size_t fixed = d.fixed_effects();
+    if (d.scheduled_cells < fixed + 2)
+      a.fail("variance", fmt::format("estimating the variance components needs at least 2 more measured "
+                                     "cluster-periods than fixed effects; this design has {} and {}",
+                                     d.scheduled_cells, fixed));
+  }
+}
+
+void read_costs(Plan& plan, const Group& c) {
+  plan.currency = c.text("currency");
+  plan.cost_fixed = c.number("fixed");
+  plan.cost_per_hospital = c.number("per_hospital");
+  plan.cost_per_hospital_period = c.number("per_hospital_period");
+  plan.cost_per_case = c.number("per_case");
+  plan.has_budget = c.given("budget");
+  if (plan.has_budget) plan.budget = c.fixed("budget");
+}
+
+double mean_of(const Group& g, const char* name) { return g.distribution(name).mean(); }
+
+bool is_fixed(const Group& g, const char* name) { return g.distribution(name).is_fixed(); }
+
+}  // namespace
+
+Components variance_components(double total_variance, double icc, double cac) {
+  return {icc * cac * total_variance, icc * (1.0 - cac) * total_variance, (1.0 - icc) * total_variance};
+}
+
+double wald_power(double effect, double se, double critical) {
+  const boost::math::normal_distribution<> n;
+  const double shift = std::fabs(effect) / se;
+  return boost::math::cdf(n, shift - critical) + boost::math::cdf(n, -shift - critical);
+}
+
+double Plan::critical_value(double df) const {
+  if (df_rule == DfRule::normal || df == planned_df) return planned_critical;
+  return df >= 1.0 ? t_quantile(df, 1.0 - alpha / 2.0) : nan;
+}
+
+Plan make_plan(const Group& p) {
+  Plan plan;
+  const Group& d = p.group("design");
+  const Group& o = p.group("outcome");
+  plan.design = make_design(d);
+
+  const Distribution& m = d.distribution("cases_per_period");
+  plan.cases_distribution = &m;
+  plan.cases_fixed = m.is_fixed();
+  plan.cases_per_period = m.mean();
+  if (plan.cases_fixed ? plan.cases_per_period < 1.0 : !(plan.cases_per_period > 0.0))
+    d.fail("cases_per_period", plan.cases_fixed ? "needs at least one case per cluster-period"
+                                                : "needs a positive mean number of cases per cluster-period");
+
+  read_outcome(plan, o);
+  read_analysis(plan, p.group("analysis"));
+  if (plan.variance == Variance::estimated && plan.cases_fixed && plan.cases_per_period < 2.0)
+    d.fail("cases_per_period",
+           "estimating the variance components needs at least 2 cases per cluster-period "
+           "(the individual variance comes from the variation within a cluster-period)");
+  read_costs(plan, p.group("costs"));
+
+  // The design's variance at the planning values (means of distributions).
+  const double p_bar = plan.binary ? mean_of(o, "control_proportion") + plan.planning_effect / 2.0 : 0.0;
+  const double total_variance = plan.binary ? p_bar * (1.0 - p_bar) : std::pow(mean_of(o, "sd"), 2);
+  const Components c = variance_components(total_variance, mean_of(o, "icc"), mean_of(o, "cac"));
+  plan.trial = make_trial(plan.design, plan.cases_per_period);
+  const Trial& t = plan.trial;
+  GlsScratch scratch(t.columns, t.cell_column.size(), t.groups.size(), plan.design.periods);
+  double variance = 0.0;
+  if (!gls_weights(t, c, scratch, plan.weights, variance))
+    d.fail("type", "the treatment effect is not estimable in this design at the planning values");
+  plan.analytic_se = std::sqrt(variance);
+  plan.analytic_power_value = wald_power(plan.planning_effect, plan.analytic_se, plan.planned_critical);
+
+  plan.precomputed = plan.variance == Variance::known && plan.cases_fixed && is_fixed(o, "icc") && is_fixed(o, "cac") &&
+                     (plan.binary ? is_fixed(o, "control_proportion") : is_fixed(o, "sd"));
+  if (plan.precomputed) {
+    plan.precomputed_variance = variance;
+    for (const CellGroup& g : t.groups)
+      for (std::size_t cell = g.first; cell < g.first + g.size; ++cell)
+        plan.precomputed_trend_weight += g.count * plan.weights[cell] * t.cell_period[cell];
+  } else {
+    plan.weights.clear();
+  }
+  return plan;
+}
+
+}  // namespace samdsim::demonstration

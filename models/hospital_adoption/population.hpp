@@ -1,0 +1,101 @@
+#pragma once
+
+// The per-replicate state of the hospital population: each hospital's drawn
+// attributes, its expected return (which gates adoption) and where it is on
+// its way from not adopted to live or stopped. Held in a per-thread
+// workspace sized once, so a replicate allocates nothing.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "hospital_adoption/hospital_adoption.hpp"
+
+namespace samdsim::hospital_adoption {
+
+enum class State : std::uint8_t { waiting, implementing, live, stopped };
+
+struct Hospital {
+  std::uint32_t stratum = 0;
+  int servers = 1;  // readers in the queueing approximation
+  double cases_per_month = 0.0;  // mean, before seasonality
+  double fte = 0.0;
+  double capacity_hours = 0.0;
+  double effect = 0.0;  // share of working time saved per eligible case (drawn on adoption)
+  double integration_cost = 0.0;
+  // Multipliers of the Bass hazard in [0, 1], while the add-on is paid and
+  // after it ends, and exp(-attractiveness (p + q) w / 12) for the plan's
+  // usual decision window w.
+  std::array<double, 2> attractiveness{};
+  std::array<double, 2> decay{1.0, 1.0};
+  State state = State::waiting;
+  int decision_month = -1;
+  int live_month = -1;
+  double cumulative_net = 0.0;  // since the decision, one-time costs included
+  double operating_net = 0.0;   // since go-live, without one-time costs
+  double payback_months = 0.0;  // NaN until the cumulative net benefit turns non-negative
+};
+
+// A stratum's values for the replicate, money in the scenario currency.
+struct StratumValues {
+  double hours_per_fte = 0.0;
+  double wage = 0.0;
+  double overtime_wage = 0.0;  // wage x (1 + premium)
+  double extra_case_margin = 0.0;
+  double eligible = 0.0;
+  double billing = 0.0;
+  double licence_per_month = 0.0;
+  double backlog = 0.0;
+  std::size_t count = 0;
+  std::size_t adopted = 0;  // decided and not stopped
+  double share_at_start = 0.0;  // adopted / count at the start of the month
+};
+
+// Replicate-level values read once from the context.
+struct ReplicateValues {
+  double p = 0.0, q = 0.0;
+  int launch = 0;
+  double discount_rate = 0.0;
+  double effect = 0.0, concentration = 0.0, max_utilisation = 0.0;
+  double mean_minutes = 0.0, sd_minutes = 0.0;  // of one case
+  double overdispersion_size = 0.0;
+  std::array<double, 12> season{};  // volume multiplier by calendar month (0-11)
+  double addon = 0.0, training_hours = 0.0;
+  double licence_per_case = 0.0, cost_to_serve_per_site = 0.0, cost_to_serve_per_case = 0.0;  // converted
+  double churn_base = 0.0, churn_negative = 0.0;
+  double sensitivity = 0.0, specificity = 0.0, prevalence = 0.0;
+  double attractiveness_floor = 0.0;
+  double payback_threshold = 0.0, payback_scale = 0.0, roi_threshold = 0.0, roi_scale = 0.0, roi_horizon = 0.0;
+};
+
+struct PopulationWorkspace final : Workspace {
+  std::vector<Hospital> hospitals;
+  std::vector<StratumValues> strata;
+  std::vector<std::uint32_t> active;  // adopters not stopped, in the order they decided
+  std::vector<double> paybacks;  // scratch for the median
+};
+
+ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx);
+
+// Draws every hospital's attributes and computes its attractiveness; resets
+// the adoption state.
+void draw_population(const Plan& plan, const ReplicateValues& v, const ReplicateContext& ctx, Stream& rng,
+                     PopulationWorkspace& w);
+
+// The hospital's own effect, drawn when it adopts (it learns it by using
+// the product): Beta with mean `effect`, degenerate at the ends where the
+// Beta has no second parameter.
+double draw_effect(const ReplicateValues& v, Stream& rng);
+
+// The hospital's expected monthly gain and licence once live, and its
+// one-time cost, at mean volume and the product's mean effect: what it
+// appraises before deciding, with the add-on or (once it has ended) without.
+struct ExpectedReturn {
+  double gain = 0.0;     // add-on, extra-case margin and overtime saved
+  double licence = 0.0;  // licence fees
+  double one_time = 0.0;  // integration and training
+};
+ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, const StratumValues& s, bool addon_paid);
+double attractiveness(const Plan& plan, const ReplicateValues& v, const ExpectedReturn& r);
+
+}  // namespace samdsim::hospital_adoption

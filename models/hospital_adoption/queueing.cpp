@@ -1,0 +1,54 @@
+#include "hospital_adoption/queueing.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace samdsim::hospital_adoption {
+
+double erlang_c(int servers, double offered_load) {
+  const double c = static_cast<double>(servers);
+  if (servers < 1 || offered_load >= c) return 1.0;
+  if (!(offered_load > 0.0)) return 0.0;
+  // Erlang B by its recursion B(k) = a B(k-1) / (k + a B(k-1)), which never
+  // forms a^c / c! and so neither overflows nor loses precision for large c;
+  // then C = B / (1 - rho (1 - B)) (Cooper 1981, Introduction to Queueing
+  // Theory, 2nd ed., section 3.4).
+  double b = 1.0;
+  for (int k = 1; k <= servers; ++k) b = offered_load * b / (static_cast<double>(k) + offered_load * b);
+  const double rho = offered_load / c;
+  return b / (1.0 - rho * (1.0 - b));
+}
+
+double mmc_wait(int servers, double arrival_rate, double service_rate) {
+  if (!(arrival_rate > 0.0)) return 0.0;
+  const double capacity = static_cast<double>(servers) * service_rate;
+  if (servers < 1 || !(arrival_rate < capacity)) return std::numeric_limits<double>::infinity();
+  return erlang_c(servers, arrival_rate / service_rate) / (capacity - arrival_rate);
+}
+
+PriorityWaits preemptive_priority_waits(int servers, double high_rate, double low_rate, double service_rate) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  // Preempted class-2 jobs are invisible to class 1, which therefore sees an
+  // M/M/c queue of its own arrivals. With equal exponential service the total
+  // number in system is that of the FIFO M/M/c queue with both classes (the
+  // departure rate is mu min(n, c) whatever the classes), so by Little's law
+  // lambda W_fifo = lambda_1 W_1 + lambda_2 W_2 (Kleinrock 1976, Queueing
+  // Systems vol. 2, section 3.7, conservation law).
+  PriorityWaits w;
+  w.high = high_rate > 0.0 ? mmc_wait(servers, high_rate, service_rate) : nan;
+  if (!(low_rate > 0.0)) {
+    w.low = nan;
+    return w;
+  }
+  const double total = high_rate + low_rate;
+  const double fifo = mmc_wait(servers, total, service_rate);
+  if (std::isinf(fifo)) {
+    w.low = fifo;
+    return w;
+  }
+  const double high_part = high_rate > 0.0 ? high_rate * w.high : 0.0;
+  w.low = (total * fifo - high_part) / low_rate;
+  return w;
+}
+
+}  // namespace samdsim::hospital_adoption

@@ -1,0 +1,64 @@
+#include "hospital_adoption/workflow.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hospital_adoption/queueing.hpp"
+
+namespace samdsim::hospital_adoption {
+
+double bass_share(double p, double q, double years) {
+  if (!(p > 0.0)) return 0.0;  // without innovators nobody starts
+  const double e = std::exp(-(p + q) * years);
+  return (1.0 - e) / (1.0 + (q / p) * e);
+}
+
+double bass_window_probability(double p, double q, double share, double decay) {
+  // Along the Bass solution through F at time t0, with d the window's decay,
+  // (1 - F_end) / (1 - F) = d (p + q) / (p + q F + q (1 - F) d); every term
+  // is >= 0, so the result lies in [0, 1 - d].
+  const double denominator = p + q * share + q * (1.0 - share) * decay;
+  if (!(denominator > 0.0)) return 0.0;
+  return 1.0 - decay * (p + q) / denominator;
+}
+
+double month_minutes(std::uint64_t n, double mean_minutes, double sd_minutes, Stream& rng) {
+  const double cases = static_cast<double>(n);
+  const double mean = cases * mean_minutes;
+  if (n == 0 || sd_minutes == 0.0) return mean;
+  const double sigma2 = std::log1p(sd_minutes * sd_minutes / (cases * mean_minutes * mean_minutes));
+  return rng.lognormal(std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2));
+}
+
+Balance balance_workload(const Workload& w) {
+  Balance b;
+  const double u = w.max_utilisation;
+  const double cap = w.capacity_hours;
+  const double hours_with = w.hours_without - w.hours_saved;
+  b.overtime_without = std::max(w.hours_without / u - cap, 0.0);
+  b.overtime_with = std::max(hours_with / u - cap, 0.0);
+  // Regular staffed hours that the saving frees once overtime is gone.
+  const double freed = std::min(w.hours_saved / u, std::max(cap - hours_with / u, 0.0));
+  if (freed > 0.0 && w.waiting_cases > 0.0 && w.minutes_per_extra_case > 0.0) {
+    double fit = freed * u * 60.0 / w.minutes_per_extra_case;
+    if (w.whole_cases) fit = std::floor(fit);
+    b.extra_cases = std::min(w.waiting_cases, fit);
+  }
+  b.hours_with = hours_with + b.extra_cases * w.minutes_per_extra_case / 60.0;
+  b.staffed_without = cap + b.overtime_without;
+  b.staffed_with = cap + b.overtime_with;
+  return b;
+}
+
+double turnaround_minutes(double cases, double working_hours, double staffed_hours, int servers) {
+  if (!(cases > 0.0) || !(working_hours > 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  // Arrivals spread over each reader's staffed minutes; service time is the
+  // month's mean working minutes per case. Utilisation = working / staffed.
+  const double service_minutes = 60.0 * working_hours / cases;
+  const double minutes_per_server = 60.0 * staffed_hours / static_cast<double>(servers);
+  const double arrival_rate = cases / minutes_per_server;
+  return mmc_wait(servers, arrival_rate, 1.0 / service_minutes) + service_minutes;
+}
+
+}  // namespace samdsim::hospital_adoption
