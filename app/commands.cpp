@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it");
   run_cmd->add_option("--progress", run.progress, "Progress bar on stderr: auto|always|never")->default_str("auto");
+  run_cmd->add_option("--outputs", run.outputs,
+                      "What the file keeps: all, bands (no per-replicate series) or summary (no per-replicate values)")
+      ->default_str("all");
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I = 0..N-1) and write a shard file for merge");
   run_cmd->add_flag("--resume", run.resume, "Complete the partial result an interrupted run left (OUT.h5.partial)");
   run_cmd->add_option("--target-rse", run.target_rse,
@@ -117,6 +120,9 @@ int main(int argc, char** argv) {
   auto* merge_cmd = app.add_subcommand("merge", "Join the shard files of one run into a single result file");
   merge_cmd->add_option("shards", shard_files, "Shard files (from run --shard I/N)")->required();
   merge_cmd->add_option("-o,--output", merged, "Merged result file")->required();
+  std::string merge_outputs = "all";
+  merge_cmd->add_option("--outputs", merge_outputs, "What the merged file keeps: all, bands or summary")
+      ->default_str("all");
 
   std::string model_name;
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
@@ -134,7 +140,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return command_validate(validate_config);
     if (*summarize_cmd) return command_summarize(summary_file, json);
     if (*models_cmd) return command_models(model_name);
-    if (*merge_cmd) return command_merge(shard_files, merged);
+    if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
   } catch (const InputError& e) {
     // Under mpirun every rank meets the same bad input: one message is enough.
     if (mpi.rank() == 0) std::cerr << "samdsim: error: " << e.what() << "\n";

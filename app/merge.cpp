@@ -115,7 +115,8 @@ void copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::ve
 
 }  // namespace
 
-int command_merge(const std::vector<std::string>& paths, const std::string& output) {
+int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep) {
+  const OutputsKept kept = parse_outputs_kept(keep);
   std::vector<Shard> shards = open_shards(paths);
   const Shard& first = shards.front();
   // The shards carry the resolved config: it rebuilds the outputs and parameter columns.
@@ -163,7 +164,8 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   if (s.is_sweep())
     writer.write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
                                 s.sweep_choice.describe());
-  writer.commit(wall_seconds);
+  writer.set_root_attribute("outputs", outputs_kept_name(kept));
+  writer.commit(wall_seconds, kept);
   std::cout << format_summary_table(read_result_summary(output));
   std::cout << fmt::format("\nmerged {} shards into {}\n", shards.size(), output);
   return 0;

@@ -7,6 +7,7 @@ namespace samdsim::app {
 
 // `samdsim merge SHARDS... -o OUT.h5`: joins the shard files of one run into
 // the file a single run would have written (same datasets and summaries).
-int command_merge(const std::vector<std::string>& shards, const std::string& output);
+int command_merge(const std::vector<std::string>& shards, const std::string& output,
+                  const std::string& outputs = "all");
 
 }  // namespace samdsim::app

@@ -213,7 +213,10 @@ int run_scenario(const RunArgs& a, bool quiet) {
   // With a precision target the run may go up to --max-replicates (default: the config's count).
   if (a.target_rse && a.max_replicates)
     s.replicates = parse_count(*a.max_replicates, "--max-replicates", 1, max_replicates);
+  const OutputsKept kept = parse_outputs_kept(a.outputs);
   std::optional<ShardSpec> shard;
+  if (a.shard && kept != OutputsKept::all)
+    throw InputError("--outputs: a shard keeps every value for merge; give --outputs to samdsim merge instead");
   if (a.shard) {
     shard = parse_shard(*a.shard);
     if (a.target_rse) throw InputError("--target-rse decides in block order over the whole run; it cannot be split into shards");
@@ -348,7 +351,8 @@ int run_scenario(const RunArgs& a, bool quiet) {
   if (s.is_sweep())
     writer->write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
                                  s.sweep_choice.describe());
-  writer->commit(wall_seconds);
+  writer->set_root_attribute("outputs", outputs_kept_name(kept));
+  writer->commit(wall_seconds, kept);
 
   std::cout << format_summary_table(read_result_summary(out));
   std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),

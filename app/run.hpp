@@ -22,6 +22,7 @@ struct RunArgs {
   std::vector<std::string> target_outputs;
   std::optional<std::string> max_replicates;
   std::optional<std::string> shard;  // "I/N"
+  std::string outputs = "all";       // all | bands | summary
 };
 
 // A shard: the I-th of N contiguous slices of a run's blocks.

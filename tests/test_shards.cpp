@@ -122,3 +122,39 @@ TEST_CASE("Merge refuses missing, duplicate and foreign shards, naming them") {
   CHECK(run("run " + cfg.string() + " --shard 1/3 --target-rse 0.01", dir).status == 2);
   CHECK_FALSE(fs::exists(dir / "m.h5"));
 }
+
+TEST_CASE("--outputs bands and summary keep exact summaries and bands and drop per-replicate values") {
+  const fs::path dir = scratch("outputs_kept");
+  const fs::path cfg = write(dir, "plain.yaml", plain);
+  const fs::path sw = write(dir, "sweep.yaml", sweep);
+  const std::string hosp = source_dir + "/configs/hospital_adoption_japan_ct.yaml --replicates 60";
+  REQUIRE(run("run " + hosp + " --progress never -o " + (dir / "all.h5").string(), dir).status == 0);
+  REQUIRE(run("run " + hosp + " --progress never --outputs bands -o " + (dir / "bands.h5").string(), dir).status == 0);
+  CHECK(identical(dir / "all.h5", dir / "bands.h5", {"/bands", "/summary", "/replicates", "/series_mean"}));
+  CHECK(shell(python + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); assert 'timeseries' not in f;"
+                       " assert f.attrs['outputs'] == 'bands'\" " + (dir / "bands.h5").string()) == 0);
+
+  REQUIRE(run("run " + sw.string() + " --progress never -o " + (dir / "sweep_all.h5").string(), dir).status == 0);
+  REQUIRE(run("run " + sw.string() + " --progress never --outputs summary -o " + (dir / "sweep_summary.h5").string(),
+              dir)
+              .status == 0);
+  CHECK(identical(dir / "sweep_all.h5", dir / "sweep_summary.h5", {"/scenarios", "/points/0/summary", "/points/2/summary"}));
+  CHECK(shell(python + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); p=f['points/1'];"
+                       " assert 'replicates' not in p and 'parameters' not in p and 'summary' in p\" " +
+              (dir / "sweep_summary.h5").string()) == 0);
+  CHECK(run("summarize " + (dir / "sweep_summary.h5").string(), dir).status == 0);
+
+  // Shards keep everything; merge applies --outputs.
+  CHECK(run("run " + cfg.string() + " --shard 0/2 --outputs summary", dir).status == 2);
+  std::string files;
+  for (int i = 0; i < 2; ++i) {
+    const fs::path f = dir / fmt_name(2, i);
+    REQUIRE(run("run " + cfg.string() + " --progress never --shard " + std::to_string(i) + "/2 -o " + f.string(), dir)
+                .status == 0);
+    files += " " + f.string();
+  }
+  REQUIRE(run("run " + cfg.string() + " --progress never -o " + (dir / "single.h5").string(), dir).status == 0);
+  REQUIRE(run("merge" + files + " --outputs summary -o " + (dir / "merged.h5").string(), dir).status == 0);
+  CHECK(identical(dir / "single.h5", dir / "merged.h5", {"/summary"}));
+  CHECK(run("run " + cfg.string() + " --outputs everything", dir).status == 2);
+}

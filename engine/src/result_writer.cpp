@@ -537,7 +537,7 @@ void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
   hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
 }
 
-void ResultWriter::commit(double wall_seconds) {
+void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
   if (committed_ || !file_) throw InternalError("ResultWriter: commit called twice");
   finish_rows();
   hdf5::write_double_attribute(file_.get(), "wall_seconds", wall_seconds);
@@ -550,6 +550,18 @@ void ResultWriter::commit(double wall_seconds) {
   file_.close("cannot finish writing result file " + where);
   sync_file(temp_path_);
   std::error_code ec;
+  if (kept != OutputsKept::all) {
+    const fs::path compact = final_path_.parent_path() / (final_path_.filename().string() + ".compact");
+    try {
+      copy_result_file(temp_path_, compact, kept);
+      sync_file(compact);
+    } catch (...) {
+      fs::remove(compact, ec);
+      throw;
+    }
+    fs::remove(temp_path_, ec);
+    temp_path_ = compact;
+  }
   fs::rename(temp_path_, final_path_, ec);
   if (ec)
     throw InternalError("cannot rename '" + temp_path_.string() + "' to '" + final_path_.string() + "': " + ec.message());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "samdsim/hdf5_file.hpp"
+#include "samdsim/result_compact.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
 
@@ -125,7 +126,9 @@ class ResultWriter {
 
   // Records the wall time, closes the file and renames it onto the final
   // path (replacing an existing file only now). Failures are InternalError.
-  void commit(double wall_seconds);
+  // With `kept` other than all, the committed file is a copy without the
+  // datasets it drops (result_compact.hpp).
+  void commit(double wall_seconds, OutputsKept kept = OutputsKept::all);
 
   std::uint64_t rows_written() const { return rows_; }
   const std::filesystem::path& temporary_path() const { return temp_path_; }
