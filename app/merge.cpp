@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "precision.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -76,9 +77,10 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
 }
 
 // Copies one shard's rows of a scenario into the merged file, a block at a
-// time, and merges its per-block summaries in block order.
-void copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
-               ResultWriter& writer, std::vector<Moments>& total) {
+// time, and merges its per-block summaries in block order; with a precision
+// target, stops after the block that reaches it (true then).
+bool copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
+               ResultWriter& writer, std::vector<Moments>& total, const PrecisionTarget* target) {
   const std::uint64_t first_row = hdf5::read_uint64_attribute(base, "first_row").value_or(0);
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
   Id moments = hdf5::open_dataset(base, "block_moments");
@@ -110,7 +112,9 @@ void copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::ve
       const double* v = &m[(b * outputs.size() + k) * 6];
       total[k].merge(Moments{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])});
     }
+    if (target && target->reached(total, writer.rows_written())) return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -133,6 +137,20 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   info.shards = static_cast<unsigned>(first.count);
   ResultWriter writer(output, info);
   writer.set_root_attribute("stopping_rule", text(first.file.get(), "stopping_rule"));
+  // Shards of a run with a precision target ran their whole slices; the
+  // target is applied here, in block order, as a single run applies it.
+  std::optional<PrecisionTarget> target;
+  if (const std::string rse = text(first.file.get(), "target_rse"); !rse.empty()) {
+    std::vector<std::string> names;
+    const std::string listed = text(first.file.get(), "target_outputs");
+    for (std::size_t start = 0; start < listed.size();) {
+      const std::size_t end = std::min(listed.find(',', start), listed.size());
+      names.push_back(listed.substr(start, end - start));
+      start = end + 1;
+    }
+    target.emplace(std::stod(rse), names, s.points.front().simulation->outputs());
+    target->record(writer);
+  }
 
   std::vector<std::uint64_t> keys;
   std::vector<std::vector<std::string>> values;
@@ -141,23 +159,26 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   for (const Shard& sh : shards) wall_seconds += sh.wall_seconds;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
-    const auto& outputs = p.simulation->outputs();
+    const auto& specs = p.simulation->outputs();
     const auto columns = p.parameters.table->sampled_columns();
     const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
-    writer.begin_scenario(group, outputs, columns, s.replicates);
-    std::vector<Moments> total(outputs.size());
+    writer.begin_scenario(group, specs, columns, s.replicates);
+    std::vector<Moments> total(specs.size());
+    bool reached = false;
     for (const Shard& sh : shards) {
+      if (reached) break;
       const std::string where = group.empty() ? "/" : group;
       if (!group.empty() && !(hdf5::link_exists(sh.file.get(), "points") && hdf5::link_exists(sh.file.get(), group)))
         continue;
       if (group.empty() && !hdf5::link_exists(sh.file.get(), "block_moments")) continue;
       Id base = hdf5::open_group(sh.file.get(), where);
-      copy_rows(base.get(), outputs, columns, writer, total);
+      reached = copy_rows(base.get(), specs, columns, writer, total, target ? &*target : nullptr);
     }
-    if (writer.rows_written() != s.replicates)
+    if (!reached && writer.rows_written() != s.replicates)
       throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,
                                    group.empty() ? "the run" : "point " + std::to_string(i)));
     summaries.push_back(writer.write_summaries(total));
+    if (target) target->record_result(writer, total, reached);
     keys.push_back(p.key);
     values.push_back(p.values);
   }

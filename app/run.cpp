@@ -5,6 +5,7 @@
 
 #include "merge.hpp"
 #include "mpi_env.hpp"
+#include "precision.hpp"
 
 #include <fmt/format.h>
 
@@ -73,38 +74,6 @@ class CheckpointSink : public BlockSink {
   std::chrono::steady_clock::time_point last_save_;
 };
 
-// Relative standard error of each targeted output's mean; NaN while undefined.
-double worst_rse(const std::vector<Moments>& moments, const std::vector<std::size_t>& targets) {
-  double worst = 0.0;
-  for (std::size_t k : targets) {
-    const Moments& m = moments[k];
-    const double rse = m.n < 2 ? NAN : m.mean != 0.0 ? m.se() / std::fabs(m.mean) : (m.sd() == 0.0 ? 0.0 : INFINITY);
-    if (std::isnan(rse)) return NAN;
-    worst = std::max(worst, rse);
-  }
-  return worst;
-}
-
-std::vector<std::size_t> target_indices(const std::vector<OutputSpec>& outputs, const std::vector<std::string>& names) {
-  std::vector<std::string> scalars;
-  std::vector<std::size_t> indices;
-  for (std::size_t k = 0; k < outputs.size(); ++k)
-    if (!outputs[k].is_series()) scalars.push_back(outputs[k].name);
-  if (names.empty()) {
-    for (std::size_t k = 0; k < outputs.size(); ++k)
-      if (!outputs[k].is_series()) indices.push_back(k);
-    return indices;
-  }
-  for (const auto& name : names) {
-    std::size_t k = 0;
-    while (k < outputs.size() && !(outputs[k].name == name && !outputs[k].is_series())) ++k;
-    if (k == outputs.size())
-      throw InputError("--target-output: unknown output '" + name + "'" + did_you_mean(name, scalars));
-    indices.push_back(k);
-  }
-  return indices;
-}
-
 // What must match for a partial file to be resumed with this command line.
 std::string stopping_rule(const RunArgs& a, std::uint64_t max_replicates_value) {
   if (!a.target_rse) return "";
@@ -156,8 +125,8 @@ namespace {
 // output; once all have succeeded rank 0 merges them into the output, which
 // is then identical to a single-process run, and removes them.
 int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
-  if (a.shard || a.resume || a.target_rse)
-    throw InputError("under mpirun the ranks split the run themselves: --shard, --resume and --target-rse do not apply");
+  if (a.shard || a.resume)
+    throw InputError("under mpirun the ranks split the run themselves: --shard and --resume do not apply");
   namespace fs = std::filesystem;
   const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
   const auto part = [&](int r) {
@@ -219,11 +188,10 @@ int run_scenario(const RunArgs& a, bool quiet) {
     throw InputError("--outputs: a shard keeps every value for merge; give --outputs to samdsim merge instead");
   if (a.shard) {
     shard = parse_shard(*a.shard);
-    if (a.target_rse) throw InputError("--target-rse decides in block order over the whole run; it cannot be split into shards");
     if (a.resume) throw InputError("--resume does not apply to a shard: a failed shard is simply run again");
   }
-  std::vector<std::size_t> targets;
-  if (a.target_rse) targets = target_indices(s.points.front().simulation->outputs(), a.target_outputs);
+  std::optional<PrecisionTarget> target;
+  if (a.target_rse) target.emplace(*a.target_rse, a.target_outputs, s.points.front().simulation->outputs());
 
   namespace fs = std::filesystem;
   const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
@@ -256,6 +224,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
     if (shard) info.shards = static_cast<unsigned>(shard->count);
     writer = std::make_unique<ResultWriter>(out, info);
     writer->set_root_attribute("stopping_rule", rule);
+    if (target) target->record(*writer);
     if (shard) writer->mark_shard(shard->index, shard->count);
   }
 
@@ -303,13 +272,9 @@ int run_scenario(const RunArgs& a, bool quiet) {
     } else {
       writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates);
     }
-    if (a.target_rse) {
-      // At least two blocks before the first look, so one lucky block cannot stop the run.
-      options.stop_when = [&](const std::vector<Moments>& m, std::uint64_t n) {
-        const double rse = worst_rse(m, targets);
-        return n >= 2 * replicates_per_block && rse <= *a.target_rse;
-      };
-    }
+    // A shard runs its whole slice: merge applies the target in block order.
+    if (target && !shard)
+      options.stop_when = [&](const std::vector<Moments>& m, std::uint64_t n) { return target->reached(m, n); };
     CheckpointSink sink(*writer,
                         options.initial_moments.empty() ? std::vector<Moments>(p.simulation->outputs().size())
                                                         : options.initial_moments,
@@ -332,11 +297,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
       continue;
     }
     summaries.push_back(writer->write_summaries(result.moments));
-    if (a.target_rse) {
-      const double rse = worst_rse(result.moments, targets);
-      writer->set_scenario_attribute("rse_reached", rse);
-      writer->set_scenario_attribute("stopped_by", result.target_reached ? "target_rse" : "max_replicates");
-    }
+    if (target) target->record_result(*writer, result.moments, result.target_reached);
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);

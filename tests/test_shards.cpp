@@ -119,7 +119,7 @@ TEST_CASE("Merge refuses missing, duplicate and foreign shards, naming them") {
   CHECK(whole.err.find("not a shard") != std::string::npos);
 
   CHECK(run("run " + cfg.string() + " --shard 3/3", dir).status == 2);
-  CHECK(run("run " + cfg.string() + " --shard 1/3 --target-rse 0.01", dir).status == 2);
+  CHECK(run("run " + cfg.string() + " --shard 1/3 --resume", dir).status == 2);
   CHECK_FALSE(fs::exists(dir / "m.h5"));
 }
 
@@ -157,4 +157,24 @@ TEST_CASE("--outputs bands and summary keep exact summaries and bands and drop p
   REQUIRE(run("merge" + files + " --outputs summary -o " + (dir / "merged.h5").string(), dir).status == 0);
   CHECK(identical(dir / "single.h5", dir / "merged.h5", {"/summary"}));
   CHECK(run("run " + cfg.string() + " --outputs everything", dir).status == 2);
+}
+
+TEST_CASE("A precision target over shards stops the merged file where a single run stops") {
+  const fs::path dir = scratch("shards_target");
+  const fs::path cfg = write(dir, "plain.yaml", plain);
+  const std::string target = " --target-rse 0.01 --target-output total_cost_usd --max-replicates 60000 --progress never";
+  REQUIRE(run("run " + cfg.string() + target + " -o " + (dir / "single.h5").string(), dir).status == 0);
+  std::string files;
+  for (int i = 0; i < 3; ++i) {
+    const fs::path f = dir / fmt_name(3, i);
+    REQUIRE(run("run " + cfg.string() + target + " --shard " + std::to_string(i) + "/3 -o " + f.string(), dir).status ==
+            0);
+    files += " " + f.string();
+  }
+  REQUIRE(run("merge" + files + " -o " + (dir / "merged.h5").string(), dir).status == 0);
+  CHECK(identical(dir / "single.h5", dir / "merged.h5", {"/replicates", "/parameters", "/summary"}));
+  CHECK(shell(python + " -c \"import h5py,sys; a=h5py.File(sys.argv[1]).attrs; b=h5py.File(sys.argv[2]).attrs;"
+                       " assert a['replicates'] == b['replicates'] < 60000; assert a['rse_reached'] == b['rse_reached'] <= 0.01;"
+                       " assert b['stopped_by'] == 'target_rse'\" " +
+              (dir / "single.h5").string() + " " + (dir / "merged.h5").string()) == 0);
 }

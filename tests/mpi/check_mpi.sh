@@ -54,6 +54,13 @@ for config in plain sweep; do
     echo "checked $config with mpirun -np $np"
   done
 done
+# A precision target stops the merged file where the serial run stops.
+target=(--target-rse 0.01 --target-output total_cost_usd --max-replicates 40000 --progress never)
+"$serial" run "$work/plain.yaml" -o "$work/target-serial.h5" "${target[@]}" >/dev/null
+mpirun "${mpirun_args[@]}" -np 3 "$parallel" run "$work/plain.yaml" -o "$work/target-np3.h5" "${target[@]}" \
+  --threads 1 >/dev/null
+compare "$work/target-serial.h5" "$work/target-np3.h5" /replicates /summary
+echo "checked a precision target with mpirun -np 3"
 # Bad input: every rank refuses it, exit status 2, no output.
 printf 'model: us_pathway\nparameters:\n  pathwy: 510k\n' >"$work/bad.yaml"
 if mpirun "${mpirun_args[@]}" -np 2 "$parallel" run "$work/bad.yaml" -o "$work/bad.h5" >/dev/null 2>&1; then
