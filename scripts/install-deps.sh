@@ -9,7 +9,7 @@ packages=(
   libhdf5-dev hdf5-tools
   catch2 libyaml-cpp-dev libcli11-dev librandom123-dev libfmt-dev
   libbenchmark-dev
-  python3 python3-h5py python3-numpy
+  python3 python3-h5py python3-numpy python3-pandas python3-matplotlib
 )
 
 # Optional groups: "mpi" adds what the MPI build (-DSAMDSIM_MPI=ON) needs.

@@ -1,0 +1,145 @@
+// The Python tools in tools/: the reader (tools/samdsim_reader.py, checked
+// against the HDF5 datasets by tests/python/test_tools_reader.py) and the
+// report (tools/samdsim_report.py), run on every example config with small
+// replicate counts, and the sensitivity table (tools/samdsim_sensitivity.py,
+// tests/python/test_tools_sensitivity.py). All need /usr/bin/python3 with
+// h5py, numpy, pandas and matplotlib (scripts/install-deps.sh).
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli_fixture.hpp"
+
+namespace {
+
+const std::string report_py = source_dir + "/tools/samdsim_report.py";
+const std::string reader_check_py = source_dir + "/tests/python/test_tools_reader.py";
+
+// Runs a config into dir/<stem>.h5 and returns the path.
+fs::path simulate(const std::string& config, const fs::path& dir, int replicates) {
+  const fs::path out = dir / (fs::path(config).stem().string() + ".h5");
+  const Result r = run("run " + source_dir + "/configs/" + config + " -o " + out.string() + " --replicates " +
+                           std::to_string(replicates) + " --progress never",
+                       dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return out;
+}
+
+// Runs the report and checks every expected figure and index.html are there,
+// non-empty, and that the page shows each figure.
+void check_report(const fs::path& result, const fs::path& dir, const std::vector<std::string>& figures) {
+  const fs::path out = dir / (result.stem().string() + "_report");
+  const std::string cmd = python + " " + report_py + " " + result.string() + " -o " + out.string() + " >" +
+                          (dir / "report.txt").string() + " 2>&1";
+  const int status = shell(cmd);
+  INFO(slurp(dir / "report.txt"));
+  REQUIRE(status == 0);
+  REQUIRE(fs::exists(out / "index.html"));
+  CHECK(fs::file_size(out / "index.html") > 0);
+  const std::string page = slurp(out / "index.html");
+  CHECK(page.find("<table>") != std::string::npos);
+  for (const auto& png : figures) {
+    INFO(png);
+    REQUIRE(fs::exists(out / png));
+    CHECK(fs::file_size(out / png) > 1000);
+    CHECK(slurp(out / png).substr(1, 3) == "PNG");
+    CHECK(page.find("src='" + png + "'") != std::string::npos);
+  }
+}
+
+void check_reader(const std::vector<fs::path>& files, const fs::path& dir) {
+  std::string cmd = python + " " + reader_check_py;
+  for (const auto& f : files) cmd += " " + f.string();
+  const int status = shell(cmd + " >" + (dir / "reader.txt").string() + " 2>&1");
+  INFO(slurp(dir / "reader.txt"));
+  CHECK(status == 0);
+}
+
+}  // namespace
+
+TEST_CASE("report and reader: us_pathway examples", "[tools]") {
+  const fs::path dir = scratch("tools_us_pathway");
+  const std::vector<std::string> figures = {"authorization_cdf.png", "cost_distribution.png", "tornado.png"};
+  std::vector<fs::path> files;
+  for (const char* config : {"ai_triage_510k.yaml", "de_novo_single_arm.yaml", "pma_breakthrough_rct.yaml"}) {
+    files.push_back(simulate(config, dir, 2000));
+    check_report(files.back(), dir, figures);
+  }
+  check_reader(files, dir);
+}
+
+TEST_CASE("report and reader: hospital_adoption examples", "[tools]") {
+  // The adoption model is the slowest (about 1 ms per replicate): 200 replicates.
+  const fs::path dir = scratch("tools_hospital_adoption");
+  const std::vector<std::string> figures = {"fan_adopted_hospitals.png", "fan_staff_hours_saved.png",
+                                            "fan_hospital_net_benefit.png", "fan_vendor_revenue.png"};
+  std::vector<fs::path> files;
+  for (const char* config : {"hospital_adoption_japan_ct.yaml", "hospital_adoption_us_stroke_lvo.yaml"}) {
+    files.push_back(simulate(config, dir, 200));
+    check_report(files.back(), dir, figures);
+  }
+  check_reader(files, dir);
+}
+
+TEST_CASE("report and reader: demonstration sweeps", "[tools]") {
+  const fs::path dir = scratch("tools_demonstration");
+  const fs::path sw = simulate("demonstration_japan_ai_reading_sw.yaml", dir, 300);
+  check_report(sw, dir,
+               {"power_assurance.png", "sweep_design_steps.png", "sweep_design_clusters_per_step.png",
+                "sweep_design_cases_per_period.png"});
+  const fs::path parallel = simulate("demonstration_parallel_ct_turnaround.yaml", dir, 300);
+  check_report(parallel, dir, {"power_assurance.png", "sweep_design_clusters.png"});
+  check_reader({sw, parallel}, dir);
+}
+
+TEST_CASE("report and reader: a us_pathway sweep with text and number columns", "[tools]") {
+  const fs::path dir = scratch("tools_us_sweep");
+  const fs::path config = write(dir, "sweep.yaml", R"(model: us_pathway
+replicates: 500
+parameters:
+  pathway: 510k
+  studies:
+    - type: standalone
+      sensitivity: {dist: beta, mean: 0.9, sd: 0.02}
+      specificity: 0.9
+      sensitivity_goal: 0.85
+      specificity_goal: 0.8
+sweep:
+  grid:
+    pathway: [510k, de_novo]
+    studies[0].power: [0.8, 0.9]
+  choose:
+    minimize: total_cost_usd
+    require:
+      - {output: authorized, at_least: 0.5}
+)");
+  const fs::path out = dir / "sweep.h5";
+  const Result r = run("run " + config.string() + " -o " + out.string() + " --progress never", dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  check_report(out, dir,
+               {"sweep_pathway.png", "sweep_studies_0_power.png", "point_authorization_cdf.png",
+                "point_cost_distribution.png", "point_tornado.png"});
+  check_reader({out}, dir);
+}
+
+TEST_CASE("report refuses a file that is not a samdsim result", "[tools]") {
+  const fs::path dir = scratch("tools_refuse");
+  const fs::path bogus = dir / "bogus.h5";
+  REQUIRE(shell(python + " -c \"import h5py; h5py.File('" + bogus.string() +
+                "', 'w').attrs['filetype'] = 'other'\"") == 0);
+  CHECK(shell(python + " " + report_py + " " + bogus.string() + " -o " + (dir / "out").string() +
+              " >/dev/null 2>&1") == 2);
+}
+
+TEST_CASE("sensitivity: Spearman and PRCC with bootstrap intervals", "[tools]") {
+  const fs::path dir = scratch("tools_sensitivity");
+  const fs::path result = simulate("ai_triage_510k.yaml", dir, 1000);
+  const int status = shell(python + " " + source_dir + "/tests/python/test_tools_sensitivity.py " + result.string() +
+                           " >" + (dir / "sensitivity.txt").string() + " 2>&1");
+  INFO(slurp(dir / "sensitivity.txt"));
+  CHECK(status == 0);
+}
