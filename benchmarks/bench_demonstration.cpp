@@ -28,11 +28,16 @@
 #include <vector>
 
 #include "demonstration/demonstration.hpp"
+#include "bench_common.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/runner.hpp"
 
 namespace {
+
+using samdsim::bench::DiscardSink;
+using samdsim::bench::load_average;
+using samdsim::bench::seconds_since;
 
 using namespace samdsim;
 namespace dm = samdsim::demonstration;
@@ -68,10 +73,6 @@ struct Options {
   bool run_r = true;
 };
 
-class DiscardSink : public BlockSink {
- public:
-  void consume(const Block&) override {}
-};
 
 class KeepSink : public BlockSink {  // the outputs the summaries below need
  public:
@@ -85,9 +86,6 @@ class KeepSink : public BlockSink {  // the outputs the summaries below need
   }
 };
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 double trials_per_second(const Scenario& s, std::uint64_t n, unsigned threads) {
   DiscardSink sink;
@@ -121,13 +119,6 @@ std::string line_of(const char* who, const Analysis& a) {
                      std::sqrt(a.power * (1.0 - a.power) / static_cast<double>(a.trials)));
 }
 
-// Other work on the machine lowers every rate, the 2-thread ones most.
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? one + " " + five + " " + fifteen : "unknown";
-}
 
 // The first directory of PATH holding an executable Rscript, or "".
 std::string find_rscript() {
@@ -261,14 +252,5 @@ void run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    run(parse_options(argc, argv));
-  } catch (const InputError& e) {
-    std::cerr << "bench_demonstration: error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "bench_demonstration: internal error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return samdsim::bench::guarded_main("bench_demonstration", [&] { run(parse_options(argc, argv)); });
 }

@@ -27,11 +27,16 @@
 #include <vector>
 
 #include "hospital_adoption/hospital_adoption.hpp"
+#include "bench_common.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/runner.hpp"
 
 namespace {
+
+using samdsim::bench::DiscardSink;
+using samdsim::bench::load_average;
+using samdsim::bench::seconds_since;
 
 using namespace samdsim;
 namespace fs = std::filesystem;
@@ -61,14 +66,7 @@ struct Options {
   fs::path configs;
 };
 
-class DiscardSink : public BlockSink {
- public:
-  void consume(const Block&) override {}
-};
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 struct Timed {
   double seconds = 0.0;
@@ -108,12 +106,6 @@ YAML::Node run_numpy(const fs::path& script, const fs::path& resolved, std::uint
   return YAML::Load(last);
 }
 
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? one + " " + five + " " + fifteen : "unknown";
-}
 
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
@@ -215,14 +207,5 @@ void run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    run(parse_options(argc, argv));
-  } catch (const InputError& e) {
-    std::cerr << "bench_hospital_adoption: error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "bench_hospital_adoption: internal error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return samdsim::bench::guarded_main("bench_hospital_adoption", [&] { run(parse_options(argc, argv)); });
 }

@@ -23,12 +23,17 @@
 #include <thread>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
 
 namespace {
+
+using samdsim::bench::DiscardSink;
+using samdsim::bench::load_average;
+using samdsim::bench::seconds_since;
 
 using namespace samdsim;
 namespace fs = std::filesystem;
@@ -59,14 +64,7 @@ struct WordsPerReplicate {
   double model() const { return static_cast<double>(model_words) / static_cast<double>(sampled); }
 };
 
-class DiscardSink : public BlockSink {
- public:
-  void consume(const Block&) override {}
-};
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // The runner hands blocks to the sink from one thread, so this time is not
 // overlapped with simulation: it is the writer's serial share.
@@ -214,13 +212,6 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
-// Other work on the machine lowers every rate, the 2-thread ones most.
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? one + " " + five + " " + fifteen : "unknown";
-}
 
 [[noreturn]] void usage(int status) {
   std::cerr << "usage: bench_us_pathway [--replicates N] [--quick] [--configs DIR]\n"
@@ -319,14 +310,5 @@ void run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    run(parse_options(argc, argv));
-  } catch (const InputError& e) {
-    std::cerr << "bench_us_pathway: error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "bench_us_pathway: internal error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return samdsim::bench::guarded_main("bench_us_pathway", [&] { run(parse_options(argc, argv)); });
 }
