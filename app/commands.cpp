@@ -3,6 +3,7 @@
 #include "merge.hpp"
 #include "mpi_env.hpp"
 #include "run.hpp"
+#include "sensitivity.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -124,6 +125,17 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--outputs", merge_outputs, "What the merged file keeps: all, bands or summary")
       ->default_str("all");
 
+  SensitivityArgs sens;
+  auto* sensitivity_cmd = app.add_subcommand(
+      "sensitivity", "Rank the drawn parameters by Spearman and partial rank correlation with each output, with a tornado");
+  sensitivity_cmd->add_option("file", sens.file, "Result file (.h5), written with --outputs all or bands")->required();
+  sensitivity_cmd->add_option("--output", sens.outputs, "Outputs to analyse (default: every scalar output)");
+  sensitivity_cmd->add_option("--point", sens.point, "Sweep point (required for a sweep)");
+  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap resamples (default 200)")->default_str("200");
+  sensitivity_cmd->add_option("--tornado-replicates", sens.tornado_replicates,
+                              "Replicates per tornado run (default 2000)")->default_str("2000");
+  sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
+
   std::string model_name;
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
   models_cmd->add_option("model", model_name, "Show only this model");
@@ -141,6 +153,7 @@ int main(int argc, char** argv) {
     if (*summarize_cmd) return command_summarize(summary_file, json);
     if (*models_cmd) return command_models(model_name);
     if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
+    if (*sensitivity_cmd) return command_sensitivity(sens);
   } catch (const InputError& e) {
     // Under mpirun every rank meets the same bad input: one message is enough.
     if (mpi.rank() == 0) std::cerr << "samdsim: error: " << e.what() << "\n";

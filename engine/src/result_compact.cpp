@@ -32,6 +32,7 @@ const char* outputs_kept_name(OutputsKept kept) {
 namespace {
 
 bool dropped(const std::string& name, OutputsKept kept) {
+  if (name == "sensitivity") return true;  // `samdsim sensitivity` recomputes and replaces it
   if (name == "timeseries") return kept != OutputsKept::all;
   if (name == "replicates" || name == "parameters") return kept == OutputsKept::summary;
   return false;

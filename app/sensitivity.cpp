@@ -1,0 +1,304 @@
+#include "sensitivity.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <numeric>
+
+#include "samdsim/config.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/hdf5_file.hpp"
+#include "samdsim/result_compact.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/runner.hpp"
+#include "samdsim/sensitivity.hpp"
+
+namespace samdsim::app {
+
+namespace {
+
+using hdf5::check;
+using hdf5::Id;
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+struct OutputResult {
+  std::string name;
+  std::string unit;
+  SensitivityResult stats;
+  std::vector<double> p10_mean, p90_mean;  // tornado, one per parameter (NaN: not run)
+};
+
+class DiscardSink : public BlockSink {
+ public:
+  void consume(const Block&) override {}
+};
+
+std::vector<double> read_all(hid_t group, const std::string& name, hsize_t rows) {
+  Id ds = hdf5::open_dataset(group, name);
+  std::vector<double> v(rows);
+  if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, 0, 1, v);
+  return v;
+}
+
+std::string unit_of(hid_t group, const std::string& name) {
+  Id ds = hdf5::open_dataset(group, name);
+  return hdf5::read_string_attribute(ds.get(), "unit").value_or("");
+}
+
+// A copy of `table` with every sampled slot fixed at its median, or at
+// quantile(p) for the slot `varied`.
+ParameterTable fixed_table(const ParameterTable& table, const std::vector<std::uint32_t>& sampled_slots,
+                           std::uint32_t varied, double p) {
+  ParameterTable copy;
+  for (std::uint32_t i = 0; i < table.size(); ++i) {
+    ParameterTable::Slot slot = table.slot(Param{i});
+    if (std::find(sampled_slots.begin(), sampled_slots.end(), i) != sampled_slots.end())
+      slot.distribution = Distribution::fixed(slot.distribution.quantile(i == varied ? p : 0.5));
+    const Param q = copy.add(std::move(slot));
+    if (table.used(Param{i})) copy.mark_used(q);
+  }
+  copy.finalize();
+  return copy;
+}
+
+void write_doubles(hid_t group, const std::string& name, const std::vector<double>& values) {
+  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
+  const hsize_t n = values.size();
+  Id space = check(H5Screate_simple(1, &n, nullptr), context);
+  Id ds = check(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                context);
+  if (n > 0) check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
+}
+
+void write_strings(hid_t group, const std::string& name, const std::vector<std::string>& values) {
+  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
+  const hsize_t n = values.size();
+  Id type = check(H5Tcopy(H5T_C_S1), context);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), context);
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context);
+  Id space = check(H5Screate_simple(1, &n, nullptr), context);
+  Id ds = check(H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                context);
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  if (n > 0) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), context);
+}
+
+std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
+
+std::string num(double v) { return std::isfinite(v) ? fmt::format("{:+.3f}", v) : "   nan"; }
+
+std::string amount(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  return std::abs(v) >= 1e4 || (v != 0 && std::abs(v) < 1e-2) ? fmt::format("{:+.4g}", v) : fmt::format("{:+.3f}", v);
+}
+
+}  // namespace
+
+int command_sensitivity(const SensitivityArgs& a) {
+  const std::filesystem::path path = a.file;
+  std::vector<std::string> names;  // parameters, as stored under /parameters
+  std::vector<OutputResult> results;
+  std::string group_path = "/";
+  std::uint64_t tornado_n = 0;
+  std::string tornado_note;
+  {
+    Id file = open_result_file(path);
+    const bool sweep = hdf5::link_exists(file.get(), "points");
+    std::size_t point_index = 0;
+    std::size_t points = 1;
+    if (sweep) {
+      Id pts = hdf5::open_group(file.get(), "points");
+      points = hdf5::member_names(pts.get()).size();
+      if (!a.point)
+        throw InputError(fmt::format("'{}' is a sweep of {} points: choose one with --point I (0..{})", a.file, points,
+                                     points - 1));
+      if (*a.point >= points)
+        throw InputError(fmt::format("--point {}: '{}' has points 0..{}", *a.point, a.file, points - 1));
+      point_index = static_cast<std::size_t>(*a.point);
+      group_path = "points/" + std::to_string(point_index);
+    } else if (a.point && *a.point != 0) {
+      throw InputError(fmt::format("--point {}: '{}' is not a sweep (it has no points)", *a.point, a.file));
+    }
+    Id base = hdf5::open_group(file.get(), group_path);
+    if (!hdf5::link_exists(base.get(), "replicates") || !hdf5::link_exists(base.get(), "parameters"))
+      throw InputError(fmt::format("'{}' has no per-replicate values (/replicates and /parameters){}: re-run with "
+                                   "--outputs all or bands to analyse sensitivity",
+                                   a.file, hdf5::attribute_text(file.get(), "outputs") == "summary"
+                                               ? "; it was written with --outputs summary"
+                                               : ""));
+    Id reps = hdf5::open_group(base.get(), "replicates");
+    Id pars = hdf5::open_group(base.get(), "parameters");
+    names = hdf5::member_names(pars.get());
+    if (names.empty())
+      throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", a.file));
+    const std::vector<std::string> available = hdf5::member_names(reps.get());
+    std::vector<std::string> wanted = a.outputs.empty() ? available : a.outputs;
+    for (const auto& o : wanted)
+      if (std::find(available.begin(), available.end(), o) == available.end())
+        throw InputError(fmt::format("--output: '{}' has no scalar output '{}'{}", a.file, o, did_you_mean(o, available)));
+
+    hsize_t rows = 0;
+    {
+      Id first = hdf5::open_dataset(reps.get(), available.front());
+      rows = hdf5::dataset_shape(first.get()).at(0);
+    }
+    Eigen::MatrixXd x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(names.size()));
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      const auto v = read_all(pars.get(), names[j], rows);
+      x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows));
+    }
+    const std::uint64_t seed = hdf5::read_uint64_attribute(file.get(), "seed").value_or(1);
+    for (const auto& o : wanted) {
+      OutputResult r;
+      r.name = o;
+      r.unit = unit_of(reps.get(), o);
+      const auto v = read_all(reps.get(), o, rows);
+      r.stats = sensitivity(x, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
+                            static_cast<std::size_t>(a.bootstrap), seed);
+      r.p10_mean.assign(names.size(), nan);
+      r.p90_mean.assign(names.size(), nan);
+      results.push_back(std::move(r));
+    }
+
+    // Tornado: re-run the model from the file's config.
+    if (!a.no_tornado && a.tornado_replicates > 0) {
+      std::optional<Scenario> s;
+      try {
+        s.emplace(parse_scenario(hdf5::attribute_text(file.get(), "config_yaml"), a.file + " (config_yaml)"));
+      } catch (const std::exception& e) {
+        tornado_note = std::string("no tornado: the file's config_yaml does not load: ") + e.what();
+      }
+      if (s && point_index < s->points.size()) {
+        const ScenarioPoint& p = s->points[point_index];
+        const ParameterTable& table = *p.parameters.table;
+        std::vector<std::uint32_t> slots;  // sampled slot of each stored parameter (UINT32_MAX: none)
+        std::vector<std::uint32_t> sampled;
+        for (const auto& name : names) {
+          std::uint32_t found = UINT32_MAX;
+          for (std::uint32_t i = 0; i < table.size(); ++i) {
+            const auto& slot = table.slot(Param{i});
+            if (slot.path == name && table.used(Param{i}) && !slot.distribution.is_fixed() && !slot.per_unit) found = i;
+          }
+          slots.push_back(found);
+          if (found != UINT32_MAX) sampled.push_back(found);
+        }
+        const auto& specs = p.simulation->outputs();
+        std::vector<std::size_t> index;  // output index in the simulation
+        for (const auto& r : results) {
+          std::size_t k = specs.size();
+          for (std::size_t i = 0; i < specs.size(); ++i)
+            if (specs[i].name == r.name) k = i;
+          index.push_back(k);
+        }
+        RunOptions options;
+        options.replicates = a.tornado_replicates;
+        options.seed = seed;
+        options.scenario = p.key;
+        options.progress = ProgressMode::Never;
+        DiscardSink sink;
+        for (std::size_t j = 0; j < names.size(); ++j) {
+          if (slots[j] == UINT32_MAX) continue;
+          for (const double q : {0.1, 0.9}) {
+            const ParameterTable t = fixed_table(table, sampled, slots[j], q);
+            const RunResult run = run_replicates(*p.simulation, t, options, sink);
+            for (std::size_t o = 0; o < results.size(); ++o) {
+              if (index[o] >= run.moments.size()) continue;
+              const Moments& m = run.moments[index[o]];
+              (q < 0.5 ? results[o].p10_mean : results[o].p90_mean)[j] = m.n > 0 ? m.mean : nan;
+            }
+          }
+        }
+        tornado_n = a.tornado_replicates;
+      }
+    }
+  }
+
+  // Write into a copy, then rename it onto the original.
+  const std::filesystem::path tmp = path.string() + ".sensitivity-tmp";
+  try {
+    OutputsKept kept = OutputsKept::all;
+    {
+      Id file = open_result_file(path);
+      const std::string outputs = hdf5::attribute_text(file.get(), "outputs");
+      if (!outputs.empty()) kept = parse_outputs_kept(outputs);
+    }
+    copy_result_file(path, tmp, kept);
+    const std::string context = "cannot write the sensitivity results into '" + tmp.string() + "'";
+    Id file = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), context);
+    {
+      Id base = hdf5::open_group(file.get(), group_path);
+      Id sens = hdf5::create_group(base.get(), "sensitivity");
+      for (const auto& r : results) {
+        Id g = hdf5::create_group(sens.get(), r.name);
+        write_strings(g.get(), "parameter", names);
+        write_doubles(g.get(), "spearman", to_vector(r.stats.spearman));
+        write_doubles(g.get(), "spearman_low", to_vector(r.stats.spearman_low));
+        write_doubles(g.get(), "spearman_high", to_vector(r.stats.spearman_high));
+        write_doubles(g.get(), "prcc", to_vector(r.stats.prcc));
+        write_doubles(g.get(), "prcc_low", to_vector(r.stats.prcc_low));
+        write_doubles(g.get(), "prcc_high", to_vector(r.stats.prcc_high));
+        std::vector<double> change(names.size());
+        for (std::size_t j = 0; j < names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
+        write_doubles(g.get(), "tornado_p10_mean", r.p10_mean);
+        write_doubles(g.get(), "tornado_p90_mean", r.p90_mean);
+        write_doubles(g.get(), "tornado_change", change);
+        hdf5::write_uint64_attribute(g.get(), "rows_used", r.stats.rows_used);
+        hdf5::write_uint64_attribute(g.get(), "bootstrap", a.bootstrap);
+        hdf5::write_uint64_attribute(g.get(), "bootstrap_rows", r.stats.bootstrap_rows);
+        hdf5::write_uint64_attribute(g.get(), "tornado_replicates", tornado_n);
+        hdf5::write_string_attribute(g.get(), "unit", r.unit);
+      }
+    }
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
+    file.close(context);
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+
+  for (const auto& r : results) {
+    const auto& st = r.stats;
+    std::cout << fmt::format("\n== {}{}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
+                             "tornado: mean at p90 - mean at p10, {} replicates each; ranked by |PRCC|)\n",
+                             r.name, r.unit.empty() ? "" : " [" + r.unit + "]", st.rows_used, a.bootstrap,
+                             st.bootstrap_rows, tornado_n);
+    if (!(st.spearman.array() == st.spearman.array()).any()) {  // all NaN
+      std::cout << "   (the output or the parameters do not vary)\n";
+      continue;
+    }
+    std::vector<std::size_t> order(names.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const auto key = [&](std::size_t j) {
+      const double v = std::abs(st.prcc(static_cast<Eigen::Index>(j)));
+      return std::isfinite(v) ? v : -1.0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
+    std::size_t width = 9;
+    for (const auto& n : names) width = std::max(width, n.size());
+    std::cout << fmt::format("{:<{}}  {:>25}  {:>25}  {}\n", "parameter", width, "spearman [95% CI]", "prcc [95% CI]",
+                             "tornado change");
+    for (const std::size_t j : order) {
+      const auto i = static_cast<Eigen::Index>(j);
+      const double change = r.p90_mean[j] - r.p10_mean[j];
+      std::cout << fmt::format("{:<{}}  {:>6} [{:>6}, {:>6}]  {:>6} [{:>6}, {:>6}]  {}{}\n", names[j], width,
+                               num(st.spearman(i)), num(st.spearman_low(i)), num(st.spearman_high(i)), num(st.prcc(i)),
+                               num(st.prcc_low(i)), num(st.prcc_high(i)), amount(change),
+                               std::isfinite(change) && !r.unit.empty() ? " " + r.unit : "");
+    }
+  }
+  if (!tornado_note.empty()) std::cout << "\n" << tornado_note << "\n";
+  std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", group_path == "/" ? "" : group_path + "/", a.file);
+  return 0;
+}
+
+}  // namespace samdsim::app

@@ -1,0 +1,53 @@
+#pragma once
+
+// Global sensitivity statistics of Monte Carlo results: Spearman rank
+// correlation and partial rank correlation (PRCC) of every sampled parameter
+// with an output, with bootstrap percentile intervals. Pure functions; the
+// definitions match tools/samdsim_sensitivity.py.
+
+#include <Eigen/Dense>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace samdsim {
+
+// Average ranks (1-based; ties share their mean rank) of a vector.
+Eigen::VectorXd average_ranks(const Eigen::VectorXd& values);
+// average_ranks() of every column.
+Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a);
+
+// Spearman correlation of every column of x (n x k) with y (n): the Pearson
+// correlation of their average ranks; NaN where a column or y is constant.
+Eigen::VectorXd spearman(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+
+// PRCC of every column of x with y: with P the inverse of the correlation
+// matrix of the ranks of [x, y], PRCC_j = -P_jy / sqrt(P_jj P_yy). All NaN
+// when that matrix is not finite or (numerically) singular.
+Eigen::VectorXd prcc(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+
+// PRCC by its definition (the reference for prcc()): the Pearson correlation
+// of the residuals of the parameter's ranks and of the output's ranks after
+// least squares (with an intercept) on the ranks of all other parameters.
+Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+
+struct SensitivityResult {
+  Eigen::VectorXd spearman, spearman_low, spearman_high;  // one per column of x
+  Eigen::VectorXd prcc, prcc_low, prcc_high;
+  std::size_t rows_used = 0;       // rows where y and every parameter are finite
+  std::size_t bootstrap_rows = 0;  // the first rows of those that the bootstrap resamples
+};
+
+inline constexpr std::size_t max_bootstrap_rows = 20000;
+
+// Spearman and PRCC of every column of x with y, and bootstrap 95 %
+// percentile intervals (type 7 quantiles 2.5 % and 97.5 % of the finite
+// resampled values). Rows with a NaN in y or x are dropped; parameters that
+// do not vary over the rows left get NaN (and are left out of the PRCC of
+// the others). Resample b draws bootstrap_rows row indices with
+// Stream(seed, 0, b, 7), from the first min(rows_used, max_rows) rows, so
+// the result is a pure function of the arguments.
+SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
+                              std::uint64_t seed, std::size_t max_rows = max_bootstrap_rows);
+
+}  // namespace samdsim

@@ -1,0 +1,197 @@
+#include "samdsim/sensitivity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "samdsim/random.hpp"
+#include "samdsim/stats.hpp"
+
+namespace samdsim {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  const Eigen::VectorXd da = a.array() - a.mean();
+  const Eigen::VectorXd db = b.array() - b.mean();
+  const double den = std::sqrt(da.squaredNorm() * db.squaredNorm());
+  return den > 0 ? da.dot(db) / den : nan;
+}
+
+bool varies(const Eigen::VectorXd& v) { return v.size() > 0 && v.maxCoeff() > v.minCoeff(); }
+
+Eigen::VectorXd spearman_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& ry) {
+  Eigen::VectorXd out(rx.cols());
+  for (Eigen::Index j = 0; j < rx.cols(); ++j) out(j) = pearson(rx.col(j), ry);
+  return out;
+}
+
+Eigen::VectorXd prcc_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& ry) {
+  const Eigen::Index k = rx.cols(), n = rx.rows();
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
+  if (n < 2) return out;
+  Eigen::MatrixXd r(n, k + 1);
+  r.leftCols(k) = rx;
+  r.col(k) = ry;
+  const Eigen::RowVectorXd mean = r.colwise().mean();
+  r.rowwise() -= mean;
+  Eigen::MatrixXd c = r.transpose() * r;
+  const Eigen::VectorXd sd = c.diagonal().array().sqrt();
+  if (!(sd.array() > 0).all()) return out;
+  c = sd.asDiagonal().inverse() * c * sd.asDiagonal().inverse();
+  if (!c.allFinite()) return out;
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(c);
+  if (eig.info() != Eigen::Success) return out;
+  const Eigen::VectorXd lambda = eig.eigenvalues();
+  if (!(lambda.minCoeff() > 1e-12 * std::max(1.0, lambda.maxCoeff()))) return out;  // singular
+  const Eigen::MatrixXd p = eig.eigenvectors() * lambda.cwiseInverse().asDiagonal() * eig.eigenvectors().transpose();
+  for (Eigen::Index j = 0; j < k; ++j) out(j) = -p(j, k) / std::sqrt(p(j, j) * p(k, k));
+  return out;
+}
+
+// 2.5 % and 97.5 % (type 7) of the finite values.
+std::pair<double, double> interval(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
+               values.end());
+  std::sort(values.begin(), values.end());
+  return {quantile_sorted(values, 0.025), quantile_sorted(values, 0.975)};
+}
+
+}  // namespace
+
+Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
+  const auto n = static_cast<std::size_t>(values.size());
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return values(static_cast<Eigen::Index>(a)) < values(static_cast<Eigen::Index>(b));
+  });
+  Eigen::VectorXd ranks(values.size());
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && values(static_cast<Eigen::Index>(order[j])) == values(static_cast<Eigen::Index>(order[i]))) ++j;
+    const double rank = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1 .. j
+    for (std::size_t m = i; m < j; ++m) ranks(static_cast<Eigen::Index>(order[m])) = rank;
+    i = j;
+  }
+  return ranks;
+}
+
+Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a) {
+  Eigen::MatrixXd r(a.rows(), a.cols());
+  for (Eigen::Index j = 0; j < a.cols(); ++j) r.col(j) = average_ranks(a.col(j));
+  return r;
+}
+
+Eigen::VectorXd spearman(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  return spearman_ranked(rank_columns(x), average_ranks(y));
+}
+
+Eigen::VectorXd prcc(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  return prcc_ranked(rank_columns(x), average_ranks(y));
+}
+
+Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  const Eigen::MatrixXd rx = rank_columns(x);
+  const Eigen::VectorXd ry = average_ranks(y);
+  const Eigen::Index n = rx.rows(), k = rx.cols();
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    Eigen::MatrixXd z(n, k);
+    z.col(0).setOnes();
+    Eigen::Index c = 1;
+    for (Eigen::Index i = 0; i < k; ++i)
+      if (i != j) z.col(c++) = rx.col(i);
+    const auto qr = z.colPivHouseholderQr();
+    const Eigen::VectorXd ex = rx.col(j) - z * qr.solve(Eigen::VectorXd(rx.col(j)));
+    const Eigen::VectorXd ey = ry - z * qr.solve(ry);
+    const double den = std::sqrt(ex.squaredNorm() * ey.squaredNorm());
+    if (den > 0) out(j) = ex.dot(ey) / den;
+  }
+  return out;
+}
+
+SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
+                              std::uint64_t seed, std::size_t max_rows) {
+  const Eigen::Index k = x.cols();
+  SensitivityResult r;
+  for (auto* v : {&r.spearman, &r.spearman_low, &r.spearman_high, &r.prcc, &r.prcc_low, &r.prcc_high})
+    *v = Eigen::VectorXd::Constant(k, nan);
+
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    if (std::isfinite(y(i)) && x.row(i).allFinite()) rows.push_back(i);
+  r.rows_used = rows.size();
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd xa(n, k);
+  Eigen::VectorXd ya(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    xa.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
+    ya(i) = y(rows[static_cast<std::size_t>(i)]);
+  }
+  // Only the parameters that vary over the rows left.
+  std::vector<Eigen::Index> cols;
+  for (Eigen::Index j = 0; j < k; ++j)
+    if (varies(xa.col(j))) cols.push_back(j);
+  const auto kv = static_cast<Eigen::Index>(cols.size());
+  if (kv == 0 || n < kv + 3 || !varies(ya)) return r;
+  Eigen::MatrixXd xv(n, kv);
+  for (Eigen::Index c = 0; c < kv; ++c) xv.col(c) = xa.col(cols[static_cast<std::size_t>(c)]);
+
+  const Eigen::MatrixXd rx = rank_columns(xv);
+  const Eigen::VectorXd ry = average_ranks(ya);
+  const Eigen::VectorXd rho = spearman_ranked(rx, ry), pr = prcc_ranked(rx, ry);
+  for (Eigen::Index c = 0; c < kv; ++c) {
+    r.spearman(cols[static_cast<std::size_t>(c)]) = rho(c);
+    r.prcc(cols[static_cast<std::size_t>(c)]) = pr(c);
+  }
+  if (bootstrap == 0) return r;
+
+  const auto m = static_cast<Eigen::Index>(std::min<std::size_t>(rows.size(), max_rows));
+  r.bootstrap_rows = static_cast<std::size_t>(m);
+  std::vector<std::vector<double>> boot_rho(static_cast<std::size_t>(kv)), boot_prcc(static_cast<std::size_t>(kv));
+  Eigen::MatrixXd bx(m, kv);
+  Eigen::VectorXd by(m);
+  for (std::size_t b = 0; b < bootstrap; ++b) {
+    Stream stream(seed, 0, b, 7);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const auto row = static_cast<Eigen::Index>(stream.uniform_index(static_cast<std::uint64_t>(m)));
+      bx.row(i) = xv.row(row);
+      by(i) = ya(row);
+    }
+    const Eigen::MatrixXd brx = rank_columns(bx);
+    const Eigen::VectorXd bry = average_ranks(by);
+    const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry);
+    for (Eigen::Index c = 0; c < kv; ++c) {
+      boot_rho[static_cast<std::size_t>(c)].push_back(s(c));
+      boot_prcc[static_cast<std::size_t>(c)].push_back(p(c));
+    }
+  }
+  // With more rows than were resampled, the intervals describe the subsample's
+  // estimate: move them onto the full-sample estimate and narrow them by
+  // sqrt(m / n), the usual scaling of a statistic's sampling spread.
+  Eigen::VectorXd rho_sub = rho, pr_sub = pr;
+  const double shrink = std::sqrt(static_cast<double>(m) / static_cast<double>(n));
+  if (m < n) {
+    const Eigen::MatrixXd sx = rank_columns(xv.topRows(m));
+    const Eigen::VectorXd sy = average_ranks(ya.head(m));
+    rho_sub = spearman_ranked(sx, sy);
+    pr_sub = prcc_ranked(sx, sy);
+  }
+  const auto rescale = [&](std::pair<double, double> q, double full, double sub) {
+    return std::pair<double, double>{full + (q.first - sub) * shrink, full + (q.second - sub) * shrink};
+  };
+  for (Eigen::Index c = 0; c < kv; ++c) {
+    const Eigen::Index j = cols[static_cast<std::size_t>(c)];
+    std::tie(r.spearman_low(j), r.spearman_high(j)) =
+        rescale(interval(boot_rho[static_cast<std::size_t>(c)]), rho(c), rho_sub(c));
+    std::tie(r.prcc_low(j), r.prcc_high(j)) = rescale(interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
+  }
+  return r;
+}
+
+}  // namespace samdsim

@@ -1,0 +1,251 @@
+// samdsim sensitivity: Spearman and PRCC statistics, bootstrap intervals,
+// and the command that writes /sensitivity into a result file.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "cli_fixture.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/hdf5_file.hpp"
+#include "samdsim/random.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/sensitivity.hpp"
+
+using namespace samdsim;
+
+namespace {
+
+// y = 3 * exp(x1) + noise, x2 unrelated, x3 weakly related (negatively).
+void synthetic(Eigen::Index n, Eigen::MatrixXd& x, Eigen::VectorXd& y) {
+  Stream s(11, 0, 0);
+  x.resize(n, 3);
+  y.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    x(i, 0) = s.uniform();
+    x(i, 1) = s.normal();
+    x(i, 2) = s.uniform();
+    y(i) = 3.0 * std::exp(x(i, 0)) - 0.5 * x(i, 2) + 0.1 * s.normal();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("average ranks share ties", "[sensitivity]") {
+  Eigen::VectorXd v(6);
+  v << 3.0, 1.0, 3.0, 2.0, 3.0, -1.0;
+  const Eigen::VectorXd r = average_ranks(v);
+  Eigen::VectorXd want(6);
+  want << 5.0, 2.0, 5.0, 3.0, 5.0, 1.0;
+  CHECK(r.isApprox(want));
+}
+
+TEST_CASE("Spearman with ties is the Pearson correlation of average ranks", "[sensitivity]") {
+  Eigen::MatrixXd x(5, 2);
+  x << 1, 5, 2, 4, 2, 3, 3, 2, 4, 1;
+  Eigen::VectorXd y(5);
+  y << 10, 20, 20, 30, 40;
+  const Eigen::VectorXd rho = spearman(x, y);
+  // x1 ranks 1, 2.5, 2.5, 4, 5 and y ranks 1, 2.5, 2.5, 4, 5: identical.
+  CHECK(rho(0) == Approx(1.0));
+  CHECK(rho(1) < -0.9);
+  // By hand: ranks of x2 are 5,4,3,2,1; of y 1,2.5,2.5,4,5.
+  const double rx[5] = {5, 4, 3, 2, 1}, ry[5] = {1, 2.5, 2.5, 4, 5};
+  double sxy = 0, sxx = 0, syy = 0;
+  for (int i = 0; i < 5; ++i) {
+    sxy += (rx[i] - 3) * (ry[i] - 3);
+    sxx += (rx[i] - 3) * (rx[i] - 3);
+    syy += (ry[i] - 3) * (ry[i] - 3);
+  }
+  CHECK(rho(1) == Approx(sxy / std::sqrt(sxx * syy)));
+  // A constant column has no correlation.
+  Eigen::MatrixXd c = Eigen::MatrixXd::Ones(5, 1);
+  CHECK(std::isnan(spearman(c, y)(0)));
+}
+
+TEST_CASE("PRCC finds the monotone driver and equals the residual definition", "[sensitivity]") {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(2000, x, y);
+  const Eigen::VectorXd p = prcc(x, y), q = prcc_residuals(x, y);
+  CHECK(p(0) > 0.95);
+  CHECK(std::abs(p(1)) < 0.1);
+  CHECK(p(2) < -0.3);
+  for (Eigen::Index j = 0; j < 3; ++j) CHECK(p(j) == Approx(q(j)).margin(1e-9));
+
+  // Singular rank correlation (a duplicated column): NaN, not garbage.
+  Eigen::MatrixXd d(x.rows(), 2);
+  d.col(0) = x.col(0);
+  d.col(1) = x.col(0);
+  const Eigen::VectorXd s = prcc(d, y);
+  CHECK(std::isnan(s(0)));
+  CHECK(std::isnan(s(1)));
+}
+
+TEST_CASE("sensitivity: bootstrap intervals, NaN rows, reproducibility", "[sensitivity]") {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(1500, x, y);
+  for (Eigen::Index i = 0; i < 100; ++i) y(i * 7) = std::numeric_limits<double>::quiet_NaN();
+  const SensitivityResult r = sensitivity(x, y, 200, 42);
+  CHECK(r.rows_used == 1400);
+  CHECK(r.bootstrap_rows == 1400);
+  CHECK(r.prcc(0) > 0.95);
+  CHECK(r.prcc_low(0) > 0.9);
+  CHECK(r.prcc_low(0) <= r.prcc(0));
+  CHECK(r.prcc_high(0) >= r.prcc(0));
+  CHECK(r.prcc_low(1) < 0.0);
+  CHECK(r.prcc_high(1) > 0.0);  // the unrelated parameter's interval covers 0
+  CHECK(r.spearman_low(1) < 0.0);
+  CHECK(r.spearman_high(1) > 0.0);
+
+  const SensitivityResult again = sensitivity(x, y, 200, 42);
+  CHECK(again.prcc_low == r.prcc_low);
+  CHECK(again.spearman_high == r.spearman_high);
+  const SensitivityResult other = sensitivity(x, y, 200, 43);
+  CHECK(other.prcc_low != r.prcc_low);
+  CHECK(other.prcc == r.prcc);
+
+  // The bootstrap uses at most max_rows rows.
+  CHECK(sensitivity(x, y, 5, 42, 500).bootstrap_rows == 500);
+  // A constant parameter is NaN; the others are still computed.
+  Eigen::MatrixXd xc = x;
+  xc.col(1).setConstant(2.0);
+  const SensitivityResult c = sensitivity(xc, y, 0, 1);
+  CHECK(std::isnan(c.prcc(1)));
+  CHECK(c.prcc(0) > 0.95);
+}
+
+namespace {
+
+const char* config = R"(model: us_pathway
+name: sensitivity test
+replicates: 3000
+seed: 42
+parameters:
+  pathway: 510k
+  burn_usd_per_month: {dist: triangular, min: 150000, mode: 250000, max: 400000}
+  presubmission:
+    meetings: 1
+    cost_usd: {dist: uniform, min: 15000, max: 40000}
+  studies:
+    - type: standalone
+      sensitivity: {dist: beta, mean: 0.90, sd: 0.03}
+      specificity: 0.91
+      sensitivity_goal: 0.80
+      specificity_goal: 0.80
+)";
+
+std::vector<std::string> strings(const fs::path& file, const std::string& name) {
+  hdf5::Id f = open_result_file(file);
+  hdf5::Id ds = hdf5::open_dataset(f.get(), name);
+  const hsize_t n = hdf5::dataset_shape(ds.get()).at(0);
+  hdf5::Id type = hdf5::check(H5Tcopy(H5T_C_S1), "type");
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  std::vector<char*> raw(n);
+  hdf5::check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read");
+  std::vector<std::string> out(raw.begin(), raw.end());
+  hdf5::Id space = hdf5::check(H5Dget_space(ds.get()), "space");
+  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "[sensitivity][cli]") {
+  const fs::path dir = scratch("sensitivity");
+  write(dir, "c.yaml", config);
+  const fs::path out = dir / "o.h5";
+  REQUIRE(run("run " + (dir / "c.yaml").string() + " -o " + out.string() + " --progress never", dir).status == 0);
+  REQUIRE(shell("cp " + out.string() + " " + (dir / "orig.h5").string()) == 0);
+
+  const Result r = run("sensitivity " + out.string() + " --output total_cost_usd months_to_authorization --bootstrap 50 "
+                       "--tornado-replicates 1000",
+                       dir);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("total_cost_usd") != std::string::npos);
+  CHECK(r.out.find("burn_usd_per_month") != std::string::npos);
+  CHECK_FALSE(fs::exists(out.string() + ".sensitivity-tmp"));
+  // The original data are unchanged.
+  CHECK(shell("h5diff " + (dir / "orig.h5").string() + " " + out.string() + " /replicates /replicates") == 0);
+  CHECK(shell("h5diff " + (dir / "orig.h5").string() + " " + out.string() + " /parameters /parameters") == 0);
+
+  const auto names = strings(out, "/sensitivity/total_cost_usd/parameter");
+  REQUIRE(names.size() == 8);
+  std::size_t burn = names.size();
+  for (std::size_t j = 0; j < names.size(); ++j)
+    if (names[j].find("burn_usd_per_month") != std::string::npos) burn = j;
+  REQUIRE(burn < names.size());
+  for (const char* d : {"spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high",
+                        "tornado_p10_mean", "tornado_p90_mean", "tornado_change"}) {
+    INFO(d);
+    CHECK(read_column(out, std::string("/sensitivity/total_cost_usd/") + d).size() == names.size());
+  }
+  const auto rho = read_column(out, "/sensitivity/total_cost_usd/spearman");
+  const auto change = read_column(out, "/sensitivity/total_cost_usd/tornado_change");
+  const auto p10 = read_column(out, "/sensitivity/total_cost_usd/tornado_p10_mean");
+  const auto p90 = read_column(out, "/sensitivity/total_cost_usd/tornado_p90_mean");
+  CHECK(rho[burn] > 0.3);
+  CHECK(change[burn] > 0.0);  // same sign as Spearman for a strongly monotone driver
+  CHECK(change[burn] == Approx(p90[burn] - p10[burn]));
+  {
+    hdf5::Id f = open_result_file(out);
+    hdf5::Id g = hdf5::open_group(f.get(), "/sensitivity/total_cost_usd");
+    CHECK(hdf5::read_uint64_attribute(g.get(), "rows_used") == 3000u);
+    CHECK(hdf5::read_uint64_attribute(g.get(), "bootstrap") == 50u);
+    CHECK(hdf5::read_uint64_attribute(g.get(), "tornado_replicates") == 1000u);
+    hdf5::Id m = hdf5::open_group(f.get(), "/sensitivity/months_to_authorization");
+    CHECK(hdf5::read_uint64_attribute(m.get(), "rows_used").value_or(0) < 3000u);  // NaN when not authorized
+  }
+
+  // Rerunning replaces the group (only the asked output is left).
+  const Result again = run("sensitivity " + out.string() + " --output authorized --bootstrap 10 --no-tornado", dir);
+  INFO(again.out << again.err);
+  REQUIRE(again.status == 0);
+  {
+    hdf5::Id f = open_result_file(out);
+    hdf5::Id g = hdf5::open_group(f.get(), "/sensitivity");
+    CHECK(hdf5::member_names(g.get()) == std::vector<std::string>{"authorized"});
+  }
+  CHECK(std::isnan(read_column(out, "/sensitivity/authorized/tornado_change")[0]));
+  CHECK(shell("h5diff " + (dir / "orig.h5").string() + " " + out.string() + " /replicates /replicates") == 0);
+}
+
+TEST_CASE("samdsim sensitivity refuses bad input with status 2", "[sensitivity][cli]") {
+  const fs::path dir = scratch("sensitivity_bad");
+  write(dir, "c.yaml", config);
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  REQUIRE(run("run " + at("c.yaml") + " -o " + at("o.h5") + " --replicates 300 --progress never", dir).status == 0);
+  REQUIRE(run("run " + at("c.yaml") + " -o " + at("s.h5") + " --replicates 300 --outputs summary --progress never", dir)
+              .status == 0);
+  write(dir, "f.yaml", "model: us_pathway\nname: fixed\nreplicates: 100\nseed: 1\nparameters:\n  pathway: 510k\n"
+                       "  burn_usd_per_month: 200000\n  submission:\n    preparation_months: 3\n"
+                       "  fda_510k:\n    review_days: 120\n    ai_request_probability: 0.5\n"
+                       "    favourable_probability: 0.8\n  presubmission:\n    meetings: 0\n    feedback_days: 60\n");
+  const Result unknown = run("sensitivity " + at("o.h5") + " --output total_cost --no-tornado", dir);
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("total_cost_usd") != std::string::npos);  // did you mean
+  const Result summary = run("sensitivity " + at("s.h5"), dir);
+  CHECK(summary.status == 2);
+  CHECK(summary.err.find("--outputs summary") != std::string::npos);
+  CHECK(run("sensitivity " + at("missing.h5"), dir).status == 2);
+  CHECK(run("sensitivity " + at("o.h5") + " --point 3 --no-tornado", dir).status == 2);
+  if (run("run " + at("f.yaml") + " -o " + at("f.h5") + " --progress never", dir).status == 0) {
+    const Result fixed = run("sensitivity " + at("f.h5"), dir);
+    CHECK(fixed.status == 2);
+    CHECK(fixed.err.find("no parameter") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(dir / "o.h5.sensitivity-tmp"));
+
+  // A sweep needs --point, in range.
+  write(dir, "sw.yaml", std::string(config) + "sweep:\n  grid:\n    pathway: [510k, de_novo]\n");
+  REQUIRE(run("run " + at("sw.yaml") + " -o " + at("sw.h5") + " --replicates 300 --progress never", dir).status == 0);
+  const Result no_point = run("sensitivity " + at("sw.h5") + " --no-tornado", dir);
+  CHECK(no_point.status == 2);
+  CHECK(no_point.err.find("--point I (0..1)") != std::string::npos);
+  CHECK(run("sensitivity " + at("sw.h5") + " --point 2 --no-tornado", dir).status == 2);
+  REQUIRE(run("sensitivity " + at("sw.h5") + " --point 1 --output total_cost_usd --bootstrap 10 --tornado-replicates 200",
+              dir).status == 0);
+  CHECK(read_column(at("sw.h5"), "/points/1/sensitivity/total_cost_usd/prcc").size() == 8);
+}
