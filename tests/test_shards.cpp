@@ -123,7 +123,7 @@ TEST_CASE("Merge refuses missing, duplicate and foreign shards, naming them") {
   CHECK_FALSE(fs::exists(dir / "m.h5"));
 }
 
-TEST_CASE("--outputs bands and summary keep exact summaries and bands and drop per-replicate values") {
+TEST_CASE("Files that keep only bands or summaries hold exact summaries and bands and no per-replicate values") {
   const fs::path dir = scratch("outputs_kept");
   const fs::path cfg = write(dir, "plain.yaml", plain);
   const fs::path sw = write(dir, "sweep.yaml", sweep);
