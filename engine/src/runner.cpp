@@ -8,6 +8,7 @@
 #include <tbb/task_group.h>
 
 #include <algorithm>
+#include <exception>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -65,6 +66,10 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   blocks.reserve(2 * window);
   for (std::size_t i = 0; i < 2 * window; ++i) blocks.emplace_back(outputs, n_sampled, replicates_per_block);
   std::vector<std::vector<Moments>> block_moments(2 * window, std::vector<Moments>(outputs.size()));
+  // A block's failure is raised when the block's turn comes in index order,
+  // so the replicate an error names does not depend on thread scheduling.
+  std::vector<std::exception_ptr> block_errors(2 * window);
+  const std::vector<ParameterColumn> columns = parameters.sampled_columns();
 
   const std::vector<double> initial = parameters.initial_values();
   tbb::enumerable_thread_specific<Worker> workers([&] {
@@ -80,7 +85,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   const std::uint64_t todo = std::min(n, end_block * replicates_per_block) - result.replicates;
   Progress progress(todo, options.progress, "samdsim");
 
-  auto simulate_block = [&](std::size_t slot, std::uint64_t block_index) {
+  auto simulate_block_unchecked = [&](std::size_t slot, std::uint64_t block_index) {
     Worker& w = workers.local();
     Block& block = blocks[slot];
     const std::uint64_t first = block_index * replicates_per_block;
@@ -90,7 +95,15 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       const std::uint64_t r = first + i;
       Stream parameter_stream(options.seed, options.scenario, r, parameter_substream);
       parameters.draw(parameter_stream, w.values, w.drawn);
-      for (std::size_t j = 0; j < n_sampled; ++j) block.parameter(j)[i] = w.drawn[j];
+      for (std::size_t j = 0; j < n_sampled; ++j) {
+        // A distribution whose tail passes the largest double (e.g. a huge
+        // lognormal sigma) is the config's problem: name it, never store it.
+        if (!std::isfinite(w.drawn[j]))
+          throw InputError(fmt::format("{}: drew {} in replicate {}: the distribution's values exceed double "
+                                       "precision; narrow it",
+                                       columns[j].name, w.drawn[j], r));
+        block.parameter(j)[i] = w.drawn[j];
+      }
       for (std::size_t k = 0; k < outputs.size(); ++k) {
         auto row = block.output(k, i);
         std::fill(row.begin(), row.end(), std::numeric_limits<double>::quiet_NaN());
@@ -110,12 +123,21 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     }
     progress.advance(count);
   };
+  auto simulate_block = [&](std::size_t slot, std::uint64_t block_index) {
+    block_errors[slot] = nullptr;
+    try {
+      simulate_block_unchecked(slot, block_index);
+    } catch (...) {
+      block_errors[slot] = std::current_exception();
+    }
+  };
 
   // Hands a simulated window to the sink and the summaries, in block order,
   // until a stopping rule says enough.
   bool stop = false;
   auto consume_window = [&](std::size_t first_slot, std::size_t count) {
     for (std::size_t slot = first_slot; slot < first_slot + count && !stop; ++slot) {
+      if (block_errors[slot]) std::rethrow_exception(block_errors[slot]);
       for (std::size_t k = 0; k < outputs.size(); ++k) result.moments[k].merge(block_moments[slot][k]);
       sink.block_moments(block_moments[slot]);
       sink.consume(blocks[slot]);
