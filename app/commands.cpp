@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -140,12 +141,32 @@ int main(int argc, char** argv) {
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
   models_cmd->add_option("model", model_name, "Show only this model");
 
+  // A first word that is no command (a typo, or a config given without
+  // `run`) gets the list of commands rather than CLI11's "subcommand required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+    const std::string word = argv[1];
+    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
+      if (mpi.rank() == 0)
+        std::cerr << "samdsim: error: unknown command '" << word << "'" << did_you_mean(word, commands)
+                  << "; commands: " << fmt::format("{}", fmt::join(commands, ", ")) << " (samdsim --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    if (mpi.rank() == 0) {
+      const CLI::App* where = app.get_subcommands().empty() ? &app : app.get_subcommands().front();
+      std::cerr << "samdsim: error: " << e.what() << " (samdsim " << (where == &app ? "" : where->get_name() + " ")
+                << "--help)\n";
+    }
+    return 2;
   }
+  run.output_given = run_cmd->count("--output") > 0;
 
   try {
     if (*run_cmd) return command_run(run);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -121,6 +122,12 @@ bool copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::ve
 
 int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep) {
   const OutputsKept kept = parse_outputs_kept(keep);
+  if (output.empty()) throw InputError("--output: the output file name is empty");
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(output, p, ec))
+      throw InputError("output '" + output + "' is the shard '" + p + "' itself; give the merged file another name");
+  }
   std::vector<Shard> shards = open_shards(paths);
   const Shard& first = shards.front();
   // The shards carry the resolved config: it rebuilds the outputs and parameter columns.

@@ -121,6 +121,21 @@ int command_run(const RunArgs& a) {
 
 namespace {
 
+// The result file: -o, or the config's name with .h5. Refused: an empty name,
+// a directory, and the config itself (the run would overwrite its input).
+std::filesystem::path output_path(const RunArgs& a) {
+  namespace fs = std::filesystem;
+  if (a.output_given && a.output.empty()) throw InputError("--output: the output file name is empty");
+  const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
+  std::error_code ec;
+  if (fs::is_directory(out, ec))
+    throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
+  if (fs::equivalent(out, a.config, ec))
+    throw InputError("output '" + out.string() + "' is the config file '" + a.config +
+                     "' itself; give another name such as result.h5");
+  return out;
+}
+
 // Under mpirun every rank runs the shard rank/size into a file beside the
 // output; once all have succeeded rank 0 merges them into the output, which
 // is then identical to a single-process run, and removes them.
@@ -128,7 +143,7 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
   if (a.shard || a.resume)
     throw InputError("under mpirun the ranks split the run themselves: --shard and --resume do not apply");
   namespace fs = std::filesystem;
-  const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
+  const fs::path out = output_path(a);
   const auto part = [&](int r) {
     return out.parent_path() / fmt::format("{}.rank{}of{}.h5", out.filename().string(), r, mpi.size());
   };
@@ -193,11 +208,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   std::optional<PrecisionTarget> target;
   if (a.target_rse) target.emplace(*a.target_rse, a.target_outputs, s.points.front().simulation->outputs());
 
-  namespace fs = std::filesystem;
-  const fs::path out = a.output.empty() ? fs::path(fs::path(a.config).stem().string() + ".h5") : fs::path(a.output);
-  std::error_code ec;
-  if (fs::is_directory(out, ec))
-    throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
+  const std::filesystem::path out = output_path(a);
 
   RunInfo info;
   info.model = s.model->name();

@@ -13,6 +13,7 @@ inline constexpr int exit_interrupted = 3;
 struct RunArgs {
   std::string config;
   std::string output;
+  bool output_given = false;  // -o given (an empty name is then an error, not the default)
   std::optional<std::string> replicates;
   std::optional<std::string> seed;
   unsigned threads = 0;

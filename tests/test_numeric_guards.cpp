@@ -84,7 +84,7 @@ TEST_CASE("An infinite real output is reported with its replicate and output nam
   }
 }
 
-TEST_CASE("NaN, infinite and fractional integer outputs are reported with their replicate") {
+TEST_CASE("NaN and infinite and fractional integer outputs are reported with their replicate") {
   for (double bad : {nan_value, inf, 2.5}) {
     const std::string e = run_error(1, 4242, bad);
     INFO(e);
@@ -144,7 +144,7 @@ TEST_CASE("A valid run passes the guards: NaN is a valid real output (an event t
   CHECK(run_error(0, 10, 1e308).empty());
 }
 
-TEST_CASE("A parameter draw that overflows is reported with its replicate and key path, not stored") {
+TEST_CASE("A parameter draw that overflows is reported with its replicate and key path and not stored") {
   // lognormal(mu = 700, sigma = 10): most draws exceed the largest double.
   ParameterTable table;
   const Param p = table.add({"parameters.burn_usd_per_month", "USD/month",

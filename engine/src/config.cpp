@@ -51,12 +51,7 @@ std::uint64_t parse_count(const std::string& text, const std::string& what, std:
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
-  }
+  const YAML::Node root = load_yaml(text, file);
   if (!root || root.IsNull()) throw InputError(Location{file}, "", "the config is empty; it needs at least 'model:'");
   if (!root.IsMap())
     throw InputError(location_of(root, file), "", "the config must be a mapping with 'model:' and 'parameters:'");

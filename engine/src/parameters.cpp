@@ -3,11 +3,33 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
+#include <mutex>
 
 #include "samdsim/random.hpp"
 #include "samdsim/yaml_util.hpp"
 
 namespace samdsim {
+
+namespace {
+// No quantity in these models (money in yen included) comes near 10^15 in its
+// unit; beyond it, costs summed over months and squared in variances lose
+// their meaning or overflow. Distributions are held to it at their 10^-12 tails.
+constexpr double max_parameter_magnitude = 1e15;
+constexpr double magnitude_tail = 1e-12;
+
+// A schema's distribution defaults are YAML text: parsed once per process, as
+// every sweep point resolves the same defaults again.
+Distribution default_distribution(const std::string& text, const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, Distribution> parsed;
+  const std::lock_guard lock(mutex);
+  auto it = parsed.find(text);
+  if (it == parsed.end())
+    it = parsed.emplace(text, Distribution::from_yaml(YAML::Load(text), path, "(default of " + path + ")")).first;
+  return it->second;
+}
+}  // namespace
 
 // --- ParameterTable -----------------------------------------------------------
 
@@ -156,8 +178,7 @@ class ParameterResolver {
         if (!given && !f.number_default() && !f.distribution_default()) missing(f, path, parent);
         Distribution d = given                   ? Distribution::from_yaml(node, path, file_)
                          : f.number_default()    ? Distribution::fixed(*f.number_default())
-                                                 : Distribution::from_yaml(YAML::Load(*f.distribution_default()), path,
-                                                                           "(default of " + path + ")");
+                                                 : default_distribution(*f.distribution_default(), path);
         if (given) check_numeric(f, d, node, path);
         e.param = table_->add({path, f.unit(), std::move(d), f.kind() == Field::Kind::Integer, f.is_per_unit()});
         break;
@@ -196,6 +217,11 @@ class ParameterResolver {
       const double v = d.mean();
       if (!r.contains(v))
         throw InputError(where, path, fmt::format("value {:g}{} is outside the allowed range {}", v, unit, r.str()));
+      if (std::fabs(v) > max_parameter_magnitude)
+        throw InputError(where, path,
+                         fmt::format("value {:g}{} is beyond the largest magnitude a parameter may have ({:g}): the "
+                                     "model's sums and products of it would overflow",
+                                     v, unit, max_parameter_magnitude));
       if (f.kind() == Field::Kind::Integer && std::floor(v) != v)
         throw InputError(where, path, fmt::format("expected a whole number, got {:g}", v));
       return;
@@ -218,6 +244,21 @@ class ParameterResolver {
                                        ? "give the possible counts with discrete {values, weights}"
                                        : "bound it (beta or triangular with min/max, truncated_normal, or lognormal "
                                          "or gamma for positive quantities)"));
+    check_magnitude(d, where, path, unit);
+  }
+
+  // Far tails of a distribution must stay within the magnitude limit, so that
+  // no draw in any run length overflows the model's arithmetic.
+  void check_magnitude(const Distribution& d, const Location& where, const std::string& path,
+                       const std::string& unit) {
+    const double lo = d.quantile(magnitude_tail);
+    const double hi = d.quantile(1.0 - magnitude_tail);
+    if (!(std::fabs(lo) <= max_parameter_magnitude && std::fabs(hi) <= max_parameter_magnitude))
+      throw InputError(where, path,
+                       fmt::format("{} reaches {:g}{} one draw in 10^12, beyond the largest magnitude a parameter "
+                                   "may have ({:g}): the model's sums and products of it would overflow",
+                                   d.describe(), std::fabs(lo) > std::fabs(hi) ? lo : hi, unit,
+                                   max_parameter_magnitude));
   }
 
   void resolve_list(const Field& f, const YAML::Node& node, bool given, const std::string& path,

@@ -21,6 +21,9 @@ namespace {
 // Random substreams of a replicate: one draws its parameters, one is the model's.
 constexpr std::uint64_t parameter_substream = 0;
 constexpr std::uint64_t model_substream = 1;
+// Memory for the blocks in flight (two windows): 256 MiB keeps eight
+// us_pathway blocks per core on 64 cores, and bounds series-heavy models.
+constexpr std::uint64_t window_bytes = 256ULL << 20;
 
 struct Worker {
   std::unique_ptr<Workspace> workspace;
@@ -55,10 +58,18 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   const std::uint64_t n = options.replicates;
   const std::uint64_t first_block = std::min(options.first_block, block_count(n));
   const std::uint64_t end_block = std::clamp(options.end_block, first_block, block_count(n));
-  // The window bounds memory; its size never changes results.
-  const std::size_t window =
-      static_cast<std::size_t>(std::clamp<std::uint64_t>(end_block - first_block, 1, 8ULL * threads));
   const std::size_t n_sampled = parameters.sampled_count();
+  // The window bounds memory; its size never changes results. Eight blocks
+  // per thread that runs (oneTBB runs at most the machine's cores, whatever
+  // --threads asks), but never more than window_bytes for the two windows
+  // together, and at least one block per running thread.
+  const auto running = static_cast<std::uint64_t>(std::clamp(tbb::info::default_concurrency(), 1, static_cast<int>(threads)));
+  std::size_t values_per_replicate = n_sampled;
+  for (const auto& o : outputs) values_per_replicate += o.width();
+  const std::uint64_t block_bytes = replicates_per_block * values_per_replicate * sizeof(double);
+  const std::uint64_t affordable = window_bytes / (2 * std::max<std::uint64_t>(block_bytes, 1));
+  const std::size_t window = static_cast<std::size_t>(std::clamp<std::uint64_t>(
+      end_block - first_block, 1, std::clamp<std::uint64_t>(affordable, running, 8 * running)));
 
   // Two windows of blocks: while one is simulated, the other is handed to the
   // sink (the HDF5 writer), so I/O overlaps computation.

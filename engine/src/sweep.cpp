@@ -297,7 +297,7 @@ YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, c
                            fmt::format("'{}' names item {} of a list the config does not have", sweep.columns[c],
                                        index));
         if (last) {
-          node[index] = point.values[c];
+          node[index] = YAML::Clone(point.values[c]);
         } else {
           YAML::Node next = node[index];
           node.reset(next);
@@ -307,7 +307,7 @@ YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, c
           throw InputError(Location{file, point.line, point.column}, "sweep",
                            "'" + sweep.columns[c] + "' goes through a value that is not a mapping");
         if (last) {
-          node[part] = point.values[c];
+          node[part] = YAML::Clone(point.values[c]);
         } else {
           if (!node[part]) node[part] = YAML::Node(YAML::NodeType::Map);
           YAML::Node next = node[part];

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
+#include <vector>
 
 namespace samdsim {
 
@@ -21,6 +23,74 @@ std::string index_path(const std::string& parent, std::size_t index) {
 }
 
 namespace {
+
+// More nodes than any sensible config (a 10^4-point sweep list is 10^4):
+// beyond it, aliases are expanding a small file into a huge tree.
+constexpr std::size_t max_yaml_nodes = 2'000'000;
+
+// A quoted scalar starting at `pos` whose closing quote is missing: yaml-cpp
+// 0.7 reads such a string to the end of the file and accepts it.
+bool unterminated_quote(const std::string& text, std::size_t pos) {
+  if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\'')) return false;
+  const char quote = text[pos];
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' inside a single-quoted string
+        continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+struct StructureCheck {
+  const std::string& text;
+  const std::string& file;
+  std::size_t nodes = 0;
+
+  void walk(const YAML::Node& node, const std::string& path) {
+    if (++nodes > max_yaml_nodes)
+      throw InputError(location_of(node, file), path,
+                       "the config expands (through aliases) to more than " + std::to_string(max_yaml_nodes) +
+                           " values");
+    switch (node.Type()) {
+      case YAML::NodeType::Scalar:
+        if (!node.Mark().is_null() && unterminated_quote(text, static_cast<std::size_t>(node.Mark().pos)))
+          throw InputError(location_of(node, file), path, "a quoted string has no closing quote");
+        break;
+      case YAML::NodeType::Sequence: {
+        std::size_t i = 0;
+        for (const auto& item : node) walk(item, index_path(path, i++));
+        break;
+      }
+      case YAML::NodeType::Map: {
+        std::unordered_map<std::string, YAML::Mark> seen;
+        for (const auto& entry : node) {
+          const YAML::Node key = entry.first;
+          if (!key.IsScalar())
+            throw InputError(location_of(key, file), path,
+                             std::string("a key must be a name, not ") +
+                                 (key.IsNull() ? "empty" : key.IsMap() ? "a mapping" : "a list"));
+          if (key.Scalar().empty()) throw InputError(location_of(key, file), path, "a key must not be empty");
+          walk(key, path);
+          const auto [first, inserted] = seen.emplace(key.Scalar(), key.Mark());
+          if (!inserted)
+            throw InputError(location_of(key, file), child_path(path, key.Scalar()),
+                             "the key '" + key.Scalar() + "' is given twice (first at line " +
+                                 std::to_string(first->second.line + 1) + ")");
+          walk(entry.second, child_path(path, key.Scalar()));
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+};
+
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a mapping";
@@ -30,6 +100,22 @@ const char* kind_name(const YAML::Node& node) {
   }
 }
 }  // namespace
+
+YAML::Node load_yaml(const std::string& text, const std::string& file) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
+  }
+  if (documents.empty()) return YAML::Node();
+  for (std::size_t i = 1; i < documents.size(); ++i)
+    if (documents[i] && !documents[i].IsNull())
+      throw InputError(location_of(documents[i], file), "",
+                       "a second YAML document (after '---'): a config is one document");
+  StructureCheck{text, file}.walk(documents.front(), "");
+  return documents.front();
+}
 
 double read_number(const YAML::Node& node, const std::string& path, const std::string& file) {
   if (!node.IsScalar())

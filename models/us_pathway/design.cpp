@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -19,6 +22,10 @@ using namespace design_detail;
 
 // Above this an exact search is no longer a study design but a typo.
 constexpr std::int64_t kMaxSampleSize = 10'000'000;
+// The exact search walks n one by one (about 1.5 n binomial tails, ~5 us
+// each): 2e5 subjects take about a second. Larger exact designs differ from
+// the normal-approximation n by well under 1 %.
+constexpr std::int64_t kMaxExactSampleSize = 200'000;
 
 double z_quantile(double p) {
   return boost::math::quantile(boost::math::normal_distribution<>(), p);
@@ -61,8 +68,16 @@ double normal_n_single_proportion(double p0, double p1, double alpha, double pow
 // whose power is below target.
 std::int64_t exact_n_single_proportion(double p0, double p1, double alpha, double power,
                                        ExactSearch search) {
-  const auto n_normal = std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(std::ceil(normal_n_single_proportion(p0, p1, alpha, power))));
+  const double n_approx = normal_n_single_proportion(p0, p1, alpha, power);
+  // The walk below costs about 1.5 n binomial tails: refuse designs whose size
+  // is a typo (p1 a hair above p0) in microseconds, not minutes.
+  if (!(n_approx <= static_cast<double>(kMaxExactSampleSize)))
+    fail("sample_size_single_proportion",
+         fmt::format("the exact test needs about {:.0f} subjects (normal approximation; p0 = {}, p1 = {}), above "
+                     "the {} that an exact search covers: check the planning value against the goal, or use "
+                     "method: normal",
+                     n_approx, p0, p1, kMaxExactSampleSize));
+  const auto n_normal = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(n_approx)));
   // Exact n is usually above the normal-approximation n (the discrete test
   // spends less than alpha); start at half of it, and lower the start while it
   // already has the power, so the first n reaching power is never skipped.
@@ -94,6 +109,31 @@ std::int64_t exact_n_single_proportion(double p0, double p1, double alpha, doubl
   return last_below + 1;
 }
 
+// Exact sizes and critical values are pure functions of their inputs, and a
+// sweep prepares every point with the same planning values (10^4 points would
+// repeat one search 10^4 times): remember the recent ones.
+template <class Key, class Value>
+class Memo {
+ public:
+  template <class F>
+  Value get(const Key& key, F&& compute) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto it = values_.find(key); it != values_.end()) return it->second;
+    }
+    const Value v = compute();  // throws for designs that cannot be sized: nothing is remembered
+    const std::lock_guard lock(mutex_);
+    if (values_.size() >= capacity) values_.clear();
+    values_.emplace(key, v);
+    return v;
+  }
+
+ private:
+  static constexpr std::size_t capacity = 1 << 16;
+  std::mutex mutex_;
+  std::map<Key, Value> values_;
+};
+
 }  // namespace
 
 std::int64_t exact_critical_value(std::int64_t n, double p0, double alpha) {
@@ -109,6 +149,15 @@ std::int64_t exact_critical_value(std::int64_t n, double p0, double alpha) {
   while (k <= n && upper_tail(n, p0, k) > alpha) ++k;
   while (k > 1 && upper_tail(n, p0, k - 1) <= alpha) --k;
   return k;
+}
+
+std::shared_ptr<const std::vector<std::int64_t>> exact_critical_values(std::int64_t n_max, double p0, double alpha) {
+  static Memo<std::tuple<std::int64_t, double, double>, std::shared_ptr<const std::vector<std::int64_t>>> memo;
+  return memo.get(std::tuple{n_max, p0, alpha}, [&] {
+    auto table = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(n_max) + 1, 0);
+    for (std::int64_t k = 1; k <= n_max; ++k) (*table)[static_cast<std::size_t>(k)] = exact_critical_value(k, p0, alpha);
+    return std::shared_ptr<const std::vector<std::int64_t>>(std::move(table));
+  });
 }
 
 double exact_power(std::int64_t n, double p0, double p1, double alpha) {
@@ -162,7 +211,9 @@ std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, d
   require_alpha_power(where, alpha, power);
   if (method == ProportionMethod::normal)
     return std::max<std::int64_t>(1, ceil_count(normal_n_single_proportion(p0, p1, alpha, power)));
-  return exact_n_single_proportion(p0, p1, alpha, power, search);
+  static Memo<std::tuple<double, double, double, double, ExactSearch>, std::int64_t> memo;
+  return memo.get(std::tuple{p0, p1, alpha, power, search},
+                  [&] { return exact_n_single_proportion(p0, p1, alpha, power, search); });
 }
 
 StandaloneSampleSize sample_size_standalone(const StandaloneDesign& d) {

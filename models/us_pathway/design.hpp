@@ -19,6 +19,8 @@
 // and design_mrmc.cpp (for docs/models/us_pathway.md).
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace samdsim::us_pathway {
 
@@ -43,6 +45,10 @@ enum class ExactSearch {
 // Smallest k with P(X >= k | n, p0) <= alpha; n + 1 when even k = n is not
 // rare enough (the test can never reject).
 std::int64_t exact_critical_value(std::int64_t n, double p0, double alpha);
+
+// exact_critical_value(k, p0, alpha) for k = 0..n_max (entry 0 unused), shared
+// between the scenarios (sweep points) that ask for the same table.
+std::shared_ptr<const std::vector<std::int64_t>> exact_critical_values(std::int64_t n_max, double p0, double alpha);
 
 // P(X >= k_crit | n, p1): power of the exact binomial test.
 double exact_power(std::int64_t n, double p0, double p1, double alpha);

@@ -1,8 +1,11 @@
 // Turns validated parameters into a Plan: reads the parameter handles and
 // sizes each study from its planning values, as the sponsor would before
 // the study starts.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "us_pathway/us_pathway.hpp"
 
@@ -111,6 +114,12 @@ void read_mrmc(StudyPlan& s, const Group& v) {
   const Group& var = v.group("variance");
   s.mrmc = MrmcVariance{var.fixed("var_tr"), var.fixed("var_error"), var.fixed("reference_cases"),
                         var.fixed("r1"),     var.fixed("r2"),        var.fixed("r3")};
+  // E[MS(TR)] >= 0 needs 1 - r1 >= max(r2 - r3, 0) (design_mrmc.cpp); checked
+  // here too so that the error names the correlations, not the sizing.
+  if ((1.0 - s.mrmc.r1) - std::max(s.mrmc.r2 - s.mrmc.r3, 0.0) < 0.0)
+    var.fail(var.given("r1") ? "r1" : "r2",
+             fmt::format("correlations r1 = {}, r2 = {}, r3 = {} give a negative variance: need 1 - r1 >= r2 - r3",
+                         s.mrmc.r1, s.mrmc.r2, s.mrmc.r3));
   std::int64_t cases = 0;
   if (v.given("cases")) {
     cases = static_cast<std::int64_t>(v.fixed("cases"));
@@ -150,9 +159,7 @@ void read_single_arm(StudyPlan& s, const Group& v) {
   if (s.exact && s.sizes.back().a <= 100000) {
     const double dropout = s.enrollment.dropout_planning;
     const auto most = static_cast<std::int64_t>(std::ceil(static_cast<double>(s.sizes.back().a) / (1.0 - dropout)));
-    s.critical_by_n.resize(static_cast<std::size_t>(most) + 1, 0);
-    for (std::int64_t k = 1; k <= most; ++k)
-      s.critical_by_n[static_cast<std::size_t>(k)] = exact_critical_value(k, s.goal_a, s.alpha);
+    s.critical_by_n = exact_critical_values(most, s.goal_a, s.alpha);
   }
 }
 

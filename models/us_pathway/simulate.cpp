@@ -121,8 +121,8 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
         a.success = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha).success
                              : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha).success;
       }
-    } else if (eval_a >= 1 && s.exact && !s.critical_by_n.empty()) {
-      a.success = simulate_exact_success(rng, eval_a, ctx[s.true_a], s.critical_by_n[static_cast<std::size_t>(eval_a)]);
+    } else if (eval_a >= 1 && s.exact && s.critical_by_n) {
+      a.success = simulate_exact_success(rng, eval_a, ctx[s.true_a], (*s.critical_by_n)[static_cast<std::size_t>(eval_a)]);
     } else if (eval_a >= 1) {
       a.success = simulate_single_proportion(rng, eval_a, ctx[s.true_a], s.goal_a, s.alpha,
                                              s.exact ? ProportionMethod::exact : ProportionMethod::normal)

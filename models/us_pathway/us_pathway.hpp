@@ -70,7 +70,7 @@ struct StudyPlan {
   std::vector<Size> sizes;
   // Exact single-arm tests: the critical value for every evaluable count up
   // to the largest enrollment, as dropout makes that count random.
-  std::vector<std::int64_t> critical_by_n;
+  std::shared_ptr<const std::vector<std::int64_t>> critical_by_n;  // null: computed per replicate
 
   // Truth (priors) and test settings.
   Param true_a, true_b;  // sensitivity/specificity, delta AUC, success rate, effect or control/treatment rates

@@ -8,6 +8,13 @@
 
 namespace samdsim {
 
+// Parses one YAML document and checks what yaml-cpp lets through: a second
+// document, a quoted string that runs to the end of the file, keys that are
+// lists, maps, null or empty, and keys given twice in one mapping. Throws a
+// located InputError; the node count is capped so that aliases cannot expand
+// a small file into an enormous tree.
+YAML::Node load_yaml(const std::string& text, const std::string& file);
+
 // The 1-based location of a node in the file it was parsed from.
 Location location_of(const YAML::Node& node, const std::string& file);
 
