@@ -37,6 +37,7 @@ ResultWriter::ResultWriter(fs::path final_path, Resume) : final_path_(std::move(
                      "resumed; remove it and run again)");
   }
   file_ = Id(file);
+  claim_temporary();
   // The partial file is the user's work so far: a resumed run that fails
   // leaves it in place (resumable from its last checkpoint) instead of removing it.
   suspended_ = true;

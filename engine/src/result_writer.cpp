@@ -1,6 +1,7 @@
 #include "samdsim/result_writer.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,8 +133,7 @@ ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::
     begin_scenario("", outputs, parameters, info.replicates);
   } catch (...) {
     close_all();
-    std::error_code ec;
-    fs::remove(temp_path_, ec);
+    remove_temporary();
     throw;
   }
 }
@@ -154,22 +154,51 @@ void ResultWriter::open_file(const RunInfo& info) {
     throw InputError("result file path '" + final_path_.string() + "' is a directory");
 
   temp_path_ = partial_path(final_path_);
+  // A leftover from a killed run, or the file of a run still writing to the
+  // same output: unlinked, not truncated, so that run keeps its own file.
+  fs::remove(temp_path_, ec);
   Id fcpl = hdf5::ordered_file_creation_plist();
   Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
   // Closing the file also closes anything left open, so the file is never kept alive by a stray identifier.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the file close degree");
-  const hid_t file = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+  const hid_t file = H5Fcreate(temp_path_.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
   if (file < 0)
     throw InputError("cannot create result file '" + final_path_.string() + "' in directory '" + dir.string() +
                      "': " + hdf5::error_detail());
   file_ = Id(file);
+  claim_temporary();
   try {
     write_root_attributes(info);
   } catch (...) {
     close_all();
-    fs::remove(temp_path_, ec);
+    remove_temporary();
     throw;
   }
+}
+
+namespace {
+bool file_identity(const fs::path& path, std::uint64_t& device, std::uint64_t& inode) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  device = static_cast<std::uint64_t>(st.st_dev);
+  inode = static_cast<std::uint64_t>(st.st_ino);
+  return true;
+}
+}  // namespace
+
+void ResultWriter::claim_temporary() {
+  if (!file_identity(temp_path_, temp_device_, temp_inode_))
+    throw InternalError("cannot find the result file '" + temp_path_.string() + "' just created");
+}
+
+bool ResultWriter::owns_temporary() const {
+  std::uint64_t device = 0, inode = 0;
+  return file_identity(temp_path_, device, inode) && device == temp_device_ && inode == temp_inode_;
+}
+
+void ResultWriter::remove_temporary() noexcept {
+  std::error_code ec;
+  if (owns_temporary()) fs::remove(temp_path_, ec);
 }
 
 fs::path ResultWriter::partial_path(const fs::path& final_path) {
@@ -183,8 +212,7 @@ ResultWriter::~ResultWriter() {
     return;
   }
   close_all();
-  std::error_code ec;
-  fs::remove(temp_path_, ec);
+  remove_temporary();
 }
 
 void ResultWriter::close_all() noexcept {
@@ -552,6 +580,7 @@ void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
   std::error_code ec;
   if (kept != OutputsKept::all) {
     const fs::path compact = final_path_.parent_path() / (final_path_.filename().string() + ".compact");
+    fs::remove(compact, ec);
     try {
       copy_result_file(temp_path_, compact, kept);
       sync_file(compact);
@@ -559,9 +588,13 @@ void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
       fs::remove(compact, ec);
       throw;
     }
-    fs::remove(temp_path_, ec);
+    remove_temporary();
     temp_path_ = compact;
+    claim_temporary();
   }
+  if (!owns_temporary())
+    throw InternalError("another run replaced '" + temp_path_.string() + "' while this one wrote it (two runs given "
+                        "the output '" + final_path_.string() + "'?): this run's result is not kept");
   fs::rename(temp_path_, final_path_, ec);
   if (ec)
     throw InternalError("cannot rename '" + temp_path_.string() + "' to '" + final_path_.string() + "': " + ec.message());

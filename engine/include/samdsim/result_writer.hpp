@@ -45,7 +45,7 @@ std::string utc_timestamp_now();
 // thread-safe: the runner calls it from one thread, blocks in index order.
 class ResultWriter {
  public:
-  // Creates "<final>.tmp-<pid>" beside the final path, with datasets sized
+  // Creates "<final>.partial" beside the final path, with datasets sized
   // for info.replicates rows (they grow or shrink to the rows written). A
   // missing or unwritable directory is an InputError naming it; nothing is
   // created then.
@@ -150,9 +150,17 @@ class ResultWriter {
   void finish_rows();
   void write_band(std::size_t k);
   void close_all() noexcept;
+  // Two runs given one output (a resubmitted job) each write their own
+  // temporary file: a new run unlinks a leftover one and creates its own,
+  // and a run renames or removes the temporary path only while it still
+  // names the file this run created (same device and inode).
+  void claim_temporary();
+  bool owns_temporary() const;
+  void remove_temporary() noexcept;
 
   std::filesystem::path final_path_;
   std::filesystem::path temp_path_;
+  std::uint64_t temp_device_ = 0, temp_inode_ = 0;
   std::vector<OutputSpec> outputs_;
   hdf5::Id file_;
   hdf5::Id base_;  // the group of the current scenario (the root for a single one)
