@@ -144,8 +144,13 @@ class ParameterResolver {
         if (key == skip_key) continue;
         if (!decl.find(key)) {
           std::vector<std::string> names = decl.field_names();
+          std::string hint = did_you_mean(key, names);
+          // A parameter written one level too high (icc: beside outcome: rather than in it).
+          for (const auto& f : decl.fields())
+            if (hint.empty() && f->kind() == Field::Kind::Group && f->find(key))
+              hint = "; it belongs in '" + f->name() + "' (" + child_path(path, f->name() + "." + key) + ")";
           throw InputError(location_of(it->first, file_), child_path(path, key),
-                           "unknown parameter '" + key + "'" + did_you_mean(key, names));
+                           "unknown parameter '" + key + "'" + hint);
         }
       }
     }
@@ -251,8 +256,17 @@ class ParameterResolver {
   // no draw in any run length overflows the model's arithmetic.
   void check_magnitude(const Distribution& d, const Location& where, const std::string& path,
                        const std::string& unit) {
-    const double lo = d.quantile(magnitude_tail);
-    const double hi = d.quantile(1.0 - magnitude_tail);
+    double lo = 0.0, hi = 0.0;
+    try {
+      lo = d.quantile(magnitude_tail);
+      hi = d.quantile(1.0 - magnitude_tail);
+    } catch (const std::exception&) {
+      // Quantiles of extreme parameters (a Poisson mean of 1e12) may not
+      // converge: 8 standard deviations bound the same tails.
+      const double reach = 8.0 * std::sqrt(d.variance());
+      lo = d.mean() - reach;
+      hi = d.mean() + reach;
+    }
     if (!(std::fabs(lo) <= max_parameter_magnitude && std::fabs(hi) <= max_parameter_magnitude))
       throw InputError(where, path,
                        fmt::format("{} reaches {:g}{} one draw in 10^12, beyond the largest magnitude a parameter "
