@@ -23,7 +23,7 @@ const std::string config = (source_dir / "configs" / "pma_breakthrough_rct.yaml"
 // land in every phase: loading, simulating, writing, summarizing, renaming.
 // Sanitizer builds run several times slower: fewer replicates give them the
 // same few seconds.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#ifdef SAMDSIM_SANITIZED
 constexpr const char* replicates = "40000";
 constexpr const char* concurrent_replicates = "20000";
 #else

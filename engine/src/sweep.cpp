@@ -209,7 +209,8 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
       if (!it->second.IsSequence() || it->second.size() == 0)
         throw InputError(location_of(it->second, file), where, "expected a non-empty list of values");
       std::vector<YAML::Node> values;
-      for (const auto& v : it->second) values.push_back(v);
+      const YAML::Node list = it->second;  // a range-for over it->second would outlive the iterator's proxy
+      for (const auto& v : list) values.push_back(v);
       axes.push_back(values);
     }
   }
