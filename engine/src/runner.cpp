@@ -15,12 +15,74 @@
 
 #include "samdsim/error.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#define SAMDSIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SAMDSIM_TSAN 1
+#endif
+#endif
+#ifdef SAMDSIM_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace samdsim {
 
 namespace {
 // Random substreams of a replicate: one draws its parameters, one is the model's.
 constexpr std::uint64_t parameter_substream = 0;
 constexpr std::uint64_t model_substream = 1;
+
+// oneTBB's scheduler lives in libtbb.so, which Debian does not build for
+// ThreadSanitizer: TSan cannot see that a task (a parallel_for body, a
+// task_group function) runs after it was handed over, with its copy of the
+// function complete, nor that the wait returns after it ran. Under TSan the
+// runner states these hand-offs itself: every function it gives oneTBB is
+// wrapped in Handed, which releases after it is constructed or copied and
+// acquires before it runs, and releases when it ends; the waiting thread
+// acquires after the wait. Elsewhere all of it compiles to nothing.
+struct Handoff {
+  void release() {
+#ifdef SAMDSIM_TSAN
+    __tsan_release(this);
+#endif
+  }
+  void acquire() {
+#ifdef SAMDSIM_TSAN
+    __tsan_acquire(this);
+#endif
+  }
+};
+Handoff handoff;
+
+struct ReleaseAtExit {
+  ~ReleaseAtExit() { handoff.release(); }
+};
+struct AcquireAtExit {
+  ~AcquireAtExit() { handoff.acquire(); }
+};
+
+template <class F>
+class Handed {
+ public:
+  explicit Handed(F f) : f_(std::move(f)) { handoff.release(); }
+  Handed(const Handed& o) : f_((handoff.acquire(), o.f_)) { handoff.release(); }
+  Handed(Handed&& o) noexcept : f_((handoff.acquire(), std::move(o.f_))) { handoff.release(); }
+  Handed& operator=(const Handed&) = delete;
+  Handed& operator=(Handed&&) = delete;
+  ~Handed() = default;
+
+  template <class... Args>
+  void operator()(Args&&... args) const {
+    handoff.acquire();
+    const ReleaseAtExit done;
+    f_(std::forward<Args>(args)...);
+  }
+
+ private:
+  F f_;
+};
+
 // Memory for the blocks in flight (two windows): 256 MiB keeps eight
 // us_pathway blocks per core on 64 cores, and bounds series-heavy models.
 constexpr std::uint64_t window_bytes = 256ULL << 20;
@@ -166,11 +228,17 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     const auto in_window = static_cast<std::size_t>(std::min<std::uint64_t>(window, end_block - start));
     const std::size_t base = (w % 2) * window;
     tbb::task_group io;
-    if (pending_count > 0) io.run([&, pending_slot, pending_count] { consume_window(pending_slot, pending_count); });
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, in_window, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t i = r.begin(); i != r.end(); ++i) simulate_block(base + i, start + i);
-    });
-    io.wait();
+    if (pending_count > 0)
+      io.run(Handed([&, pending_slot, pending_count] { consume_window(pending_slot, pending_count); }));
+    {
+      const AcquireAtExit joined;
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, in_window, 1),
+                        Handed([&, base, start](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t i = r.begin(); i != r.end(); ++i) simulate_block(base + i, start + i);
+                        }));
+      handoff.acquire();
+      io.wait();
+    }
     pending_slot = base;
     pending_count = in_window;
     if (options.interrupt && options.interrupt->load()) {
