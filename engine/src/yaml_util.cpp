@@ -1,8 +1,11 @@
 #include "samdsim/yaml_util.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -91,6 +94,31 @@ struct StructureCheck {
   }
 };
 
+// Whether a document has any content, and where it starts.
+struct DocumentProbe final : YAML::EventHandler {
+  bool content = false;
+  YAML::Mark first;
+  void node_at(const YAML::Mark& mark) {
+    if (!content) first = mark;
+    content = true;
+  }
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node_at(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node_at(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node_at(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node_at(mark);
+  }
+  void OnMapEnd() override {}
+};
+
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a mapping";
@@ -102,19 +130,24 @@ const char* kind_name(const YAML::Node& node) {
 }  // namespace
 
 YAML::Node load_yaml(const std::string& text, const std::string& file) {
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(text);
+    root = YAML::Load(text);
+    // A second document is read event by event: YAML::LoadAll never returns
+    // on some malformed input (", a}"), where each call still returns.
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentProbe probe;
+    parser.HandleNextDocument(probe);
+    probe = DocumentProbe{};
+    if (parser.HandleNextDocument(probe) && probe.content)
+      throw InputError(Location{file, probe.first.line + 1, probe.first.column + 1}, "",
+                       "a second YAML document (after '---'): a config is one document");
   } catch (const YAML::ParserException& e) {
     throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
   }
-  if (documents.empty()) return YAML::Node();
-  for (std::size_t i = 1; i < documents.size(); ++i)
-    if (documents[i] && !documents[i].IsNull())
-      throw InputError(location_of(documents[i], file), "",
-                       "a second YAML document (after '---'): a config is one document");
-  StructureCheck{text, file}.walk(documents.front(), "");
-  return documents.front();
+  StructureCheck{text, file}.walk(root, "");
+  return root;
 }
 
 double read_number(const YAML::Node& node, const std::string& path, const std::string& file) {
