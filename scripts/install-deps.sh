@@ -10,6 +10,7 @@ packages=(
   catch2 libyaml-cpp-dev libcli11-dev librandom123-dev libfmt-dev
   libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib
+  clang libclang-rt-14-dev llvm
 )
 
 # Optional groups: "mpi" adds what the MPI build (-DSAMDSIM_MPI=ON) needs.
