@@ -12,10 +12,31 @@
 #include <cstring>
 #include <string>
 
+#include <yaml-cpp/yaml.h>
+
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
+#include "samdsim/sweep.hpp"
 
 namespace {
+
+// Checking a sweep is linear in its points (about 0.1-0.2 ms each in a
+// release build, tests/test_bad_inputs.cpp checks 10^4 in seconds), and the
+// engine refuses more than 10^5 outright. Under ASan a few thousand points
+// already pass the per-input time limit, which is there to find hangs, not
+// sizes: larger sweeps are skipped here.
+constexpr std::size_t max_fuzzed_sweep_points = 1000;
+
+bool sweep_too_large(const std::string& text) {
+  try {
+    const YAML::Node root = YAML::Load(text);
+    if (!root.IsMap() || !root["sweep"]) return false;
+    return samdsim::parse_sweep(root["sweep"], "fuzz.yaml").points.size() > max_fuzzed_sweep_points;
+  } catch (const std::exception&) {
+    return false;  // parse_scenario reports it
+  }
+}
+
 bool roundtrip_enabled() {
   static const bool enabled = [] {
     const char* v = std::getenv("SAMDSIM_FUZZ_ROUNDTRIP");
@@ -27,6 +48,7 @@ bool roundtrip_enabled() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
+  if (sweep_too_large(text)) return -1;  // not added to the corpus
   std::string resolved;
   try {
     const samdsim::Scenario s = samdsim::parse_scenario(text, "fuzz.yaml");
