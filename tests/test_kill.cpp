@@ -36,6 +36,18 @@ std::vector<std::string> run_args(const std::string& seed) {
           "--progress", "never"};
 }
 
+// Starts samdsim in `dir`, kills it with SIGKILL after `delay` seconds and
+// returns its exit status (128 + 9 when the kill landed).
+int run_and_kill(const std::vector<std::string>& args, const fs::path& dir, double delay) {
+  const fs::path out_file = dir.parent_path() / "kill.stdout", err_file = dir.parent_path() / "kill.stderr";
+  const pid_t pid = spawn(binary, args, dir, Limits{}, out_file, err_file);
+  std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+  ::kill(pid, SIGKILL);
+  int raw = 0;
+  ::waitpid(pid, &raw, 0);
+  return decode_status(raw);
+}
+
 // The file at dir/out.h5 is a complete result of `replicates` replicates with `seed`.
 void check_complete(const fs::path& dir, const std::string& seed) {
   const Outcome summary = run({"summarize", "out.h5", "--json"}, dir);
@@ -66,13 +78,8 @@ TEST_CASE("SIGKILL at random moments leaves the earlier result intact or a compl
   int kept = 0, replaced = 0;
   for (int k = 0; k < 8; ++k) {
     const double delay = k == 0 ? 0.005 : moment(rng);
-    const fs::path out_file = dir.path.parent_path() / "kill.stdout", err_file = dir.path.parent_path() / "kill.stderr";
-    const pid_t pid = spawn(binary, run_args("2"), dir.path, Limits{}, out_file, err_file);
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    ::kill(pid, SIGKILL);
-    int raw = 0;
-    ::waitpid(pid, &raw, 0);
-    INFO("kill " << k << " after " << delay << " s of a " << full << " s run; status " << decode_status(raw));
+    const int status = run_and_kill(run_args("2"), dir.path, delay);
+    INFO("kill " << k << " after " << delay << " s of a " << full << " s run; status " << status);
 
     REQUIRE(fs::exists(dir.path / "out.h5"));
     if (slurp(dir.path / "out.h5") == earlier) {
@@ -103,12 +110,7 @@ TEST_CASE("SIGKILL of a run with no earlier result leaves no file under the fina
   Scratch dir("kill-fresh");
   const std::regex leftover(R"(out\.h5\.partial)");
   for (double delay : {0.01, 0.2, 0.6}) {
-    const fs::path out_file = dir.path.parent_path() / "fresh.stdout", err_file = dir.path.parent_path() / "fresh.stderr";
-    const pid_t pid = spawn(binary, run_args("3"), dir.path, Limits{}, out_file, err_file);
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    ::kill(pid, SIGKILL);
-    int raw = 0;
-    ::waitpid(pid, &raw, 0);
+    run_and_kill(run_args("3"), dir.path, delay);
     INFO("killed after " << delay << " s");
     if (fs::exists(dir.path / "out.h5")) {
       check_complete(dir.path, "3");
