@@ -250,6 +250,36 @@ TEST_CASE("Negative binomial draws match the negative binomial pmf, given by mea
   check_discrete("{dist: negative_binomial, mean: 20, sd: 9}", 124);
 }
 
+// The definition itself, also in tails that reach 1e15, where the cdf is flat
+// in double precision over billions of integers.
+TEST_CASE("Count quantiles are the smallest integer whose cdf reaches p") {
+  const std::vector<std::string> specs = {
+      "{dist: poisson, mean: 0.003}",
+      "{dist: poisson, mean: 2.5}",
+      "{dist: poisson, mean: 340}",
+      "{dist: poisson, mean: 67035883.99}",
+      "{dist: negative_binomial, mean: 6, size: 1.5}",
+      "{dist: negative_binomial, mean: 0.00003, size: 0.006}",
+      "{dist: negative_binomial, mean: 1000, size: 0.000001}",
+      "{dist: negative_binomial, mean: 3395871179545.3286, size: 0.076074264447920328}",
+  };
+  for (const auto& spec : specs) {
+    const Distribution d = parse(spec);
+    for (double p : {1e-12, 1e-6, 0.05, 0.5, 0.95, 1.0 - 1e-6, 1.0 - 1e-12}) {
+      const double q = d.quantile(p);
+      INFO(spec << ": p " << p << " quantile " << q);
+      REQUIRE(std::isfinite(q));
+      CHECK(std::floor(q) == q);
+      CHECK(d.cdf(q) >= p);
+      if (q > 0.0 && q < 0x1p53) CHECK(d.cdf(q - 1.0) < p);
+    }
+    CHECK(d.quantile(0.0) == 0.0);
+    CHECK(std::isinf(d.quantile(1.0)));
+  }
+  const Distribution heavy = parse(specs.back());
+  CHECK(heavy.quantile(1.0 - 1e-12) == Approx(9.906e14).epsilon(1e-3));
+}
+
 TEST_CASE("Bernoulli draws match the Bernoulli pmf") { check_discrete("{dist: bernoulli, p: 0.35}", 125); }
 
 TEST_CASE("Discrete draws match the given weights, whatever the order and repeats of values") {
