@@ -8,6 +8,7 @@
 
 #include <boost/math/distributions/binomial.hpp>
 
+#include "us_pathway/binomial_tail.hpp"
 #include "us_pathway/design.hpp"
 
 using namespace samdsim::us_pathway;
@@ -25,6 +26,14 @@ MrmcVariance van_dyke() {
   return {0.0002004025, var, 114.0, 0.0003466137 / var, 0.0003440748 / var, 0.0002390284 / var};
 }
 constexpr double kVanDykeDelta = 0.04380032;
+
+// P(X >= k) for X ~ Bin(n, p), straight from Boost.
+double tail(std::int64_t n, double p, std::int64_t k) {
+  if (k <= 0) return 1.0;
+  if (k > n) return 0.0;
+  const boost::math::binomial_distribution<> bin(static_cast<double>(n), p);
+  return boost::math::cdf(boost::math::complement(bin, static_cast<double>(k - 1)));
+}
 
 }  // namespace
 
@@ -71,12 +80,6 @@ TEST_CASE("Power-holding exact n is never below the first-reaching n and both ha
 }
 
 TEST_CASE("Exact critical value is the smallest count whose null tail is at most alpha") {
-  auto tail = [](std::int64_t n, double p, std::int64_t k) {  // P(X >= k)
-    if (k <= 0) return 1.0;
-    if (k > n) return 0.0;
-    const boost::math::binomial_distribution<> bin(static_cast<double>(n), p);
-    return boost::math::cdf(boost::math::complement(bin, static_cast<double>(k - 1)));
-  };
   for (std::int64_t n : {5, 17, 60, 250, 1000}) {
     for (double p0 : {0.05, 0.5, 0.93}) {
       const auto k = exact_critical_value(n, p0, 0.025);
@@ -273,4 +276,86 @@ TEST_CASE("Design functions reject impossible inputs with a message naming the a
   MrmcVariance bad{0.0, 0.001, 100.0, 0.9, 0.6, 0.1};  // 1 - r1 < r2 - r3
   CHECK_THROWS_WITH(mrmc_power(bad, 5, 100.0, 0.05, 0.05), Contains("negative variance"));
   CHECK_THROWS_WITH(mrmc_power(van_dyke(), 1, 100.0, 0.05, 0.05), Contains("readers"));
+}
+
+// The recurrences of BinomialTail against Boost's tail at every step of a
+// long walk, and its comparisons against thresholds equal to Boost's values.
+TEST_CASE("A binomial tail followed by recurrences stays on Boost's values and decides as they do") {
+  for (double p : {0.003, 0.1, 0.5, 0.93}) {
+    // t meets only thresholds 2e-9 away from the tail, which its own value
+    // decides (after up to 1024 steps of recurrences); u meets thresholds
+    // within 1e-9, which Boost's value decides.
+    BinomialTail t(1, p, 1), u(1, p, 1);
+    for (std::int64_t step = 0; step < 6000; ++step) {
+      // Keep k near the upper 2.5 % point, as the sample-size searches do.
+      if (t.k() <= t.n() && tail(t.n(), p, t.k()) > 0.025) {
+        t.next_k();
+        u.next_k();
+      } else {
+        t.next_n();
+        u.next_n();
+      }
+      const double exact = tail(t.n(), p, t.k());
+      INFO("p = " << p << ", n = " << t.n() << ", k = " << t.k() << ", exact tail " << exact);
+      REQUIRE_FALSE(t.above(exact * (1.0 + 2e-9)));
+      if (exact > 0.0) REQUIRE(t.above(exact * (1.0 - 2e-9)));
+      REQUIRE_FALSE(u.above(exact * (1.0 + 1e-12)));
+      if (exact > 0.0) REQUIRE(u.above(exact * (1.0 - 1e-12)));
+      REQUIRE(u.at_least(exact));
+      REQUIRE_FALSE(u.above(exact));
+    }
+  }
+}
+
+TEST_CASE("The critical-value table agrees with the critical value searched for each n") {
+  for (double p0 : {0.02, 0.5, 0.9}) {
+    for (double alpha : {0.025, 1e-4}) {
+      const auto table = exact_critical_values(3000, p0, alpha);
+      REQUIRE(table->size() == 3001);
+      for (std::int64_t n = 1; n <= 3000; ++n) {
+        INFO("p0 = " << p0 << ", alpha = " << alpha << ", n = " << n);
+        REQUIRE((*table)[static_cast<std::size_t>(n)] == exact_critical_value(n, p0, alpha));
+      }
+    }
+  }
+}
+
+// The walk of exact_n_single_proportion against the same search written
+// with Boost's tail at every n.
+TEST_CASE("Exact sample sizes by the recurrence walk equal those of a search with exact tails at every n") {
+  auto brute = [](double p0, double p1, double alpha, double power, ExactSearch search) {
+    std::int64_t last_below = 0, first = -1;
+    for (std::int64_t n = 1;; ++n) {
+      const bool reaches = exact_power(n, p0, p1, alpha) >= power;
+      if (reaches && first < 0) {
+        first = n;
+        if (search == ExactSearch::first_reaching) return n;
+      }
+      if (!reaches) last_below = n;
+      if (first >= 0 && n >= 2 * (last_below + 1) + 10) return last_below + 1;
+    }
+  };
+  for (double p0 : {0.05, 0.5, 0.85}) {
+    for (double diff : {0.04, 0.1}) {
+      for (double power : {0.8, 0.95}) {
+        for (auto search : {ExactSearch::first_reaching, ExactSearch::stays_above}) {
+          const double p1 = p0 + diff;
+          INFO("p0 = " << p0 << ", p1 = " << p1 << ", power = " << power);
+          CHECK(sample_size_single_proportion(p0, p1, 0.025, power, ProportionMethod::exact, search) ==
+                brute(p0, p1, 0.025, power, search));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("A 10^5-patient exact design is sized and tabled in well under a second") {
+  // p1 - p0 = 0.005 needs about 7.8e4 patients; the walk and a table of
+  // 1.5e5 critical values take milliseconds (a Boost tail per step took 3 s).
+  const auto n = sample_size_single_proportion(0.5, 0.505, 0.025, 0.8, ProportionMethod::exact);
+  CHECK(n > 70000);
+  CHECK(n < 90000);
+  const auto table = exact_critical_values(150000, 0.5, 0.025);
+  CHECK((*table)[150000] == exact_critical_value(150000, 0.5, 0.025));
+  CHECK((*table)[77777] == exact_critical_value(77777, 0.5, 0.025));
 }
