@@ -166,8 +166,8 @@ class ResultWriter {
   hdf5::Id base_;  // the group of the current scenario (the root for a single one)
   std::vector<Column> output_columns_;     // one per output
   std::vector<Column> parameter_columns_;  // one per sampled parameter
-  std::uint64_t rows_ = 0;
-  std::uint64_t row_offset_ = 0;           // first replicate held (shards)                 // rows written so far
+  std::uint64_t rows_ = 0;                 // rows written so far
+  std::uint64_t row_offset_ = 0;           // first replicate held (shards)
   std::uint64_t capacity_ = 0;             // current extent of the datasets
   std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
   std::vector<std::uint8_t> bool_buffer_;

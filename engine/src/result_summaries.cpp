@@ -1,0 +1,167 @@
+// The summaries a ResultWriter adds after the replicates: per-output summary
+// statistics, quantile bands of series, and a sweep's scenario table.
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "result_layout.hpp"
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_writer.hpp"
+
+namespace samdsim {
+
+using hdf5::check;
+using hdf5::Id;
+using detail::band_buffer_values;
+using detail::series_chunk_width;
+
+std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& moments) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_summaries after commit");
+  if (moments.size() != outputs_.size())
+    throw InternalError(fmt::format("ResultWriter: {} moments given for {} outputs", moments.size(), outputs_.size()));
+  if (hdf5::link_exists(base_.get(), "summary")) throw InternalError("ResultWriter: summaries already written");
+  finish_rows();
+
+  Id summary_group = hdf5::create_group(base_.get(), "summary");
+  clear_checkpoint();
+  std::vector<Summary> summaries;
+  std::vector<double> column;
+  for (std::size_t k = 0; k < outputs_.size(); ++k) {
+    const OutputSpec& o = outputs_[k];
+    if (o.is_series()) {
+      write_band(k);
+      continue;
+    }
+    if (moments[k].n + moments[k].missing != rows_)
+      throw InternalError(fmt::format("ResultWriter: moments of '{}' count {} values for {} replicates", o.name,
+                                      moments[k].n + moments[k].missing, rows_));
+    column.resize(rows_);
+    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows_, 0, 1, column);
+    const Summary s = make_summary(o, moments[k], standard_quantiles(column));
+
+    Id g = hdf5::create_group(summary_group.get(), o.name);
+    const hid_t id = g.get();
+    hdf5::write_uint64_attribute(id, "n", s.n);
+    hdf5::write_uint64_attribute(id, "missing", s.missing);
+    const std::pair<const char*, double> values[] = {{"mean", s.mean}, {"sd", s.sd},   {"se", s.se},
+                                                     {"min", s.min},   {"p05", s.p05}, {"p25", s.p25},
+                                                     {"p50", s.p50},   {"p75", s.p75}, {"p95", s.p95},
+                                                     {"max", s.max}};
+    for (const auto& [name, value] : values) hdf5::write_double_attribute(id, name, value);
+    hdf5::write_string_attribute(id, "unit", s.unit);
+    hdf5::write_string_attribute(id, "type", type_name(s.type));
+    if (s.type == ValueType::Boolean) hdf5::write_double_attribute(id, "probability", s.probability);
+    summaries.push_back(s);
+  }
+  return summaries;
+}
+
+void ResultWriter::write_band(std::size_t k) {
+  const OutputSpec& o = outputs_[k];
+  const std::size_t length = o.length;
+  const std::size_t rows = rows_;
+  // As many indices per read as fit the buffer, in whole chunk columns when
+  // more than one fits, so each chunk is decompressed as few times as possible.
+  std::size_t per_pass = std::clamp<std::size_t>(band_buffer_values / std::max<std::size_t>(rows, 1), 1, length);
+  if (per_pass > series_chunk_width) per_pass -= per_pass % series_chunk_width;
+
+  std::vector<double> bands(5 * length), means(length);
+  std::vector<double> buffer, column;
+  for (std::size_t j0 = 0; j0 < length; j0 += per_pass) {
+    const std::size_t cols = std::min(per_pass, length - j0);
+    // One index at a time is read straight into the column: one column of memory.
+    std::vector<double>& source = cols == 1 ? column : buffer;
+    source.resize(rows * cols);
+    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows, j0, cols, source);
+    for (std::size_t c = 0; c < cols; ++c) {
+      if (cols > 1) {
+        column.resize(rows);
+        for (std::size_t i = 0; i < rows; ++i) column[i] = buffer[i * cols + c];
+      }
+      Moments m;
+      for (double v : column) m.add(v);
+      means[j0 + c] = m.n > 0 ? m.mean : std::numeric_limits<double>::quiet_NaN();
+      const auto q = standard_quantiles(column);
+      for (std::size_t p = 0; p < q.size(); ++p) bands[p * length + j0 + c] = q[p];
+    }
+  }
+
+  const hid_t base = base_.get();
+  const Id bands_group =
+      hdf5::link_exists(base, "bands") ? hdf5::open_group(base, "bands") : hdf5::create_group(base, "bands");
+  const Id means_group = hdf5::link_exists(base, "series_mean") ? hdf5::open_group(base, "series_mean")
+                                                                 : hdf5::create_group(base, "series_mean");
+  const auto write_small = [&](hid_t group, int rank, const hsize_t* dims, const std::vector<double>& values) {
+    const std::string context = "cannot write '" + o.name + "' under " + hdf5::describe(group);
+    Id space = check(H5Screate_simple(rank, dims, nullptr), context);
+    Id ds = check(H5Dcreate2(group, o.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  context);
+    check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
+    hdf5::write_string_attribute(ds.get(), "unit", o.unit);
+    hdf5::write_string_attribute(ds.get(), "axis", o.axis);
+    return ds;
+  };
+  const hsize_t band_dims[2] = {5, length};
+  Id band = write_small(bands_group.get(), 2, band_dims, bands);
+  hdf5::write_doubles_attribute(band.get(), "quantiles", standard_probabilities);
+  const hsize_t mean_dims[1] = {length};
+  write_small(means_group.get(), 1, mean_dims, means);
+}
+
+void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
+                                        const std::vector<std::uint64_t>& keys,
+                                        const std::vector<std::vector<std::string>>& values,
+                                        std::optional<std::size_t> chosen, const std::string& rule) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_scenario_table after commit");
+  Id table = hdf5::create_group(file_.get(), "scenarios");
+  const hsize_t n = keys.size();
+  const std::string context = "cannot write the scenario table of '" + temp_path_.string() + "'";
+  auto write_dataset = [&](const std::string& name, hid_t file_type, hid_t mem_type, const void* data) {
+    Id space = check(H5Screate_simple(1, &n, nullptr), context);
+    Id ds = check(H5Dcreate2(table.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  context);
+    if (n > 0) check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), context);
+    return ds;
+  };
+  std::vector<std::int64_t> index(n);
+  for (hsize_t i = 0; i < n; ++i) index[i] = static_cast<std::int64_t>(i);
+  write_dataset("index", H5T_STD_I64LE, H5T_NATIVE_INT64, index.data());
+  write_dataset("key", H5T_STD_U64LE, H5T_NATIVE_UINT64, keys.data());
+  std::vector<std::string> order = {"index", "key"};
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    std::vector<double> numbers(n);
+    bool numeric = true;
+    for (hsize_t i = 0; i < n && numeric; ++i) {
+      const std::string& text = values[i][c];
+      char* end = nullptr;
+      numbers[i] = text.empty() || text == "~" ? std::numeric_limits<double>::quiet_NaN() : std::strtod(text.c_str(), &end);
+      numeric = text.empty() || text == "~" || (end && *end == '\0');
+    }
+    if (numeric) {
+      write_dataset(columns[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, numbers.data());
+    } else {
+      std::vector<const char*> texts(n);
+      for (hsize_t i = 0; i < n; ++i) texts[i] = values[i][c].c_str();
+      Id type = check(H5Tcopy(H5T_C_S1), context);
+      check(H5Tset_size(type.get(), H5T_VARIABLE), context);
+      check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context);
+      write_dataset(columns[c], type.get(), type.get(), texts.data());
+    }
+    order.push_back(columns[c]);
+  }
+  std::string listed;
+  for (const auto& c : order) listed += (listed.empty() ? "" : "\n") + c;
+  hdf5::write_string_attribute(table.get(), "columns", listed);
+  if (!rule.empty()) {
+    // -1: no point meets the requirements.
+    hdf5::write_int64_attribute(table.get(), "chosen", chosen ? static_cast<std::int64_t>(*chosen) : -1);
+    hdf5::write_string_attribute(table.get(), "choose_rule", rule);
+  }
+  hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
+}
+
+}  // namespace samdsim
