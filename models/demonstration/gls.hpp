@@ -59,8 +59,10 @@ Trial make_trial(const Design& design, double cases_per_period);
 struct GlsScratch {
   GlsScratch(std::size_t columns, std::size_t max_cells, std::size_t max_groups, std::size_t max_cluster_cells);
 
+  // A^-1 whole after an evaluation with Need::derivatives; its column theta
+  // alone after any other.
   Eigen::MatrixXd a, a_inverse, b_e, b_c, group_g;
-  Eigen::VectorXd b, b_trend, beta, g2, f_e, f_c, work;
+  Eigen::VectorXd b, b_trend, beta, g2, f_e, f_c, work, a_inverse_theta;
   Eigen::LLT<Eigen::MatrixXd> llt;
   std::vector<double> precision;  // 1 / (gamma2 + sigma2 / m) per group cell
   std::vector<double> group_k, group_denominator, group_s;
