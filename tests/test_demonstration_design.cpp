@@ -224,7 +224,9 @@ TEST_CASE("The resolved config of every design type loads again to the same desi
 
 TEST_CASE("Designs too large for memory are refused before anything is allocated") {
   check_error(config("    {steps: 1000, periods_per_step: 2}\n"), "parameters.design.steps", 4,
-              "at most 1000 are supported");
+              "at most 400 are supported");
+  check_error(config("    {steps: 4, periods_per_step: 100}\n"), "parameters.design.steps", 4,
+              "the design has 401 periods; at most 400 are supported");
   check_error(config("    {type: parallel, clusters: 100000, periods: 20}\n"), "parameters.design.clusters", 4,
               "= 2000000 cluster-periods; at most 1000000");
 }

@@ -15,7 +15,11 @@ namespace {
 
 // A trial's cells are held per thread; designs beyond these limits, far
 // larger than any hospital study, are refused rather than exhausting memory.
-constexpr std::size_t max_periods = 1000;
+// Periods also set the cost of the analysis, O(periods^3) per fit: 400
+// periods (daily for more than a year, weekly for seven) are planned in
+// tens of milliseconds, where 1000 took most of a second to plan and
+// seconds for each replicate's REML fit.
+constexpr std::size_t max_periods = 400;
 constexpr std::size_t max_cluster_periods = 1'000'000;
 
 void check_periods(const Group& g, const char* key, std::size_t periods) {
