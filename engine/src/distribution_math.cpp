@@ -246,10 +246,9 @@ double Distribution::quantile(double p) const {
     case Family::triangular:
       return bm::quantile(bm::triangular_distribution<double, BoostPolicy>(p_.a, p_.b, p_.c), p);
     case Family::poisson:
-    case Family::negative_binomial:
+    case Family::negative_binomial: {
       if (p_.a == 0.0 || p == 0.0) return 0.0;
       if (p == 1.0) return kInf;
-    {
       // Start from the normal approximation, in steps of a quarter sd.
       const double sd = std::sqrt(variance());
       const double z = bm::quantile(bm::normal_distribution<double, BoostPolicy>(), p);

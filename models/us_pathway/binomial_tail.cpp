@@ -11,17 +11,18 @@ constexpr int steps_between_anchors = 1024;
 constexpr double close_to_threshold = 1e-9;
 }  // namespace
 
+double binomial_upper_tail(std::int64_t n, double p, std::int64_t k) {
+  if (k <= 0) return 1.0;
+  if (k > n) return 0.0;
+  const boost::math::binomial_distribution<> bin(static_cast<double>(n), p);
+  return boost::math::cdf(boost::math::complement(bin, static_cast<double>(k - 1)));
+}
+
 BinomialTail::BinomialTail(std::int64_t n, double p, std::int64_t k) : n_(n), p_(p), k_(k) { anchor(); }
 
 void BinomialTail::anchor() {
+  tail_ = binomial_upper_tail(n_, p_, k_);
   const boost::math::binomial_distribution<> bin(static_cast<double>(n_), p_);
-  if (k_ <= 0) {
-    tail_ = 1.0;
-  } else if (k_ > n_) {
-    tail_ = 0.0;
-  } else {
-    tail_ = boost::math::cdf(boost::math::complement(bin, static_cast<double>(k_ - 1)));
-  }
   mass_ = k_ >= 1 && k_ - 1 <= n_ ? boost::math::pdf(bin, static_cast<double>(k_ - 1)) : 0.0;
   steps_ = 0;
 }

@@ -6,6 +6,9 @@
 
 namespace samdsim::us_pathway {
 
+// P(X >= k) for X ~ Bin(n, p) from Boost; 1 for k <= 0 and 0 for k > n.
+double binomial_upper_tail(std::int64_t n, double p, std::int64_t k);
+
 // Boost's binomial tail is an incomplete beta function (about 5 us); a walk
 // over 10^5 sample sizes, or a critical-value table of 10^6 entries, needs
 // one per step. The recurrences, with q = 1 - p,

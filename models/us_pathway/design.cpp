@@ -3,17 +3,15 @@
 
 #include "us_pathway/design.hpp"
 
-#include "us_pathway/binomial_tail.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <tuple>
 
-#include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
 
+#include "us_pathway/binomial_tail.hpp"
 #include "us_pathway/design_checks.hpp"
 
 namespace samdsim::us_pathway {
@@ -36,14 +34,6 @@ double z_quantile(double p) {
 
 double std_normal_cdf(double x) {
   return boost::math::cdf(boost::math::normal_distribution<>(), x);
-}
-
-// P(X >= k) for X ~ Bin(n, p); 1 for k <= 0 and 0 for k > n.
-double upper_tail(std::int64_t n, double p, std::int64_t k) {
-  if (k <= 0) return 1.0;
-  if (k > n) return 0.0;
-  const boost::math::binomial_distribution<> bin(static_cast<double>(n), p);
-  return boost::math::cdf(boost::math::complement(bin, static_cast<double>(k - 1)));
 }
 
 void check_goal_and_planning(const char* where, double p0, double p1) {
@@ -152,8 +142,8 @@ std::int64_t exact_critical_value(std::int64_t n, double p0, double alpha) {
   const double dn = static_cast<double>(n);
   const double guess = dn * p0 + z_quantile(1.0 - alpha) * std::sqrt(dn * p0 * (1.0 - p0));
   std::int64_t k = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(guess)), 1, n + 1);
-  while (k <= n && upper_tail(n, p0, k) > alpha) ++k;
-  while (k > 1 && upper_tail(n, p0, k - 1) <= alpha) --k;
+  while (k <= n && binomial_upper_tail(n, p0, k) > alpha) ++k;
+  while (k > 1 && binomial_upper_tail(n, p0, k - 1) <= alpha) --k;
   return k;
 }
 
@@ -174,7 +164,7 @@ std::shared_ptr<const std::vector<std::int64_t>> exact_critical_values(std::int6
 double exact_power(std::int64_t n, double p0, double p1, double alpha) {
   require_open_unit("exact_power", "p1", p1);
   const std::int64_t k = exact_critical_value(n, p0, alpha);
-  return upper_tail(n, p1, k);
+  return binomial_upper_tail(n, p1, k);
 }
 
 double normal_power_single_proportion(std::int64_t n, double p0, double p1, double alpha) {
@@ -212,7 +202,7 @@ double ztest_rejection_probability(std::int64_t n, double p0, double p_true, dou
   while (k <= n && proportion_z_statistic(k, n, p0) < z_crit) ++k;
   if (p_true <= 0.0) return k <= 0 ? 1.0 : 0.0;
   if (p_true >= 1.0) return k <= n ? 1.0 : 0.0;
-  return upper_tail(n, p_true, k);
+  return binomial_upper_tail(n, p_true, k);
 }
 
 std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, double power,
