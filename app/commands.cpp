@@ -1,8 +1,11 @@
 #include "commands.hpp"
 
+#include <csignal>
+
 #include "merge.hpp"
 #include "mpi_env.hpp"
 #include "run.hpp"
+#include "samdsim/output_files.hpp"
 #include "sensitivity.hpp"
 
 #include <CLI/CLI.hpp>
@@ -80,9 +83,21 @@ int command_models(const std::string& only) {
   return 0;
 }
 
+// A command stopped by a signal removes the temporary files it was writing
+// (a run's own handlers take over while it runs; see run.cpp).
+extern "C" void remove_temporaries_and_stop(int signal) {
+  files::remove_registered_temporaries();
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file size limit (ulimit -f) a write fails with EFBIG and is
+  // reported like a full disk, instead of the process being killed.
+  std::signal(SIGXFSZ, SIG_IGN);
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, remove_temporaries_and_stop);
   MpiEnv mpi(argc, argv);
   CLI::App app{"samdsim: Monte Carlo economics of evidence for Software as a Medical Device"};
   app.set_version_flag("--version", std::string("samdsim ") + version + " (" + git_revision + ")");

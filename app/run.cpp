@@ -18,6 +18,7 @@
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
+#include "samdsim/output_files.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
@@ -30,11 +31,35 @@ namespace {
 
 std::atomic<bool> interrupt_requested{false};
 
+// The first SIGINT/SIGTERM asks the run to stop at the next block and keep
+// its work; a second one ends the process at once, removing the temporary
+// copies a resume or a compaction was writing (the partial file stays).
 extern "C" void on_stop_signal(int signal) {
-  interrupt_requested.store(true);
-  // A second signal ends the process at once.
+  if (!interrupt_requested.exchange(true)) return;
+  files::remove_registered_temporaries();
   std::signal(signal, SIG_DFL);
+  std::raise(signal);
 }
+
+// Installs the stop handlers for the life of a run, through its commit.
+struct StopSignals {
+  explicit StopSignals(bool install) : installed(install) {
+    interrupt_requested.store(false);
+    if (!installed) return;
+    previous_int = std::signal(SIGINT, on_stop_signal);
+    previous_term = std::signal(SIGTERM, on_stop_signal);
+  }
+  ~StopSignals() {
+    if (!installed) return;
+    std::signal(SIGINT, previous_int == SIG_ERR ? SIG_DFL : previous_int);
+    std::signal(SIGTERM, previous_term == SIG_ERR ? SIG_DFL : previous_term);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  bool installed;
+  void (*previous_int)(int) = SIG_DFL;
+  void (*previous_term)(int) = SIG_DFL;
+};
 
 // Writes blocks, keeps the summaries of what is written (merged exactly as the
 // runner merges them) and checkpoints them now and then, so an interrupted
@@ -130,6 +155,7 @@ std::filesystem::path output_path(const RunArgs& a) {
   std::error_code ec;
   if (fs::is_directory(out, ec))
     throw InputError("output '" + out.string() + "' is a directory; give a file name such as result.h5");
+  files::require_regular_output(out, "output");
   if (fs::equivalent(out, a.config, ec))
     throw InputError("output '" + out.string() + "' is the config file '" + a.config +
                      "' itself; give another name such as result.h5");
@@ -231,6 +257,11 @@ int run_scenario(const RunArgs& a, bool quiet) {
     if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
       throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
     if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
+    if (!writer->suspended_cleanly())
+      std::cerr << fmt::format("samdsim: warning: '{}' was left by a run that did not stop cleanly (killed?); "
+                               "resuming from its last checkpoint\n",
+                               ResultWriter::partial_path(out).string());
+    writer->take_over();
   } else {
     if (shard) info.shards = static_cast<unsigned>(shard->count);
     writer = std::make_unique<ResultWriter>(out, info);
@@ -240,11 +271,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   }
 
   // A shard is not resumable (it is run again), so signals keep their default there.
-  interrupt_requested.store(false);
-  if (!shard) {
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
-  }
+  const StopSignals signals(!shard);
 
   double wall_seconds = 0.0;
   std::uint64_t done = 0;
@@ -310,8 +337,8 @@ int run_scenario(const RunArgs& a, bool quiet) {
     summaries.push_back(writer->write_summaries(result.moments));
     if (target) target->record_result(*writer, result.moments, result.target_reached);
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  // The handlers stay through the commit: a stop asked for now is answered by
+  // the complete result.
   if (shard) {
     if (s.is_sweep()) writer->write_scenario_table(s.sweep_columns, keys, values);
     writer->commit(wall_seconds);

@@ -14,6 +14,7 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/hdf5_file.hpp"
+#include "samdsim/output_files.hpp"
 #include "samdsim/result_compact.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/runner.hpp"
@@ -221,8 +222,11 @@ int command_sensitivity(const SensitivityArgs& a) {
     }
   }
 
-  // Write into a copy, then rename it onto the original.
-  const std::filesystem::path tmp = path.string() + ".sensitivity-tmp";
+  // Write into a copy made under a fresh name, then rename it onto the
+  // original; the lock keeps a second analysis or a run off the same file.
+  const files::OutputLock lock(path);
+  const std::filesystem::path tmp = files::temporary_name(path, "sensitivity");
+  files::register_temporary(tmp);
   try {
     OutputsKept kept = OutputsKept::all;
     {
@@ -259,10 +263,13 @@ int command_sensitivity(const SensitivityArgs& a) {
     }
     check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
     file.close(context);
-    std::filesystem::rename(tmp, path);
+    files::sync_file(tmp);
+    files::durable_rename(tmp, path);
+    files::unregister_temporary(tmp);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
+    files::unregister_temporary(tmp);
     throw;
   }
 

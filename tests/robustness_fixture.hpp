@@ -66,6 +66,7 @@ struct Limits {
   std::optional<rlim_t> file_size_bytes;      // RLIMIT_FSIZE (SIGXFSZ ignored: writes fail with EFBIG)
   std::optional<rlim_t> address_space_bytes;  // RLIMIT_AS
   std::vector<std::pair<std::string, std::string>> env;  // set in the child
+  bool ignore_sigxfsz = true;  // false: samdsim must handle the file size limit itself
 };
 
 struct Outcome {
@@ -96,7 +97,7 @@ inline pid_t spawn(const std::string& program, const std::vector<std::string>& a
   ::dup2(out, 1);
   ::dup2(err, 2);
   if (limits.file_size_bytes) {
-    ::signal(SIGXFSZ, SIG_IGN);
+    if (limits.ignore_sigxfsz) ::signal(SIGXFSZ, SIG_IGN);
     const rlimit r{*limits.file_size_bytes, *limits.file_size_bytes};
     ::setrlimit(RLIMIT_FSIZE, &r);
   }

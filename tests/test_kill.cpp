@@ -74,7 +74,7 @@ TEST_CASE("SIGKILL at random moments leaves the earlier result intact or a compl
   // Fixed seed: the same kill moments every time the test runs.
   std::mt19937_64 rng(20251121);
   std::uniform_real_distribution<double> moment(0.0, 1.15 * full);
-  const std::regex leftover(R"(out\.h5\.partial)");
+  const std::regex leftover(R"(out\.h5\.(partial|lock))");
   int kept = 0, replaced = 0;
   for (int k = 0; k < 8; ++k) {
     const double delay = k == 0 ? 0.005 : moment(rng);
@@ -108,7 +108,7 @@ TEST_CASE("SIGKILL at random moments leaves the earlier result intact or a compl
 
 TEST_CASE("SIGKILL of a run with no earlier result leaves no file under the final name or a complete one") {
   Scratch dir("kill-fresh");
-  const std::regex leftover(R"(out\.h5\.partial)");
+  const std::regex leftover(R"(out\.h5\.(partial|lock))");
   for (double delay : {0.01, 0.2, 0.6}) {
     run_and_kill(run_args("3"), dir.path, delay);
     INFO("killed after " << delay << " s");

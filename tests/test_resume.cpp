@@ -143,3 +143,22 @@ TEST_CASE("A precision target stops at the same replicate for 1 and 2 threads an
   CHECK(run("run " + config + " --target-rse 2", dir).status == 2);
   CHECK(run("run " + config + " --target-rse 0.01 --target-output total_cost", dir).status == 2);
 }
+
+TEST_CASE("A stop is honoured at the next replicate, not after the blocks in flight") {
+  // 16 ms a replicate at one thread: the blocks in flight (3 of 1024) used to
+  // run to the end, so SIGTERM was ignored and the run ended with status 0.
+  const fs::path dir = scratch("stop_prompt");
+  const std::string cfg = source_dir + "/configs/hospital_adoption_us_stroke_lvo.yaml";
+  const pid_t pid = start("run " + cfg + " --replicates 3000 --threads 1 --progress never -o " +
+                              (dir / "out.h5").string(), dir);
+  wait_for_start(dir / "out.h5.partial");
+  const auto asked = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  const int status = wait_for(pid);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  INFO("stopped " << seconds << " s after SIGTERM");
+  CHECK(status == 3);
+  CHECK(seconds < 10.0);
+  CHECK(fs::exists(dir / "out.h5.partial"));
+  CHECK_FALSE(fs::exists(dir / "out.h5"));
+}

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "samdsim/output_files.hpp"
 #include "samdsim/sweep.hpp"
 #include "samdsim/yaml_util.hpp"
 
@@ -130,10 +131,21 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   return s;
 }
 
+// Configs are hand-written: even a large sweep fits in far less.
+constexpr std::uintmax_t max_config_bytes = 16u << 20;
+
 Scenario load_scenario(const std::filesystem::path& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec))
     throw InputError(Location{file.string()}, "", "is a directory, not a config file");
+  if (std::filesystem::exists(file, ec)) {
+    // A FIFO, a device or a huge file is refused before it is read.
+    try {
+      files::require_regular_input(file, "config file", max_config_bytes);
+    } catch (const InputError& e) {
+      throw InputError(Location{file.string()}, "", e.what());
+    }
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(Location{file.string()}, "", "cannot open the config file (does it exist?)");
   std::ostringstream text;

@@ -5,6 +5,7 @@
 
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/output_files.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 
@@ -16,6 +17,9 @@ using hdf5::Id;
 
 namespace {
 constexpr const char* rows_attribute = "checkpoint_rows";
+// Set by a clean suspend, absent while a run writes: a partial file without
+// it was left by a killed run.
+constexpr const char* clean_attribute = "suspended_cleanly";
 // One attribute per output: n, mean, m2, min, max, missing. Counts below 2^53
 // are exact as doubles, and max_replicates keeps them there.
 std::string moments_attribute(const std::string& output) { return "checkpoint_moments:" + output; }
@@ -23,24 +27,53 @@ std::string moments_attribute(const std::string& output) { return "checkpoint_mo
 
 ResultWriter::ResultWriter(fs::path final_path, Resume) : final_path_(std::move(final_path)) {
   hdf5::initialize();
-  temp_path_ = partial_path(final_path_);
+  const fs::path partial = partial_path(final_path_);
+  files::require_regular_output(final_path_, "result file path");
+  lock_ = std::make_unique<files::OutputLock>(final_path_);
   std::error_code ec;
-  if (!fs::exists(temp_path_, ec))
-    throw InputError("nothing to resume: there is no partial result '" + temp_path_.string() + "'");
+  if (!fs::exists(partial, ec))
+    throw InputError("nothing to resume: there is no partial result '" + partial.string() + "'");
+  files::require_regular_input(partial, "partial result");
+  file_ = open_partial(partial, H5F_ACC_RDONLY);
+}
+
+hdf5::Id ResultWriter::open_partial(const fs::path& path, unsigned flags) {
   Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the file close degree");
-  const hid_t file = H5Fis_hdf5(temp_path_.c_str()) > 0 ? H5Fopen(temp_path_.c_str(), H5F_ACC_RDWR, fapl.get()) : -1;
+  const hid_t file = H5Fis_hdf5(path.c_str()) > 0 ? H5Fopen(path.c_str(), flags, fapl.get()) : -1;
   if (file < 0) {
     H5Eclear2(H5E_DEFAULT);
-    throw InputError("cannot resume from '" + temp_path_.string() +
-                     "': it is not a readable partial result (a run killed outright leaves one that cannot be "
+    throw InputError("cannot resume from '" + partial_path(final_path_).string() +
+                     "': it is not a readable partial result (a run killed outright may leave one that cannot be "
                      "resumed; remove it and run again)");
   }
-  file_ = Id(file);
+  return Id(file);
+}
+
+bool ResultWriter::suspended_cleanly() const { return hdf5::has_attribute(file_.get(), clean_attribute); }
+
+void ResultWriter::take_over() {
+  if (resuming_ || !file_) throw InternalError("ResultWriter: take_over twice");
+  file_.reset();
+  const fs::path copy = files::temporary_name(final_path_, "resume");
+  files::register_temporary(copy);
+  try {
+    files::copy_file_exclusive(partial_path(final_path_), copy);
+  } catch (...) {
+    files::unregister_temporary(copy);
+    throw;
+  }
+  temp_path_ = copy;
+  resuming_ = true;
   claim_temporary();
-  // The partial file is the user's work so far: a resumed run that fails
-  // leaves it in place (resumable from its last checkpoint) instead of removing it.
-  suspended_ = true;
+  try {
+    file_ = open_partial(copy, H5F_ACC_RDWR);
+    if (hdf5::has_attribute(file_.get(), clean_attribute)) H5Adelete(file_.get(), clean_attribute);
+  } catch (...) {
+    close_all();
+    remove_temporary();
+    throw;
+  }
 }
 
 std::string ResultWriter::root_attribute(const std::string& name) const {
@@ -128,8 +161,18 @@ void ResultWriter::suspend() {
   for (auto& c : output_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
   for (auto& c : parameter_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
   base_.reset();
+  hdf5::write_uint64_attribute(file_.get(), clean_attribute, 1);
   check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush " + where);
   file_.close("cannot finish writing " + where);
+  files::sync_file(temp_path_);
+  // A resumed run worked on a copy: the copy, complete, now replaces the partial file in one step.
+  if (resuming_) {
+    if (!owns_temporary()) throw InternalError("another process replaced " + where + " while this run wrote it");
+    files::durable_rename(temp_path_, partial_path(final_path_));
+    files::unregister_temporary(temp_path_);
+    temp_path_ = partial_path(final_path_);
+    claim_temporary();
+  }
   suspended_ = true;
 }
 

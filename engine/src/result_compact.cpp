@@ -130,7 +130,8 @@ void copy_result_file(const std::filesystem::path& from, const std::filesystem::
   const std::string context = "cannot copy '" + from.string() + "' to '" + to.string() + "'";
   Id source = check(H5Fopen(from.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), context);
   Id fcpl = hdf5::ordered_file_creation_plist();
-  Id target = check(H5Fcreate(to.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), context);
+  // Exclusive: never through a name or link that already exists.
+  Id target = check(H5Fcreate(to.c_str(), H5F_ACC_EXCL, fcpl.get(), H5P_DEFAULT), context);
   Id src_root = hdf5::open_group(source.get(), "/");
   Id dst_root = hdf5::open_group(target.get(), "/");
   copy_attributes(src_root.get(), dst_root.get());

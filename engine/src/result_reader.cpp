@@ -9,6 +9,7 @@
 
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/output_files.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/version.hpp"
 
@@ -175,6 +176,7 @@ Id open_result_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError("result file " + quoted(path) + " does not exist");
   if (fs::is_directory(path, ec)) throw InputError("result file " + quoted(path) + " is a directory");
+  files::require_regular_input(path, "result file");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 <= 0) {
     H5Eclear2(H5E_DEFAULT);

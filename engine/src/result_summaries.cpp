@@ -117,6 +117,8 @@ void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
                                         const std::vector<std::vector<std::string>>& values,
                                         std::optional<std::size_t> chosen, const std::string& rule) {
   if (committed_ || !file_) throw InternalError("ResultWriter: write_scenario_table after commit");
+  // Already there only when a resumed partial file had finished every point.
+  if (hdf5::link_exists(file_.get(), "scenarios")) return;
   Id table = hdf5::create_group(file_.get(), "scenarios");
   const hsize_t n = keys.size();
   const std::string context = "cannot write the scenario table of '" + temp_path_.string() + "'";

@@ -37,6 +37,7 @@ bool ResultWriter::owns_temporary() const {
 void ResultWriter::remove_temporary() noexcept {
   std::error_code ec;
   if (owns_temporary()) fs::remove(temp_path_, ec);
+  files::unregister_temporary(temp_path_);
 }
 
 }  // namespace samdsim

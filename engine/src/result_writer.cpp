@@ -1,7 +1,5 @@
 #include "samdsim/result_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -110,15 +108,6 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
   return dataset;
 }
 
-void sync_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw InternalError("cannot flush result file '" + path.string() + "' to disk");
-  }
-  ::close(fd);
-}
-
 }  // namespace
 
 ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
@@ -148,10 +137,13 @@ void ResultWriter::open_file(const RunInfo& info) {
   if (!fs::is_directory(dir, ec)) throw InputError("output path '" + dir.string() + "' is not a directory");
   if (fs::is_directory(final_path_, ec))
     throw InputError("result file path '" + final_path_.string() + "' is a directory");
+  files::require_regular_output(final_path_, "result file path");
+  lock_ = std::make_unique<files::OutputLock>(final_path_);
 
   temp_path_ = partial_path(final_path_);
-  // A leftover from a killed run, or the file of a run still writing to the
-  // same output: unlinked, not truncated, so that run keeps its own file.
+  // A leftover from a killed or interrupted run: unlinked, not truncated, and
+  // the new file created exclusively, so nothing is written through a link.
+  files::require_regular_output(temp_path_, "partial result");
   fs::remove(temp_path_, ec);
   Id fcpl = hdf5::ordered_file_creation_plist();
   Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
@@ -391,7 +383,8 @@ void ResultWriter::mark_shard(std::uint64_t index, std::uint64_t count) {
 
 void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
   if (committed_ || !file_) throw InternalError("ResultWriter: commit called twice");
-  finish_rows();
+  // No scenario opened: a resumed partial file whose every scenario was complete.
+  if (base_) finish_rows();
   hdf5::write_double_attribute(file_.get(), "wall_seconds", wall_seconds);
   const std::string where = "'" + temp_path_.string() + "'";
   base_.reset();
@@ -400,28 +393,35 @@ void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
   for (auto& c : parameter_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
   check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot finish writing result file " + where);
   file_.close("cannot finish writing result file " + where);
-  sync_file(temp_path_);
-  std::error_code ec;
+  files::sync_file(temp_path_);
+  if (!owns_temporary())
+    throw InternalError("another process replaced '" + temp_path_.string() + "' while this run wrote it: this run's "
+                        "result is not kept");
+  // The complete file stays until the final one is in place: a stop at any
+  // moment leaves either the earlier final file and a resumable partial one,
+  // or the new final file.
+  fs::path complete = temp_path_;
   if (kept != OutputsKept::all) {
-    const fs::path compact = final_path_.parent_path() / (final_path_.filename().string() + ".compact");
-    fs::remove(compact, ec);
+    complete = files::temporary_name(final_path_, "compact");
+    files::register_temporary(complete);
     try {
-      copy_result_file(temp_path_, compact, kept);
-      sync_file(compact);
+      copy_result_file(temp_path_, complete, kept);
+      files::sync_file(complete);
     } catch (...) {
-      fs::remove(compact, ec);
+      std::error_code ec;
+      fs::remove(complete, ec);
+      files::unregister_temporary(complete);
       throw;
     }
-    remove_temporary();
-    temp_path_ = compact;
-    claim_temporary();
   }
-  if (!owns_temporary())
-    throw InternalError("another run replaced '" + temp_path_.string() + "' while this one wrote it (two runs given "
-                        "the output '" + final_path_.string() + "'?): this run's result is not kept");
-  fs::rename(temp_path_, final_path_, ec);
-  if (ec)
-    throw InternalError("cannot rename '" + temp_path_.string() + "' to '" + final_path_.string() + "': " + ec.message());
+  files::durable_rename(complete, final_path_);
+  files::unregister_temporary(complete);
+  if (complete != temp_path_) remove_temporary();
+  if (resuming_) {
+    std::error_code ec;
+    fs::remove(partial_path(final_path_), ec);
+  }
+  files::sync_directory(final_path_.has_parent_path() ? final_path_.parent_path() : fs::path("."));
   committed_ = true;
 }
 

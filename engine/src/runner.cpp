@@ -142,6 +142,10 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   // A block's failure is raised when the block's turn comes in index order,
   // so the replicate an error names does not depend on thread scheduling.
   std::vector<std::exception_ptr> block_errors(2 * window);
+  // A stop asked for while a block runs abandons it (and every later block
+  // of its window): only complete blocks reach the sink, so a stop takes
+  // about one replicate, and a resumed run recomputes the abandoned ones.
+  std::vector<std::uint8_t> block_abandoned(2 * window, 0);
   const std::vector<ParameterColumn> columns = parameters.sampled_columns();
 
   const std::vector<double> initial = parameters.initial_values();
@@ -164,7 +168,12 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     const std::uint64_t first = block_index * replicates_per_block;
     const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(replicates_per_block, n - first));
     block.reset(first, count);
+    block_abandoned[slot] = 0;
     for (std::size_t i = 0; i < count; ++i) {
+      if (options.interrupt && options.interrupt->load(std::memory_order_relaxed)) {
+        block_abandoned[slot] = 1;
+        return;
+      }
       const std::uint64_t r = first + i;
       Stream parameter_stream(options.seed, options.scenario, r, parameter_substream);
       parameters.draw(parameter_stream, w.values, w.drawn);
@@ -208,9 +217,14 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   // Hands a simulated window to the sink and the summaries, in block order,
   // until a stopping rule says enough.
   bool stop = false;
+  bool abandoned = false;  // a block was cut short by a stop request
   auto consume_window = [&](std::size_t first_slot, std::size_t count) {
     for (std::size_t slot = first_slot; slot < first_slot + count && !stop; ++slot) {
       if (block_errors[slot]) std::rethrow_exception(block_errors[slot]);
+      if (block_abandoned[slot]) {
+        abandoned = true;
+        return;
+      }
       for (std::size_t k = 0; k < outputs.size(); ++k) result.moments[k].merge(block_moments[slot][k]);
       sink.block_moments(block_moments[slot]);
       sink.consume(blocks[slot]);
@@ -248,6 +262,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       break;
     }
   }
+  if (abandoned && !result.interrupted) throw std::logic_error("run_replicates: a block was abandoned without a stop request");
   if (pending_count > 0) consume_window(pending_slot, pending_count);
   progress.finish();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

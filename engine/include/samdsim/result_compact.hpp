@@ -14,7 +14,8 @@ enum class OutputsKept { all, bands, summary };
 OutputsKept parse_outputs_kept(const std::string& text);  // InputError when unknown
 const char* outputs_kept_name(OutputsKept kept);
 
-// Copies the complete result file `from` into a new file `to` without the
+// Copies the complete result file `from` into a new file `to` (created
+// exclusively: it must not exist) without the
 // datasets `kept` drops (in the root and in every sweep point), keeping
 // every attribute. HDF5 does not give back the space of deleted datasets, so
 // a smaller file must be a copy.

@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "samdsim/hdf5_file.hpp"
+#include "samdsim/output_files.hpp"
 #include "samdsim/result_compact.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
@@ -55,10 +57,18 @@ class ResultWriter {
   // scenario's datasets come with begin_scenario().
   ResultWriter(std::filesystem::path final_path, const RunInfo& info);
 
-  // Reopens the partial file of an interrupted run (partial_path(final_path))
-  // to complete it; InputError when there is none or it cannot be read.
+  // Opens the partial file of an interrupted run (partial_path(final_path))
+  // read-only, to check it against the command line (root_attribute);
+  // InputError when there is none or it cannot be read. take_over() then
+  // continues it in a copy: the partial file itself is replaced only by a
+  // complete new checkpoint (suspend) and removed only once the final file
+  // is in place, so a resume that fails or is killed leaves it as it was.
   struct Resume {};
   ResultWriter(std::filesystem::path final_path, Resume);
+  void take_over();
+  // Whether the partial file was closed by a clean suspend (not left by a
+  // killed run, whose checkpoint may be older than its last rows).
+  bool suspended_cleanly() const;
 
   // Where a run writes until it is complete: "<final>.partial" beside it.
   static std::filesystem::path partial_path(const std::filesystem::path& final_path);
@@ -82,7 +92,8 @@ class ResultWriter {
   // Records, with the rows written so far, the summaries of those rows, so a
   // resumed run continues exactly here.
   void save_checkpoint(const std::vector<Moments>& moments);
-  // Keeps the partial file (complete up to its last checkpoint) and closes it.
+  // Keeps the partial file (complete up to its last checkpoint), marks it
+  // as cleanly suspended and closes it.
   void suspend();
 
   // Starts the datasets of one scenario under `group` (e.g. "points/3"; ""
@@ -125,9 +136,11 @@ class ResultWriter {
   std::vector<Summary> write_summaries(const std::vector<Moments>& moments);
 
   // Records the wall time, closes the file and renames it onto the final
-  // path (replacing an existing file only now). Failures are InternalError.
-  // With `kept` other than all, the committed file is a copy without the
-  // datasets it drops (result_compact.hpp).
+  // path (replacing an existing file only now), then removes the partial
+  // file. Failures are InternalError. With `kept` other than all, the
+  // committed file is a copy without the datasets it drops
+  // (result_compact.hpp), renamed onto the final path before the full file
+  // is removed.
   void commit(double wall_seconds, OutputsKept kept = OutputsKept::all);
 
   std::uint64_t rows_written() const { return rows_; }
@@ -143,6 +156,7 @@ class ResultWriter {
   };
 
   void open_file(const RunInfo& info);
+  hdf5::Id open_partial(const std::filesystem::path& path, unsigned flags);
   void clear_checkpoint();
   void write_root_attributes(const RunInfo& info);
   void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first);
@@ -158,6 +172,7 @@ class ResultWriter {
   bool owns_temporary() const;
   void remove_temporary() noexcept;
 
+  std::unique_ptr<files::OutputLock> lock_;  // held from construction to destruction
   std::filesystem::path final_path_;
   std::filesystem::path temp_path_;
   std::uint64_t temp_device_ = 0, temp_inode_ = 0;
@@ -174,6 +189,7 @@ class ResultWriter {
   bool committed_ = false;
   bool suspended_ = false;
   bool shard_ = false;
+  bool resuming_ = false;  // temp_path_ is a copy of the partial file
 };
 
 }  // namespace samdsim

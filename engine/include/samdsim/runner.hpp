@@ -32,8 +32,9 @@ struct RunOptions {
   std::uint64_t end_block = UINT64_MAX;
   // The summaries of the blocks before first_block (a resumed run); empty: none.
   std::vector<Moments> initial_moments;
-  // Set from a signal handler: the blocks in flight are finished and handed
-  // to the sink, then the run stops (RunResult::interrupted).
+  // Set from a signal handler: the blocks in flight are abandoned at their
+  // next replicate, the complete blocks before them are handed to the sink
+  // in order, and the run stops (RunResult::interrupted).
   const std::atomic<bool>* interrupt = nullptr;
   // Asked after each block, in block order, with the summaries so far and
   // the replicates done: true stops the run there (a precision target). Its
