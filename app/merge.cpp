@@ -162,6 +162,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   std::vector<std::uint64_t> keys;
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<Summary>> summaries;
+  std::vector<std::string> notes;
   double wall_seconds = 0.0;
   for (const Shard& sh : shards) wall_seconds += sh.wall_seconds;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
@@ -185,7 +186,8 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
       throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,
                                    group.empty() ? "the run" : "point " + std::to_string(i)));
     summaries.push_back(writer.write_summaries(total));
-    if (target) target->record_result(writer, total, reached);
+    if (target) notes.push_back((s.is_sweep() ? fmt::format("point {}: ", i) : std::string()) +
+                                target->record_result(writer, total, reached));
     keys.push_back(p.key);
     values.push_back(p.values);
   }
@@ -196,6 +198,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   writer.commit(wall_seconds, kept);
   std::cout << format_summary_table(read_result_summary(output));
   std::cout << fmt::format("\nmerged {} shards into {}\n", shards.size(), output);
+  for (const auto& note : notes) std::cout << note << "\n";
   return 0;
 }
 

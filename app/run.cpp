@@ -278,6 +278,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   std::vector<std::uint64_t> keys;
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<Summary>> summaries;
+  std::vector<std::string> precision_notes;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
     const ParameterTable& table = *p.parameters.table;
@@ -335,7 +336,9 @@ int run_scenario(const RunArgs& a, bool quiet) {
       continue;
     }
     summaries.push_back(writer->write_summaries(result.moments));
-    if (target) target->record_result(*writer, result.moments, result.target_reached);
+    if (target)
+      precision_notes.push_back((s.is_sweep() ? fmt::format("point {}: ", i) : std::string()) +
+                                target->record_result(*writer, result.moments, result.target_reached));
   }
   // The handlers stay through the commit: a stop asked for now is answered by
   // the complete result.
@@ -357,6 +360,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
                            done, s.is_sweep() ? fmt::format(" over {} points", s.points.size()) : "", wall_seconds,
                            info.threads, static_cast<double>(done) / std::max(wall_seconds, 1e-9));
+  for (const auto& note : precision_notes) std::cout << note << "\n";
   return 0;
 }
 

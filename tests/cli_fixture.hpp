@@ -47,6 +47,15 @@ inline int shell(const std::string& cmd) {
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
+// The standard output of a shell command.
+inline std::string run_output(const std::string& cmd) {
+  const fs::path out = fs::temp_directory_path() / ("samdsim_cli_" + std::to_string(getpid()) + "_cmd.txt");
+  std::system((cmd + " >" + out.string() + " 2>&1").c_str());
+  std::string text = slurp(out);
+  fs::remove(out);
+  return text;
+}
+
 inline fs::path write(const fs::path& dir, const std::string& name, const std::string& text) {
   std::ofstream(dir / name) << text;
   return dir / name;

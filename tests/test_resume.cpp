@@ -162,3 +162,39 @@ TEST_CASE("A stop is honoured at the next replicate, not after the blocks in fli
   CHECK(fs::exists(dir / "out.h5.partial"));
   CHECK_FALSE(fs::exists(dir / "out.h5"));
 }
+
+TEST_CASE("A precision target never claims an RSE from a handful of values and names what decided the stop") {
+  // The US stroke config shrunk to 12 hospitals over 3 months: adoption
+  // milestones are rare (10 %) or never reached (50 %).
+  const fs::path dir = scratch("precision_values");
+  std::string text = slurp(source_dir + "/configs/hospital_adoption_us_stroke_lvo.yaml");
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"count: 350 ", "count: 3 "}, {"count: 1300 ", "count: 4 "}, {"count: 2350 ", "count: 5 "},
+           {"horizon_months: 60 ", "horizon_months: 3 "}}) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  }
+  const fs::path cfg = write(dir, "tiny.yaml", text);
+  const auto attribute = [&](const fs::path& file, const std::string& name) {
+    return run_output("h5dump -a /" + name + " " + file.string());
+  };
+
+  // Every scalar output targeted: the one with no value at all is left out and named.
+  Result all = run("run " + cfg.string() + " --target-rse 0.05 --max-replicates 4096 --progress never -o " +
+                       (dir / "all.h5").string(), dir);
+  INFO(all.out << all.err);
+  REQUIRE(all.status == 0);
+  CHECK_THAT(all.out, Catch::Contains("not targeted, no value in any replicate: months_to_50pct_adoption"));
+  CHECK_THAT(attribute(dir / "all.h5", "rse_excluded_outputs"), Catch::Contains("months_to_50pct_adoption"));
+
+  // A rare outcome targeted alone: fewer than 100 values never meet the target.
+  Result rare = run("run " + cfg.string() +
+                        " --target-rse 0.05 --max-replicates 4096 --target-output months_to_10pct_adoption "
+                        "--progress never -o " + (dir / "rare.h5").string(), dir);
+  INFO(rare.out << rare.err);
+  REQUIRE(rare.status == 0);
+  CHECK_THAT(rare.out, Catch::Contains("not reached by --max-replicates; fewer than 100 values: months_to_10pct_adoption"));
+  CHECK_THAT(attribute(dir / "rare.h5", "stopped_by"), Catch::Contains("\"max_replicates\""));
+  CHECK_THAT(attribute(dir / "rare.h5", "replicates"), Catch::Contains("4096"));
+}
