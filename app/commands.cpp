@@ -7,6 +7,7 @@
 #include "run.hpp"
 #include "samdsim/output_files.hpp"
 #include "sensitivity.hpp"
+#include "voi.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -152,6 +153,22 @@ int main(int argc, char** argv) {
                               "Replicates per tornado run (default 2000)")->default_str("2000");
   sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
 
+  VoiArgs voi;
+  auto* voi_cmd = app.add_subcommand(
+      "voi", "Value of information: EVPI and EVPPI of a decision whose options' net benefits are outputs");
+  voi_cmd->add_option("file", voi.file, "Result file (.h5), written with --outputs all or bands")->required();
+  voi_cmd->add_option("--option", voi.options, "Output holding one option's net benefit (two or more; larger is better)");
+  voi_cmd->add_option("--incremental", voi.incremental,
+                      "Output holding the net benefit of acting over not acting (instead of --option)");
+  voi_cmd->add_option("--parameter", voi.parameters, "Drawn parameters to value (default: every one)");
+  voi_cmd->add_option("--group", voi.groups, "A group valued together: LABEL=PARAMETER,PARAMETER,...");
+  voi_cmd->add_option("--point", voi.point, "Sweep point (required for a sweep)");
+  voi_cmd->add_option("--draws", voi.draws, "Posterior draws for the EVPPI standard errors (default 100)")
+      ->default_str("100");
+  voi_cmd->add_option("--population", voi.population,
+                      "Decisions the value applies to (e.g. hospitals x discounted years); multiplies every value")
+      ->default_str("1");
+
   std::string model_name;
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
   models_cmd->add_option("model", model_name, "Show only this model");
@@ -190,6 +207,7 @@ int main(int argc, char** argv) {
     if (*models_cmd) return command_models(model_name);
     if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
     if (*sensitivity_cmd) return command_sensitivity(sens);
+    if (*voi_cmd) return command_voi(voi);
   } catch (const InputError& e) {
     // Under mpirun every rank meets the same bad input: one message is enough.
     if (mpi.rank() == 0) std::cerr << "samdsim: error: " << e.what() << "\n";

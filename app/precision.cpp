@@ -13,7 +13,7 @@ namespace samdsim::app {
 PrecisionTarget::PrecisionTarget(double target, std::vector<std::string> output_names,
                                  const std::vector<OutputSpec>& specs)
     : rse(target), names(std::move(output_names)) {
-  for (const auto& spec : specs) this->output_names.push_back(spec.name);
+  for (const auto& spec : specs) all_outputs.push_back(spec.name);
   std::vector<std::string> scalars;
   for (std::size_t k = 0; k < specs.size(); ++k)
     if (!specs[k].is_series()) scalars.push_back(specs[k].name);
@@ -75,10 +75,10 @@ std::string PrecisionTarget::record_result(ResultWriter& writer, const std::vect
   const Assessment a = assess(moments);
   const auto list = [&](const std::vector<std::size_t>& ks) {
     std::string text;
-    for (std::size_t k : ks) text += (text.empty() ? "" : ",") + output_names[k];
+    for (std::size_t k : ks) text += (text.empty() ? "" : ",") + all_outputs[k];
     return text;
   };
-  const std::string binding = a.binding == SIZE_MAX ? "" : output_names[a.binding];
+  const std::string binding = a.binding == SIZE_MAX ? "" : all_outputs[a.binding];
   writer.set_scenario_attribute("rse_reached", a.worst);
   writer.set_scenario_attribute("stopped_by", reached_target ? "target_rse" : "max_replicates");
   writer.set_scenario_attribute("rse_binding_output", binding);

@@ -24,7 +24,7 @@ struct PrecisionTarget {
   double rse = 0.0;
   std::vector<std::string> names;  // empty: every scalar output
   std::vector<std::size_t> outputs;
-  std::vector<std::string> output_names;  // of every output, by index
+  std::vector<std::string> all_outputs;  // the name of every output, by index
 
   // Validates the names against the outputs (InputError with a suggestion).
   PrecisionTarget(double target, std::vector<std::string> output_names, const std::vector<OutputSpec>& specs);

@@ -14,8 +14,7 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/hdf5_file.hpp"
-#include "samdsim/output_files.hpp"
-#include "samdsim/result_compact.hpp"
+#include "samdsim/result_annex.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/runner.hpp"
 #include "samdsim/sensitivity.hpp"
@@ -41,13 +40,6 @@ class DiscardSink : public BlockSink {
   void consume(const Block&) override {}
 };
 
-std::vector<double> read_all(hid_t group, const std::string& name, hsize_t rows) {
-  Id ds = hdf5::open_dataset(group, name);
-  std::vector<double> v(rows);
-  if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, 0, 1, v);
-  return v;
-}
-
 std::string unit_of(hid_t group, const std::string& name) {
   Id ds = hdf5::open_dataset(group, name);
   return hdf5::read_string_attribute(ds.get(), "unit").value_or("");
@@ -69,29 +61,6 @@ ParameterTable fixed_table(const ParameterTable& table, const std::vector<std::u
   return copy;
 }
 
-void write_doubles(hid_t group, const std::string& name, const std::vector<double>& values) {
-  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
-  const hsize_t n = values.size();
-  Id space = check(H5Screate_simple(1, &n, nullptr), context);
-  Id ds = check(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                context);
-  if (n > 0) check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
-}
-
-void write_strings(hid_t group, const std::string& name, const std::vector<std::string>& values) {
-  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
-  const hsize_t n = values.size();
-  Id type = check(H5Tcopy(H5T_C_S1), context);
-  check(H5Tset_size(type.get(), H5T_VARIABLE), context);
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context);
-  Id space = check(H5Screate_simple(1, &n, nullptr), context);
-  Id ds = check(H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                context);
-  std::vector<const char*> texts;
-  for (const auto& v : values) texts.push_back(v.c_str());
-  if (n > 0) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), context);
-}
-
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:+.3f}", v) : "   nan"; }
@@ -107,61 +76,36 @@ int command_sensitivity(const SensitivityArgs& a) {
   const std::filesystem::path path = a.file;
   std::vector<std::string> names;  // parameters, as stored under /parameters
   std::vector<OutputResult> results;
-  std::string group_path = "/";
+  std::string scenario;  // "" or "points/<i>"
   std::uint64_t tornado_n = 0;
   std::string tornado_note;
   {
     Id file = open_result_file(path);
-    const bool sweep = hdf5::link_exists(file.get(), "points");
-    std::size_t point_index = 0;
-    std::size_t points = 1;
-    if (sweep) {
-      Id pts = hdf5::open_group(file.get(), "points");
-      points = hdf5::member_names(pts.get()).size();
-      if (!a.point)
-        throw InputError(fmt::format("'{}' is a sweep of {} points: choose one with --point I (0..{})", a.file, points,
-                                     points - 1));
-      if (*a.point >= points)
-        throw InputError(fmt::format("--point {}: '{}' has points 0..{}", *a.point, a.file, points - 1));
-      point_index = static_cast<std::size_t>(*a.point);
-      group_path = "points/" + std::to_string(point_index);
-    } else if (a.point && *a.point != 0) {
-      throw InputError(fmt::format("--point {}: '{}' is not a sweep (it has no points)", *a.point, a.file));
-    }
-    Id base = hdf5::open_group(file.get(), group_path);
-    if (!hdf5::link_exists(base.get(), "replicates") || !hdf5::link_exists(base.get(), "parameters"))
-      throw InputError(fmt::format("'{}' has no per-replicate values (/replicates and /parameters){}: re-run with "
-                                   "--outputs all or bands to analyse sensitivity",
-                                   a.file, hdf5::attribute_text(file.get(), "outputs") == "summary"
-                                               ? "; it was written with --outputs summary"
-                                               : ""));
-    Id reps = hdf5::open_group(base.get(), "replicates");
-    Id pars = hdf5::open_group(base.get(), "parameters");
-    names = hdf5::member_names(pars.get());
+    scenario = scenario_group(file.get(), a.file, a.point);
+    const std::size_t point_index = scenario.empty() ? 0 : static_cast<std::size_t>(*a.point);
+    ReplicateGroups groups = open_replicate_groups(file.get(), a.file, scenario, "analyse sensitivity");
+    const hid_t reps = groups.replicates.get(), pars = groups.parameters.get();
+    names = groups.parameter_names;
     if (names.empty())
       throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", a.file));
-    const std::vector<std::string> available = hdf5::member_names(reps.get());
+    const std::vector<std::string>& available = groups.outputs;
     std::vector<std::string> wanted = a.outputs.empty() ? available : a.outputs;
     for (const auto& o : wanted)
       if (std::find(available.begin(), available.end(), o) == available.end())
         throw InputError(fmt::format("--output: '{}' has no scalar output '{}'{}", a.file, o, did_you_mean(o, available)));
 
-    hsize_t rows = 0;
-    {
-      Id first = hdf5::open_dataset(reps.get(), available.front());
-      rows = hdf5::dataset_shape(first.get()).at(0);
-    }
+    const hsize_t rows = groups.rows;
     Eigen::MatrixXd x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(names.size()));
     for (std::size_t j = 0; j < names.size(); ++j) {
-      const auto v = read_all(pars.get(), names[j], rows);
+      const auto v = read_all_values(pars, names[j], rows);
       x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows));
     }
     const std::uint64_t seed = hdf5::read_uint64_attribute(file.get(), "seed").value_or(1);
     for (const auto& o : wanted) {
       OutputResult r;
       r.name = o;
-      r.unit = unit_of(reps.get(), o);
-      const auto v = read_all(reps.get(), o, rows);
+      r.unit = unit_of(reps, o);
+      const auto v = read_all_values(reps, o, rows);
       r.stats = sensitivity(x, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
                             static_cast<std::size_t>(a.bootstrap), seed);
       r.p10_mean.assign(names.size(), nan);
@@ -222,56 +166,28 @@ int command_sensitivity(const SensitivityArgs& a) {
     }
   }
 
-  // Write into a copy made under a fresh name, then rename it onto the
-  // original; the lock keeps a second analysis or a run off the same file.
-  const files::OutputLock lock(path);
-  const std::filesystem::path tmp = files::temporary_name(path, "sensitivity");
-  files::register_temporary(tmp);
-  try {
-    OutputsKept kept = OutputsKept::all;
-    {
-      Id file = open_result_file(path);
-      const std::string outputs = hdf5::attribute_text(file.get(), "outputs");
-      if (!outputs.empty()) kept = parse_outputs_kept(outputs);
+  annex_result_group(path, scenario, "sensitivity", [&](hid_t sens) {
+    for (const auto& r : results) {
+      Id g = hdf5::create_group(sens, r.name);
+      write_string_dataset(g.get(), "parameter", names);
+      write_double_dataset(g.get(), "spearman", to_vector(r.stats.spearman));
+      write_double_dataset(g.get(), "spearman_low", to_vector(r.stats.spearman_low));
+      write_double_dataset(g.get(), "spearman_high", to_vector(r.stats.spearman_high));
+      write_double_dataset(g.get(), "prcc", to_vector(r.stats.prcc));
+      write_double_dataset(g.get(), "prcc_low", to_vector(r.stats.prcc_low));
+      write_double_dataset(g.get(), "prcc_high", to_vector(r.stats.prcc_high));
+      std::vector<double> change(names.size());
+      for (std::size_t j = 0; j < names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
+      write_double_dataset(g.get(), "tornado_p10_mean", r.p10_mean);
+      write_double_dataset(g.get(), "tornado_p90_mean", r.p90_mean);
+      write_double_dataset(g.get(), "tornado_change", change);
+      hdf5::write_uint64_attribute(g.get(), "rows_used", r.stats.rows_used);
+      hdf5::write_uint64_attribute(g.get(), "bootstrap", a.bootstrap);
+      hdf5::write_uint64_attribute(g.get(), "bootstrap_rows", r.stats.bootstrap_rows);
+      hdf5::write_uint64_attribute(g.get(), "tornado_replicates", tornado_n);
+      hdf5::write_string_attribute(g.get(), "unit", r.unit);
     }
-    copy_result_file(path, tmp, kept);
-    const std::string context = "cannot write the sensitivity results into '" + tmp.string() + "'";
-    Id file = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), context);
-    {
-      Id base = hdf5::open_group(file.get(), group_path);
-      Id sens = hdf5::create_group(base.get(), "sensitivity");
-      for (const auto& r : results) {
-        Id g = hdf5::create_group(sens.get(), r.name);
-        write_strings(g.get(), "parameter", names);
-        write_doubles(g.get(), "spearman", to_vector(r.stats.spearman));
-        write_doubles(g.get(), "spearman_low", to_vector(r.stats.spearman_low));
-        write_doubles(g.get(), "spearman_high", to_vector(r.stats.spearman_high));
-        write_doubles(g.get(), "prcc", to_vector(r.stats.prcc));
-        write_doubles(g.get(), "prcc_low", to_vector(r.stats.prcc_low));
-        write_doubles(g.get(), "prcc_high", to_vector(r.stats.prcc_high));
-        std::vector<double> change(names.size());
-        for (std::size_t j = 0; j < names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
-        write_doubles(g.get(), "tornado_p10_mean", r.p10_mean);
-        write_doubles(g.get(), "tornado_p90_mean", r.p90_mean);
-        write_doubles(g.get(), "tornado_change", change);
-        hdf5::write_uint64_attribute(g.get(), "rows_used", r.stats.rows_used);
-        hdf5::write_uint64_attribute(g.get(), "bootstrap", a.bootstrap);
-        hdf5::write_uint64_attribute(g.get(), "bootstrap_rows", r.stats.bootstrap_rows);
-        hdf5::write_uint64_attribute(g.get(), "tornado_replicates", tornado_n);
-        hdf5::write_string_attribute(g.get(), "unit", r.unit);
-      }
-    }
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
-    file.close(context);
-    files::sync_file(tmp);
-    files::durable_rename(tmp, path);
-    files::unregister_temporary(tmp);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    files::unregister_temporary(tmp);
-    throw;
-  }
+  });
 
   for (const auto& r : results) {
     const auto& st = r.stats;
@@ -304,7 +220,7 @@ int command_sensitivity(const SensitivityArgs& a) {
     }
   }
   if (!tornado_note.empty()) std::cout << "\n" << tornado_note << "\n";
-  std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", group_path == "/" ? "" : group_path + "/", a.file);
+  std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", scenario.empty() ? "" : scenario + "/", a.file);
   return 0;
 }
 

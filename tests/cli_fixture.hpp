@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -62,6 +64,22 @@ inline fs::path write(const fs::path& dir, const std::string& name, const std::s
 }
 
 inline const std::string source_dir = SAMDSIM_SOURCE_DIR;
+
+// The US stroke adoption config shrunk to 12 hospitals over `horizon`
+// months: a hospital_adoption run of milliseconds a replicate.
+inline std::string small_adoption_config(int horizon) {
+  std::string text = slurp(source_dir + "/configs/hospital_adoption_us_stroke_lvo.yaml");
+  const std::pair<std::string, std::string> edits[] = {{"count: 350 ", "count: 3 "},
+                                                       {"count: 1300 ", "count: 4 "},
+                                                       {"count: 2350 ", "count: 5 "},
+                                                       {"horizon_months: 60 ", "horizon_months: " + std::to_string(horizon) + " "}};
+  for (const auto& [from, to] : edits) {
+    const auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("small_adoption_config: '" + from + "' not in the config");
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
 inline const std::string python = "/usr/bin/python3";
 
 }  // namespace cli

@@ -167,14 +167,7 @@ TEST_CASE("A precision target never claims an RSE from a handful of values and n
   // The US stroke config shrunk to 12 hospitals over 3 months: adoption
   // milestones are rare (10 %) or never reached (50 %).
   const fs::path dir = scratch("precision_values");
-  std::string text = slurp(source_dir + "/configs/hospital_adoption_us_stroke_lvo.yaml");
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"count: 350 ", "count: 3 "}, {"count: 1300 ", "count: 4 "}, {"count: 2350 ", "count: 5 "},
-           {"horizon_months: 60 ", "horizon_months: 3 "}}) {
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-  }
+  const std::string text = small_adoption_config(3);
   const fs::path cfg = write(dir, "tiny.yaml", text);
   const auto attribute = [&](const fs::path& file, const std::string& name) {
     return run_output("h5dump -a /" + name + " " + file.string());

@@ -32,7 +32,6 @@ const char* outputs_kept_name(OutputsKept kept) {
 namespace {
 
 bool dropped(const std::string& name, OutputsKept kept) {
-  if (name == "sensitivity") return true;  // `samdsim sensitivity` recomputes and replaces it
   if (name == "timeseries") return kept != OutputsKept::all;
   if (name == "replicates" || name == "parameters") return kept == OutputsKept::summary;
   return false;
@@ -107,16 +106,17 @@ void copy_dataset(hid_t src_group, hid_t dst_group, const std::string& name) {
 
 // The members of group `src` into group `dst`, without the dropped
 // datasets (in the root and in every sweep point).
-void copy_members(hid_t src, hid_t dst, OutputsKept kept) {
+void copy_members(hid_t src, hid_t dst, OutputsKept kept, const std::string& at, const std::string& replaced) {
   for (const auto& name : hdf5::member_names(src)) {
-    if (dropped(name, kept)) continue;
+    const std::string path = at.empty() ? name : at + "/" + name;
+    if (dropped(name, kept) || path == replaced) continue;
     H5O_info_t info;
     check(H5Oget_info_by_name(src, name.c_str(), &info, H5P_DEFAULT), "cannot inspect '" + name + "'");
     if (info.type == H5O_TYPE_GROUP) {
       Id from = hdf5::open_group(src, name);
       Id to = hdf5::create_group(dst, name);
       copy_attributes(from.get(), to.get());
-      copy_members(from.get(), to.get(), kept);
+      copy_members(from.get(), to.get(), kept, path, replaced);
     } else if (info.type == H5O_TYPE_DATASET) {
       copy_dataset(src, dst, name);
     }
@@ -125,7 +125,8 @@ void copy_members(hid_t src, hid_t dst, OutputsKept kept) {
 
 }  // namespace
 
-void copy_result_file(const std::filesystem::path& from, const std::filesystem::path& to, OutputsKept kept) {
+void copy_result_file(const std::filesystem::path& from, const std::filesystem::path& to, OutputsKept kept,
+                      const std::string& replaced) {
   hdf5::initialize();
   const std::string context = "cannot copy '" + from.string() + "' to '" + to.string() + "'";
   Id source = check(H5Fopen(from.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), context);
@@ -136,7 +137,7 @@ void copy_result_file(const std::filesystem::path& from, const std::filesystem::
   Id dst_root = hdf5::open_group(target.get(), "/");
   copy_attributes(src_root.get(), dst_root.get());
   hdf5::write_string_attribute(dst_root.get(), "outputs", outputs_kept_name(kept));
-  copy_members(src_root.get(), dst_root.get(), kept);
+  copy_members(src_root.get(), dst_root.get(), kept, "", replaced);
   src_root.reset();
   dst_root.reset();
   check(H5Fflush(target.get(), H5F_SCOPE_GLOBAL), context);

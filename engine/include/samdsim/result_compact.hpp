@@ -19,6 +19,9 @@ const char* outputs_kept_name(OutputsKept kept);
 // datasets `kept` drops (in the root and in every sweep point), keeping
 // every attribute. HDF5 does not give back the space of deleted datasets, so
 // a smaller file must be a copy.
-void copy_result_file(const std::filesystem::path& from, const std::filesystem::path& to, OutputsKept kept);
+// `replaced` ("points/3/voi") names one more member left out: a group that
+// the caller writes anew into the copy.
+void copy_result_file(const std::filesystem::path& from, const std::filesystem::path& to, OutputsKept kept,
+                      const std::string& replaced = "");
 
 }  // namespace samdsim

@@ -1,0 +1,118 @@
+#include "samdsim/result_annex.hpp"
+
+#include <fmt/format.h>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/output_files.hpp"
+#include "samdsim/result_compact.hpp"
+#include "samdsim/result_reader.hpp"
+
+namespace samdsim {
+
+using hdf5::check;
+using hdf5::Id;
+
+std::string scenario_group(hid_t file, const std::string& file_name, std::optional<std::uint64_t> point) {
+  if (hdf5::link_exists(file, "points")) {
+    Id pts = hdf5::open_group(file, "points");
+    const std::size_t points = hdf5::member_names(pts.get()).size();
+    if (!point)
+      throw InputError(fmt::format("'{}' is a sweep of {} points: choose one with --point I (0..{})", file_name, points,
+                                   points - 1));
+    if (*point >= points)
+      throw InputError(fmt::format("--point {}: '{}' has points 0..{}", *point, file_name, points - 1));
+    return "points/" + std::to_string(*point);
+  }
+  if (point && *point != 0)
+    throw InputError(fmt::format("--point {}: '{}' is not a sweep (it has no points)", *point, file_name));
+  return "";
+}
+
+ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, const std::string& group,
+                                      const std::string& what) {
+  Id base = hdf5::open_group(file, group.empty() ? "/" : group);
+  if (!hdf5::link_exists(base.get(), "replicates") || !hdf5::link_exists(base.get(), "parameters"))
+    throw InputError(fmt::format("'{}' has no per-replicate values (/replicates and /parameters){}: re-run with "
+                                 "--outputs all or bands to {}",
+                                 file_name,
+                                 hdf5::attribute_text(file, "outputs") == "summary" ? "; it was written with --outputs summary"
+                                                                                      : "",
+                                 what));
+  ReplicateGroups g;
+  g.replicates = hdf5::open_group(base.get(), "replicates");
+  g.parameters = hdf5::open_group(base.get(), "parameters");
+  g.outputs = hdf5::member_names(g.replicates.get());
+  g.parameter_names = hdf5::member_names(g.parameters.get());
+  if (!g.outputs.empty()) {
+    Id first = hdf5::open_dataset(g.replicates.get(), g.outputs.front());
+    g.rows = hdf5::dataset_shape(first.get()).at(0);
+  }
+  return g;
+}
+
+std::vector<double> read_all_values(hid_t group, const std::string& name, hsize_t rows) {
+  Id ds = hdf5::open_dataset(group, name);
+  std::vector<double> v(rows);
+  if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, 0, 1, v);
+  return v;
+}
+
+void annex_result_group(const std::filesystem::path& path, const std::string& scenario, const std::string& name,
+                        const std::function<void(hid_t group)>& write) {
+  const files::OutputLock lock(path);
+  const std::string replaced = scenario.empty() ? name : scenario + "/" + name;
+  const std::filesystem::path tmp = files::temporary_name(path, name);
+  files::register_temporary(tmp);
+  try {
+    OutputsKept kept = OutputsKept::all;
+    {
+      Id file = open_result_file(path);
+      const std::string outputs = hdf5::attribute_text(file.get(), "outputs");
+      if (!outputs.empty()) kept = parse_outputs_kept(outputs);
+    }
+    copy_result_file(path, tmp, kept, replaced);
+    const std::string context = "cannot write /" + replaced + " into '" + tmp.string() + "'";
+    Id file = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), context);
+    {
+      Id base = hdf5::open_group(file.get(), scenario.empty() ? "/" : scenario);
+      Id group = hdf5::create_group(base.get(), name);
+      write(group.get());
+    }
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
+    file.close(context);
+    files::sync_file(tmp);
+    files::durable_rename(tmp, path);
+    files::unregister_temporary(tmp);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    files::unregister_temporary(tmp);
+    throw;
+  }
+}
+
+void write_double_dataset(hid_t group, const std::string& name, const std::vector<double>& values) {
+  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
+  const hsize_t n = values.size();
+  Id space = check(H5Screate_simple(1, &n, nullptr), context);
+  Id ds = check(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                context);
+  if (n > 0) check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
+}
+
+void write_string_dataset(hid_t group, const std::string& name, const std::vector<std::string>& values) {
+  const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
+  const hsize_t n = values.size();
+  Id type = check(H5Tcopy(H5T_C_S1), context);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), context);
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), context);
+  Id space = check(H5Screate_simple(1, &n, nullptr), context);
+  Id ds = check(H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                context);
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  if (n > 0) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), context);
+}
+
+}  // namespace samdsim
