@@ -162,6 +162,8 @@ int main(int argc, char** argv) {
                       "Output holding the net benefit of acting over not acting (instead of --option)");
   voi_cmd->add_option("--parameter", voi.parameters, "Drawn parameters to value (default: every one)");
   voi_cmd->add_option("--group", voi.groups, "A group valued together: LABEL=PARAMETER,PARAMETER,...");
+  voi_cmd->add_option("--statistic", voi.statistics,
+                      "Output holding a simulated study's result (e.g. estimate_prior): its EVSI by regression");
   voi_cmd->add_option("--point", voi.point, "Sweep point (required for a sweep)");
   voi_cmd->add_option("--draws", voi.draws, "Posterior draws for the EVPPI standard errors (default 100)")
       ->default_str("100");

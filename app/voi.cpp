@@ -22,9 +22,10 @@ namespace {
 using hdf5::Id;
 
 struct Analysed {
-  std::string name;                     // parameter, or group label
-  std::vector<std::string> parameters;  // its members
+  std::string name;                     // parameter, group label, or "study: OUTPUT"
+  std::vector<std::string> parameters;  // its members (an output for a study's result)
   Evppi evppi;
+  bool sample = false;  // a simulated study's result: the value is an EVSI
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -78,11 +79,18 @@ int command_voi(const VoiArgs& a) {
       columns.push_back(read_all_values(g.replicates.get(), o, g.rows));
     }
   }
-  // Replicates where every option has a net benefit.
+  // Study results (EVSI by regression on them, Strong et al. 2015).
+  std::vector<std::vector<double>> statistic_columns;
+  for (const auto& name : a.statistics) {
+    require_output(g, name, a.file);
+    statistic_columns.push_back(read_all_values(g.replicates.get(), name, g.rows));
+  }
+  // Replicates where every option has a net benefit (and every study result a value).
   std::vector<Eigen::Index> rows;
   for (hsize_t i = 0; i < g.rows; ++i) {
     bool ok = true;
     for (const auto& c : columns) ok = ok && std::isfinite(c[i]);
+    for (const auto& c : statistic_columns) ok = ok && std::isfinite(c[i]);
     if (ok) rows.push_back(static_cast<Eigen::Index>(i));
   }
   const auto n = static_cast<Eigen::Index>(rows.size());
@@ -96,7 +104,8 @@ int command_voi(const VoiArgs& a) {
 
   // What to value: each parameter, then each named group.
   std::vector<Analysed> analysed;
-  const std::vector<std::string> singles = a.parameters.empty() && a.groups.empty() ? g.parameter_names : a.parameters;
+  const bool only_named = !a.groups.empty() || !a.statistics.empty();
+  const std::vector<std::string> singles = a.parameters.empty() && !only_named ? g.parameter_names : a.parameters;
   // Parameters are stored under their full key path ("parameters.x.y"); the
   // path inside parameters: is accepted too.
   const auto stored_name = [&](const std::string& p) {
@@ -113,12 +122,20 @@ int command_voi(const VoiArgs& a) {
     analysed.push_back({spec.substr(0, eq), members, {}});
     if (analysed.back().parameters.empty()) throw InputError("--group " + spec + ": no parameter named");
   }
+  std::map<std::string, Eigen::VectorXd> values;
+  for (std::size_t k = 0; k < a.statistics.size(); ++k) {
+    const std::string key = "study: " + a.statistics[k];
+    Eigen::VectorXd v(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      v(i) = statistic_columns[k][static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+    values.emplace(key, std::move(v));
+    analysed.push_back({key, {key}, {}, true});
+  }
   if (analysed.empty())
     throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", a.file));
-  std::map<std::string, Eigen::VectorXd> values;
   for (const auto& item : analysed)
     for (const auto& p : item.parameters) {
-      if (values.count(p)) continue;
+      if (item.sample || values.count(p)) continue;
       if (std::find(g.parameter_names.begin(), g.parameter_names.end(), p) == g.parameter_names.end())
         throw InputError(fmt::format("'{}' has no drawn parameter '{}'{}", a.file, p, did_you_mean(p, g.parameter_names)));
       const auto all = read_all_values(g.parameters.get(), p, g.rows);
@@ -152,12 +169,13 @@ int command_voi(const VoiArgs& a) {
     hdf5::write_uint64_attribute(voi, "draws", a.draws);
     hdf5::write_string_attribute(voi, "unit", unit);
     hdf5::write_string_attribute(voi, "method", "EVPPI by P-spline regression on ranks (Strong, Oakley & Brennan 2014)");
-    std::vector<std::string> names, members;
+    std::vector<std::string> names, members, kinds;
     std::vector<double> value, se, share, edf;
     for (const std::size_t i : order) {
       const Analysed& item = analysed[i];
       names.push_back(item.name);
-      members.push_back(fmt::format("{}", fmt::join(item.parameters, ",")));
+      members.push_back(item.sample ? item.name.substr(7) : fmt::format("{}", fmt::join(item.parameters, ",")));
+      kinds.push_back(item.sample ? "evsi" : "evppi");
       value.push_back(k * item.evppi.value);
       se.push_back(k * item.evppi.se);
       share.push_back(evpi.value > 0 ? item.evppi.value / evpi.value : 0.0);
@@ -165,6 +183,7 @@ int command_voi(const VoiArgs& a) {
     }
     write_string_dataset(voi, "name", names);
     write_string_dataset(voi, "parameters", members);
+    write_string_dataset(voi, "kind", kinds);
     write_double_dataset(voi, "evppi", value);
     write_double_dataset(voi, "evppi_se", se);
     write_double_dataset(voi, "evppi_share_of_evpi", share);
@@ -182,8 +201,8 @@ int command_voi(const VoiArgs& a) {
   std::cout << fmt::format("EVPI {}{} (se {})\n\n", format_number(k * evpi.value), u, format_number(k * evpi.se));
   std::size_t width = 20;
   for (const auto& item : analysed) width = std::max(width, item.name.size());
-  std::cout << fmt::format("{:<{}}  {:>14}  {:>12}  {:>8}  {:>5}\n", "parameter / group", width, "EVPPI", "se",
-                           "of EVPI", "edf");
+  std::cout << fmt::format("{:<{}}  {:>14}  {:>12}  {:>8}  {:>5}\n", "parameter / group / study", width,
+                           "EVPPI / EVSI", "se", "of EVPI", "edf");
   for (const std::size_t i : order) {
     const Analysed& item = analysed[i];
     std::cout << fmt::format("{:<{}}  {:>14}  {:>12}  {:>7.1f}%  {:>5.1f}\n", item.name, width,

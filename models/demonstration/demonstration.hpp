@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "demonstration/decision.hpp"
 #include "demonstration/design.hpp"
 #include "demonstration/gls.hpp"
 #include "samdsim/model.hpp"
@@ -39,10 +40,20 @@ enum Output : std::size_t {
   cluster_periods,
   cases,
   duration_months,
+  // With a decision (the last outputs, left out without one):
+  population_net_benefit,
+  net_benefit_posterior_rule,
+  net_benefit_significance_rule,
+  adopt_posterior_rule,
+  adopt_significance_rule,
+  enbs,
+  evsi_closed_form,
   output_count
 };
-// `outcome_unit` and `currency` label the effect and cost outputs.
-std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency);
+// `outcome_unit` and `currency` label the effect and cost outputs; the
+// decision outputs come only `with_decision`.
+std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency,
+                                     bool with_decision = true);
 
 enum class Variance { known, estimated };
 enum class DfRule { normal, clusters_minus_2, within_clusters };
@@ -90,6 +101,8 @@ struct Plan {
   Param cost_fixed, cost_per_hospital, cost_per_hospital_period, cost_per_case;
   bool has_budget = false;
   double budget = 0.0;
+
+  Decision decision;
 
   // The two-sided critical value for a trial with `df` degrees of freedom
   // (NaN below 1: no test).

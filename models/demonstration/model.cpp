@@ -2,7 +2,8 @@
 
 namespace samdsim::demonstration {
 
-std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency) {
+std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency,
+                                     bool with_decision) {
   using T = ValueType;
   const std::string& u = outcome_unit;
   std::vector<OutputSpec> o(output_count);
@@ -48,6 +49,33 @@ std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std:
                                           T::Integer);
   o[cases] = OutputSpec::scalar("cases", "case", "measured cases in the trial", T::Integer);
   o[duration_months] = OutputSpec::scalar("duration_months", "month", "months from the first to the last period");
+    if (!with_decision) {
+    o.resize(duration_months + 1);
+    return o;
+  }
+  o[population_net_benefit] = OutputSpec::scalar(
+      "population_net_benefit", currency,
+      "net benefit of rolling the SaMD out to the decision's hospitals, at the replicate's true effect, value and "
+      "cost (discounted hospital-years from the decision on)");
+  o[net_benefit_posterior_rule] = OutputSpec::scalar(
+      "net_benefit_posterior_rule", currency,
+      "population net benefit when the roll-out follows the posterior expected net benefit after the trial (0 if not "
+      "rolled out)");
+  o[net_benefit_significance_rule] = OutputSpec::scalar(
+      "net_benefit_significance_rule", currency,
+      "population net benefit when the roll-out follows a significant favourable result (0 if not rolled out)");
+  o[adopt_posterior_rule] = OutputSpec::scalar("adopt_posterior_rule", "",
+                                               "the posterior expected net benefit after the trial is positive",
+                                               ValueType::Boolean);
+  o[adopt_significance_rule] = OutputSpec::scalar(
+      "adopt_significance_rule", "", "the trial is significant in the favourable direction", ValueType::Boolean);
+  o[enbs] = OutputSpec::scalar("enbs", currency,
+                               "net benefit under the configured rule - value of deciding without the trial - trial "
+                               "cost (its mean is the expected net benefit of sampling)");
+  o[evsi_closed_form] = OutputSpec::scalar(
+      "evsi_closed_form", currency,
+      "EVSI for a normal prior of the effect's mean and variance and the analytic standard error (the same in every "
+      "replicate)");
   return o;
 }
 

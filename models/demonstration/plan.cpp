@@ -165,6 +165,8 @@ Plan make_plan(const Group& p) {
     d.fail("type", "the treatment effect is not estimable in this design at the planning values");
   plan.analytic_se = std::sqrt(variance);
   plan.analytic_power_value = wald_power(plan.planning_effect, plan.analytic_se, plan.planned_critical);
+  plan.decision = make_decision(p.group("decision"), o, static_cast<double>(plan.design.periods) * plan.design.period_months,
+                                plan.analytic_se);
 
   plan.precomputed = plan.variance == Variance::known && plan.cases_fixed && is_fixed(o, "icc") && is_fixed(o, "cac") &&
                      (plan.binary ? is_fixed(o, "control_proportion") : is_fixed(o, "sd"));

@@ -113,6 +113,7 @@ void declare(Schema& s) {
   declare_outcome(s.group("outcome", "the workflow outcome, the SaMD's effect and the variance components"));
   declare_analysis(s.group("analysis", "how each simulated trial is analysed and tested"));
   declare_costs(s.group("costs", "what the trial costs"));
+  declare_decision(s.group("decision", "the roll-out decision the trial informs, for its value of information"));
 }
 
 }  // namespace samdsim::demonstration

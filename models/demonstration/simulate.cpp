@@ -108,7 +108,7 @@ double precomputed_estimate(const Plan& plan, const Trial& t) {
 }  // namespace
 
 Simulation::Simulation(Plan plan)
-    : plan_(std::move(plan)), outputs_(output_specs(plan_.outcome_unit, plan_.currency)) {}
+    : plan_(std::move(plan)), outputs_(output_specs(plan_.outcome_unit, plan_.currency, plan_.decision.enabled)) {}
 
 std::unique_ptr<Workspace> Simulation::make_workspace() const {
   return std::make_unique<DemoWorkspace>(plan_.cases_fixed ? plan_.trial : per_cluster_layout(plan_.design),
@@ -192,6 +192,22 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
   out.set(cluster_periods, n.cells);
   out.set(cases, n.cases);
   out.set(duration_months, static_cast<double>(p.design.periods) * p.design.period_months);
+
+  if (!p.decision.enabled) return;
+  const Decision& d = p.decision;
+  const double population_nb =
+      d.population_factor * (ctx[d.value_per_effect_unit] * ctx[p.effect] - ctx[d.cost_per_hospital_year]);
+  const bool by_posterior = ok && d.adopt_by_posterior(at_prior, se);
+  const bool by_significance = ok && std::fabs(at_prior) > critical * se && d.value_mean * at_prior > 0.0;
+  const double nb_posterior = by_posterior ? population_nb : 0.0;
+  const double nb_significance = by_significance ? population_nb : 0.0;
+  out.set(population_net_benefit, population_nb);
+  out.set(net_benefit_posterior_rule, nb_posterior);
+  out.set(net_benefit_significance_rule, nb_significance);
+  out.set(adopt_posterior_rule, by_posterior);
+  out.set(adopt_significance_rule, by_significance);
+  out.set(enbs, (d.significance_rule ? nb_significance : nb_posterior) - d.value_without_trial - cost);
+  out.set(evsi_closed_form, d.evsi_closed_form);
 }
 
 }  // namespace samdsim::demonstration
