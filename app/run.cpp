@@ -351,7 +351,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
     return 0;
   }
   if (s.is_sweep())
-    writer->write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries),
+    writer->write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries, s.points.front().simulation->outputs()),
                                  s.sweep_choice.describe());
   writer->set_root_attribute("outputs", outputs_kept_name(kept));
   writer->commit(wall_seconds, kept);

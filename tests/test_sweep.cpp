@@ -99,17 +99,74 @@ std::vector<Summary> point(double power, double cost) {
 }
 }  // namespace
 
-TEST_CASE("The chosen point is the cheapest one meeting every requirement") {
+TEST_CASE("A requirement holds only when its 95 % interval clears the threshold") {
   SweepChoice c;
   c.objective = "total_cost";
   c.requirements.push_back({"reject", 0.8});
+  auto with_n = [](double power, double cost, std::uint64_t n) {
+    auto p = point(power, cost);
+    for (auto& x : p) x.n = n;
+    p[1].se = 1.0;
+    return p;
+  };
+  // Wilson's interval for 80 of 100: (0.7112, 0.8666) (Newcombe 1998, Table I method 3).
+  std::vector<std::vector<Summary>> points = {with_n(0.8, 10, 100)};
+  c.requirements.back().at_least = 0.711;
+  CHECK(choose_point(c, points, {}).chosen.has_value());
+  c.requirements.back().at_least = 0.712;
+  CHECK_FALSE(choose_point(c, points, {}).chosen.has_value());
+  c.requirements.back() = {"reject", -1.0, 0.866};
+  CHECK_FALSE(choose_point(c, points, {}).chosen.has_value());
+  c.requirements.back() = {"reject", -1.0, 0.867};
+  CHECK(choose_point(c, points, {}).chosen.has_value());
+
+  // Power 0.81 from 1,000 replicates is within Monte Carlo error of 0.8; from 100,000 it is clear of it.
+  c.requirements.back() = {"reject", 0.8};
+  points = {with_n(0.81, 10, 1000), with_n(0.81, 20, 100000)};
+  const ChoiceReport r = choose_point(c, points, {});
+  CHECK(r.chosen == std::optional<std::size_t>(1));
+  CHECK_FALSE(r.points[0].qualifies);
+  CHECK(r.points[0].near_threshold);
+  CHECK(r.points[0].margin == Approx(0.01 / std::sqrt(0.81 * 0.19 / 1000)));
+  CHECK_FALSE(r.points[1].near_threshold);
+}
+
+TEST_CASE("Points whose estimates are marked biased are left out of the choice unless included") {
+  SweepChoice c;
+  c.objective = "total_cost";
+  c.confidence = 0.0;
+  auto flagged = [](double power, double cost, double confounded) {
+    auto p = point(power, cost);
+    p.push_back(summary_of("period_confounded", ValueType::Boolean, confounded));
+    return p;
+  };
+  const std::vector<std::vector<Summary>> points = {flagged(0.9, 10, 1.0), flagged(0.9, 20, 0.0), flagged(0.9, 20.5, 0.0)};
+  std::vector<OutputSpec> outputs = {OutputSpec::scalar("period_confounded", "", "", ValueType::Boolean)};
+  outputs[0].marks_bias = true;
+  ChoiceReport r = choose_point(c, points, outputs);
+  CHECK(r.chosen == std::optional<std::size_t>(1));
+  CHECK(r.points[0].biased);
+  CHECK_FALSE(r.points[0].qualifies);
+  CHECK(r.points[2].near_best);  // 20.5 is within 5 % of 20
+  c.include_biased = true;
+  CHECK(choose_point(c, points, outputs).chosen == std::optional<std::size_t>(0));
+  // Without the declaration the output is just another output.
+  c.include_biased = false;
+  CHECK(choose_point(c, points, {}).chosen == std::optional<std::size_t>(0));
+}
+
+TEST_CASE("The chosen point is the cheapest one meeting every requirement") {
+  SweepChoice c;
+  c.confidence = 0.0;  // point estimates
+  c.objective = "total_cost";
+  c.requirements.push_back({"reject", 0.8});
   const std::vector<std::vector<Summary>> points = {point(0.7, 10), point(0.85, 30), point(0.9, 20), point(0.95, 20)};
-  CHECK(choose_point(c, points) == std::optional<std::size_t>(2));  // ties go to the earlier point
+  CHECK(choose_point(c, points, {}).chosen == std::optional<std::size_t>(2));  // ties go to the earlier point
   c.requirements.back().at_least = 0.99;
-  CHECK_FALSE(choose_point(c, points).has_value());
+  CHECK_FALSE(choose_point(c, points, {}).chosen.has_value());
   c.requirements.clear();
   c.maximize = true;
-  CHECK(choose_point(c, points) == std::optional<std::size_t>(1));
+  CHECK(choose_point(c, points, {}).chosen == std::optional<std::size_t>(1));
   CHECK(c.describe() == "maximize total_cost");
 }
 

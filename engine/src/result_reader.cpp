@@ -154,6 +154,21 @@ void read_scenarios(hid_t root, ResultFileSummary& r) {
       for (std::size_t i = 0; i < n; ++i) r.scenarios[i].values.push_back(cell_text(values[i]));
     }
   }
+  if (hdf5::link_exists(table.get(), "qualifies")) {
+    const auto flags = [&](const std::string& name) {
+      std::vector<double> v(n, 0.0);
+      if (hdf5::link_exists(table.get(), name)) {
+        Id ds = hdf5::open_dataset(table.get(), name);
+        hdf5::read_doubles(ds.get(), 0, n, 0, 1, v);
+      }
+      return v;
+    };
+    const auto qualifies = flags("qualifies"), near = flags("near_threshold"), biased = flags("biased"),
+               near_best = flags("near_best"), margin = flags("requirement_margin_se");
+    for (std::size_t i = 0; i < n; ++i)
+      r.scenarios[i].judgement = PointJudgement{qualifies[i] != 0, near[i] != 0, biased[i] != 0, near_best[i] != 0,
+                                                margin[i]};
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const std::string path = "points/" + std::to_string(i);
     if (!hdf5::link_exists(root, "points") || !hdf5::link_exists(root, path)) continue;

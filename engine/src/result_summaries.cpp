@@ -115,7 +115,7 @@ void ResultWriter::write_band(std::size_t k) {
 void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
                                         const std::vector<std::uint64_t>& keys,
                                         const std::vector<std::vector<std::string>>& values,
-                                        std::optional<std::size_t> chosen, const std::string& rule) {
+                                        const ChoiceReport& report, const std::string& rule) {
   if (committed_ || !file_) throw InternalError("ResultWriter: write_scenario_table after commit");
   // Already there only when a resumed partial file had finished every point.
   if (hdf5::link_exists(file_.get(), "scenarios")) return;
@@ -160,8 +160,23 @@ void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
   hdf5::write_string_attribute(table.get(), "columns", listed);
   if (!rule.empty()) {
     // -1: no point meets the requirements.
-    hdf5::write_int64_attribute(table.get(), "chosen", chosen ? static_cast<std::int64_t>(*chosen) : -1);
+    hdf5::write_int64_attribute(table.get(), "chosen",
+                                report.chosen ? static_cast<std::int64_t>(*report.chosen) : -1);
     hdf5::write_string_attribute(table.get(), "choose_rule", rule);
+    if (report.points.size() == n) {
+      const auto flags = [&](const std::string& name, auto get) {
+        std::vector<std::uint8_t> v(n);
+        for (hsize_t i = 0; i < n; ++i) v[i] = get(report.points[i]) ? 1 : 0;
+        write_dataset(name, H5T_STD_U8LE, H5T_NATIVE_UINT8, v.data());
+      };
+      flags("qualifies", [](const PointJudgement& j) { return j.qualifies; });
+      flags("near_threshold", [](const PointJudgement& j) { return j.near_threshold; });
+      flags("biased", [](const PointJudgement& j) { return j.biased; });
+      flags("near_best", [](const PointJudgement& j) { return j.near_best; });
+      std::vector<double> margin(n);
+      for (hsize_t i = 0; i < n; ++i) margin[i] = report.points[i].margin;
+      write_dataset("requirement_margin_se", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, margin.data());
+    }
   }
   hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
 }

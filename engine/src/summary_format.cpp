@@ -256,6 +256,23 @@ std::string format_summary_table(const ResultFileSummary& summary) {
         out += "no point meets the requirements";
       }
       out += "\n  rule: " + summary.choose_rule + "\n";
+      const auto listed = [&](auto pick) {
+        std::string text;
+        for (const ScenarioSummary& p : summary.scenarios)
+          if (p.judgement && pick(*p.judgement)) text += (text.empty() ? "" : ", ") + std::to_string(p.index);
+        return text;
+      };
+      const std::string near = listed([](const PointJudgement& j) { return j.near_threshold; });
+      const std::string best = listed([](const PointJudgement& j) { return j.near_best; });
+      const std::string biased = listed([](const PointJudgement& j) { return j.biased; });
+      if (!best.empty()) out += "  within 5 % of the chosen point's objective: points " + best + "\n";
+      if (!near.empty())
+        out += "  within Monte Carlo error of a requirement (estimate less than 1.96 se from a threshold): points " + near + "\n";
+      if (!biased.empty())
+        out += "  left out, their estimates are biased (e.g. the effect confounded with time): points " + biased +
+               (summary.choose_rule.find("biased estimates included") != std::string::npos ? " (included by the rule)"
+                                                                                             : "") +
+               "\n";
     }
     return out;
   }

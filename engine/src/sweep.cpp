@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "samdsim/error.hpp"
+#include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
 #include "samdsim/yaml_util.hpp"
 
@@ -59,7 +62,7 @@ void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>&
 SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
   const std::string path = "sweep.choose";
   if (!node.IsMap()) throw InputError(location_of(node, file), path, "expected a mapping with minimize: or maximize:");
-  refuse_unknown_keys(node, {"minimize", "maximize", "require"}, path, file);
+  refuse_unknown_keys(node, {"minimize", "maximize", "require", "confidence", "include_biased"}, path, file);
   SweepChoice c;
   const Location at = location_of(node, file);
   c.line = at.line;
@@ -70,6 +73,19 @@ SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
     throw InputError(at, path, "needs minimize: OUTPUT or maximize: OUTPUT");
   c.maximize = static_cast<bool>(node["maximize"]);
   c.objective = read_string(node[c.maximize ? "maximize" : "minimize"], path, file);
+  if (node["confidence"]) {
+    c.confidence = read_number(node["confidence"], path + ".confidence", file);
+    if (!(c.confidence >= 0.0 && c.confidence < 1.0))
+      throw InputError(location_of(node["confidence"], file), path + ".confidence",
+                       fmt::format("expected a confidence level in [0, 1) (0: judge the point estimates), got {:g}",
+                                   c.confidence));
+  }
+  if (node["include_biased"]) {
+    const YAML::Node b = node["include_biased"];
+    if (!b.IsScalar() || (b.Scalar() != "true" && b.Scalar() != "false"))
+      throw InputError(location_of(b, file), path + ".include_biased", "expected true or false");
+    c.include_biased = b.Scalar() == "true";
+  }
   if (const YAML::Node req = node["require"]) {
     if (!req.IsSequence()) throw InputError(location_of(req, file), path + ".require", "expected a list of requirements");
     for (std::size_t i = 0; i < req.size(); ++i) {
@@ -104,6 +120,10 @@ std::string SweepChoice::describe() const {
     if (std::isfinite(r.at_least) && std::isfinite(r.at_most)) s += " and ";
     if (std::isfinite(r.at_most)) s += fmt::format("{} <= {:g}", r.output, r.at_most);
   }
+  if (!requirements.empty())
+    s += confidence > 0.0 ? fmt::format(", each met with {:g} % confidence", 100.0 * confidence)
+                          : ", judged on the point estimates";
+  if (include_biased) s += "; points with biased estimates included";
   return s;
 }
 
@@ -120,30 +140,98 @@ void check_choice(const SweepChoice& choice, const std::vector<std::string>& out
           fmt::format("sweep.choose.require[{}]", i));
 }
 
-std::optional<std::size_t> choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points) {
-  if (choice.objective.empty()) return std::nullopt;
-  auto value = [](const std::vector<Summary>& summaries, const std::string& name) {
-    for (const Summary& x : summaries)
-      if (x.name == name) return x.type == ValueType::Boolean ? x.probability : x.mean;
-    return std::numeric_limits<double>::quiet_NaN();
-  };
-  std::optional<std::size_t> best;
+namespace {
+
+// The two-sided interval of an output's mean (Wilson's for a proportion,
+// which stays inside [0, 1] and holds its level near 0 and 1).
+std::pair<double, double> interval(const Summary& x, double z) {
+  if (z == 0.0) {
+    const double v = x.type == ValueType::Boolean ? x.probability : x.mean;
+    return {v, v};
+  }
+  if (x.type == ValueType::Boolean) {
+    const double n = static_cast<double>(x.n), p = x.probability;
+    if (!(n > 0)) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+    const double half = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+    return {centre - half, centre + half};
+  }
+  const double se = std::isfinite(x.se) ? x.se : 0.0;
+  return {x.mean - z * se, x.mean + z * se};
+}
+
+double estimate_of(const Summary& x) { return x.type == ValueType::Boolean ? x.probability : x.mean; }
+
+double standard_error_of(const Summary& x) {
+  if (x.type != ValueType::Boolean) return x.se;
+  const double n = static_cast<double>(x.n);
+  return n > 0 ? std::sqrt(x.probability * (1 - x.probability) / n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+const Summary* find_summary(const std::vector<Summary>& summaries, const std::string& name) {
+  for (const Summary& x : summaries)
+    if (x.name == name) return &x;
+  return nullptr;
+}
+
+}  // namespace
+
+ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points,
+                          const std::vector<OutputSpec>& outputs) {
+  ChoiceReport report;
+  if (choice.objective.empty()) return report;
+  report.points.resize(points.size());
+  // z of the two-sided interval; 0: point estimates.
+  const double z = choice.confidence > 0.0
+                       ? boost::math::quantile(boost::math::normal(), 0.5 + choice.confidence / 2.0)
+                       : 0.0;
   double best_value = 0.0;
   for (std::size_t i = 0; i < points.size(); ++i) {
+    PointJudgement& j = report.points[i];
+    for (const OutputSpec& o : outputs)
+      if (o.marks_bias)
+        if (const Summary* x = find_summary(points[i], o.name); x && x->probability > 0.0) j.biased = true;
     bool ok = true;
+    j.margin = std::numeric_limits<double>::infinity();
     for (const auto& r : choice.requirements) {
-      const double v = value(points[i], r.output);
-      ok = ok && v >= r.at_least && v <= r.at_most;  // NaN never qualifies
+      const Summary* x = find_summary(points[i], r.output);
+      if (!x) {
+        ok = false;
+        continue;
+      }
+      const double v = estimate_of(*x), se = standard_error_of(*x);
+      // "True in every replicate" (at_least 1, at_most 0 for a Boolean) is a
+      // statement about the replicates run, not an estimate: no interval.
+      const bool every = x->type == ValueType::Boolean && (r.at_least >= 1.0 || r.at_most <= 0.0);
+      const auto [low, high] = interval(*x, every ? 0.0 : z);
+      ok = ok && low >= r.at_least && high <= r.at_most;  // NaN never qualifies
+      const auto side = [&](double threshold, double sign) {
+        if (!std::isfinite(threshold)) return;
+        const double gap = sign * (v - threshold);
+        j.margin = std::min(j.margin, se > 0.0 ? gap / se : (gap >= 0 ? std::numeric_limits<double>::infinity()
+                                                                      : -std::numeric_limits<double>::infinity()));
+        if (!every && std::fabs(v - threshold) < std::max(z, 1.96) * se) j.near_threshold = true;
+      };
+      side(r.at_least, 1.0);
+      side(r.at_most, -1.0);
     }
-    const double v = value(points[i], choice.objective);
-    if (!ok || std::isnan(v)) continue;
+    const Summary* objective = find_summary(points[i], choice.objective);
+    const double v = objective ? estimate_of(*objective) : std::numeric_limits<double>::quiet_NaN();
+    j.qualifies = ok && !std::isnan(v) && (!j.biased || choice.include_biased);
+    if (!j.qualifies) continue;
     // Ties go to the earlier point, so the choice does not depend on anything but the values.
-    if (!best || (choice.maximize ? v > best_value : v < best_value)) {
-      best = i;
+    if (!report.chosen || (choice.maximize ? v > best_value : v < best_value)) {
+      report.chosen = i;
       best_value = v;
     }
   }
-  return best;
+  if (report.chosen)
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      PointJudgement& j = report.points[i];
+      const Summary* objective = find_summary(points[i], choice.objective);
+      j.near_best = j.qualifies && objective && std::fabs(estimate_of(*objective) - best_value) <= 0.05 * std::fabs(best_value);
+    }
+  return report;
 }
 
 std::vector<std::string> split_key_path(const std::string& path) {

@@ -34,6 +34,8 @@ std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std:
                                             "period and treatment effects are confounded "
                                             "(pre_post): the estimate includes any secular change",
                                             T::Boolean);
+  // A sweep's choose: leaves such designs out unless the config includes them.
+  o[period_confounded].marks_bias = true;
   o[icc_estimate] = OutputSpec::scalar("icc_estimate", "", "ICC from the REML estimates (NaN with known variances)");
   o[cac_estimate] = OutputSpec::scalar("cac_estimate", "",
                                        "cluster autocorrelation from the REML estimates (NaN "

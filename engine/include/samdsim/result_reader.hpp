@@ -9,6 +9,7 @@
 
 #include "samdsim/hdf5_file.hpp"
 #include "samdsim/stats.hpp"
+#include "samdsim/sweep.hpp"
 
 namespace samdsim {
 
@@ -29,6 +30,8 @@ struct ScenarioSummary {
   std::vector<std::string> values;  // one per sweep column, as text
   std::vector<Summary> summaries;
   std::vector<Band> bands;
+  // How the point fared against the sweep's choose: rule (files that record it).
+  std::optional<PointJudgement> judgement;
 };
 
 // What `samdsim summarize` shows: the run's record and its summaries.

@@ -12,6 +12,7 @@
 #include "samdsim/result_compact.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
+#include "samdsim/sweep.hpp"
 
 namespace samdsim {
 
@@ -114,9 +115,10 @@ class ResultWriter {
   // The /scenarios table of a sweep: one row per point; `keys` are the
   // random-stream scenario keys; `values[point][column]` the swept values as
   // YAML text (stored as float64 columns where every value is a number).
-  // `chosen` is the point a sweep's choose: rule names (if any), `rule` that rule.
+  // `report` judges each point against a sweep's choose: rule (if any),
+  // `rule` describes that rule.
   void write_scenario_table(const std::vector<std::string>& columns, const std::vector<std::uint64_t>& keys,
-                            const std::vector<std::vector<std::string>>& values, std::optional<std::size_t> chosen = {},
+                            const std::vector<std::vector<std::string>>& values, const ChoiceReport& report = {},
                             const std::string& rule = "");
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;

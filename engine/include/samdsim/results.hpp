@@ -19,13 +19,17 @@ struct OutputSpec {
   ValueType type = ValueType::Real;
   std::size_t length = 0;
   std::string axis;  // label of the series axis, e.g. "month"
+  // A Boolean output that, true in any replicate of a sweep point, marks the
+  // point's estimates as biased: choose: leaves such points out unless the
+  // config includes them (e.g. a design whose effect is confounded with time).
+  bool marks_bias = false;
 
   static OutputSpec scalar(std::string name, std::string unit, std::string doc, ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, 0, ""};
+    return {std::move(name), std::move(unit), std::move(doc), type, 0, "", false};
   }
   static OutputSpec series(std::string name, std::string unit, std::string doc, std::size_t length, std::string axis,
                            ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis)};
+    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis), false};
   }
 
   bool is_series() const { return length > 0; }

@@ -31,6 +31,13 @@ struct SweepChoice {
   std::string objective;  // output name; empty: no choice
   bool maximize = false;
   std::vector<Requirement> requirements;
+  // A requirement holds when the bound of its two-sided interval at this
+  // confidence clears it (the lower bound for at_least, the upper for
+  // at_most); 0 judges the point estimates. A Boolean required to be true
+  // (at_least 1) or false (at_most 0) in every replicate is judged on the
+  // replicates as run.
+  double confidence = 0.95;
+  bool include_biased = false;  // keep points whose outputs mark their estimates as biased
   int line = 0, column = 0;
 
   std::string describe() const;  // "minimize total_cost subject to P(reject) >= 0.8"
@@ -57,10 +64,25 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file);
 // Checks that the choice names outputs the model has (located InputError).
 void check_choice(const SweepChoice& choice, const std::vector<std::string>& outputs, const std::string& file);
 
-// The index of the chosen point given each point's summaries (in output
-// order, with their names), or none when no point meets the requirements.
+// How each point fares against a choose: rule.
+struct PointJudgement {
+  bool qualifies = false;       // meets every requirement, with the confidence asked for
+  bool near_threshold = false;  // a requirement's threshold lies within the interval of its estimate
+  bool biased = false;          // an output marks its estimates as biased (left out unless included)
+  bool near_best = false;       // qualifies, with an objective within 5 % of the chosen point's
+  double margin = 0.0;          // smallest (estimate - threshold) / standard error over the requirements (+inf: none)
+};
+struct ChoiceReport {
+  std::optional<std::size_t> chosen;  // none: no point qualifies
+  std::vector<PointJudgement> points;
+};
+
+// Judges each point given its summaries (in output order, with their names)
+// and the outputs' declarations, and names the best qualifying one.
 struct Summary;
-std::optional<std::size_t> choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points);
+struct OutputSpec;
+ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points,
+                          const std::vector<OutputSpec>& outputs);
 
 // A copy of `parameters` with the point's values set at the column paths.
 YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, const SweepPoint& point,
