@@ -15,7 +15,8 @@
 
 namespace samdsim::us_pathway {
 
-void declare(Schema& schema);
+// Declares the parameters on `schema` (a model's root, or a group of a model built on this one).
+void declare(Field& schema);
 
 enum Output : std::size_t {
   authorized,
