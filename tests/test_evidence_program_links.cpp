@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "evidence_program_fixture.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace ep_test;
 
@@ -84,4 +85,22 @@ TEST_CASE("A strategy's evidence scales the Bass hazard and decides the add-on")
   const auto& with_addon = r.output("base.market.hospital_revenue");
   const auto& without = r.output("no_addon.market.hospital_revenue");
   CHECK(sum(without) < sum(with_addon));
+}
+
+TEST_CASE("A study that measures the workflow effect shares its draw, and contradictions are located errors") {
+  const std::string prior = "{dist: beta, mean: 0.2, sd: 0.05}";
+  std::string config = replace(links_config, "effect: 0.2}\n    money", "effect: " + prior + "}\n    money");
+  std::string shared_plan = replace(plan, "effect: 0.2, sd: 0.3", "effect: " + prior + ", sd: 0.3");
+  const std::string links =
+      "      links: {observed_effect_study: workflow, study_measures_workflow_effect: true}\n";
+  const Run r = run(replace(config, "STRATEGIES\n", "    - name: shared\n" + links + shared_plan), 200);
+  CHECK(sum(r.output("shared.adopters_at_horizon")) > 0.0);
+  // The study's own prior must be the market's.
+  const std::string e = scenario_error(replace(config, "STRATEGIES\n", "    - name: shared\n" + links + plan), "bad.yaml");
+  CHECK(e.find("parameters.strategies[0].evidence.studies[0].effect") != std::string::npos);
+  CHECK(e.find("differs from the market's workflow effect") != std::string::npos);
+  const std::string scaled = "      links: {observed_effect_study: workflow, observed_effect_scale: 2, "
+                             "study_measures_workflow_effect: true}\n";
+  const std::string e2 = scenario_error(replace(config, "STRATEGIES\n", "    - name: shared\n" + scaled + shared_plan), "bad.yaml");
+  CHECK(e2.find("parameters.strategies[0].links.study_measures_workflow_effect") != std::string::npos);
 }

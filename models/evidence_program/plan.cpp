@@ -59,6 +59,24 @@ bool has_estimate(const us_pathway::StudyPlan& s) {
   return s.kind == StudyKind::mrmc || s.kind == StudyKind::rct || !s.exact;
 }
 
+// The observed study measures the market's workflow effect: its truth is
+// that same draw, so what the study observes tracks what hospitals get.
+void share_workflow_truth(const Group& l, const Group& evidence, us_pathway::StudyPlan& study, const Plan& program) {
+  if (!program.market_enabled) l.fail("study_measures_workflow_effect", "the market is switched off");
+  if (study.kind != StudyKind::rct || study.binary)
+    l.fail("study_measures_workflow_effect", "study '" + study.name + "' is not a continuous-endpoint RCT");
+  if (l.fixed("observed_effect_scale") != 1.0)
+    l.fail("study_measures_workflow_effect", "the study's estimate must be in the market's unit: observed_effect_scale 1");
+  const auto& table = l.table();
+  const std::string shared = table.slot(program.market.effect).distribution.describe();
+  const auto& studies = evidence.list("studies");
+  for (const Group& g : studies)
+    if (g.text("name") == study.name && g.distribution("effect").describe() != shared)
+      g.fail("effect", g.distribution("effect").describe() + " differs from the market's workflow effect (" + shared +
+                           "), which this study measures; give the same prior");
+  study.true_a = program.market.effect;
+}
+
 Links read_links(const Group& l, const us_pathway::Plan& evidence, bool fixed) {
   Links links;
   const std::string& study = l.text("observed_effect_study");
@@ -121,6 +139,12 @@ StrategyPlan read_strategy(const Group& s, const Plan& program, const Group& roo
   if (sp.fixed_authorization && (sp.gates.cost || sp.gates.months || sp.gates.cash))
     s.fail("gates", "a strategy with a fixed authorization has no evidence phase to stop");
   sp.links = read_links(s.group("links"), sp.evidence, sp.fixed_authorization);
+  if (s.group("links").flag("study_measures_workflow_effect")) {
+    if (sp.links.observed_effect_study < 0)
+      s.group("links").fail("study_measures_workflow_effect", "name the study in observed_effect_study");
+    share_workflow_truth(s.group("links"), evidence,
+                         sp.evidence.studies[static_cast<std::size_t>(sp.links.observed_effect_study)], program);
+  }
   return sp;
 }
 

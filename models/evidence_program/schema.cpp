@@ -71,6 +71,10 @@ void declare_strategy(Field& s) {
   l.number("observed_effect_scale", "ratio", Range::any(),
            "converts the study's estimate (its endpoint unit) into a share of working time saved")
       .default_value(1.0);
+  l.flag("study_measures_workflow_effect",
+         "the observed study's true effect is the market's workflow effect (the same draw); needs a "
+         "continuous-endpoint RCT, observed_effect_scale 1 and the same prior in both places")
+      .default_value(false);
   l.number("bass_p_factor", "ratio", Range::nonnegative(),
            "multiplier on market.adoption.bass_p with this strategy's evidence")
       .default_value(1.0);
