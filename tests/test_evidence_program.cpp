@@ -54,6 +54,15 @@ TEST_CASE("With the market off and one strategy the evidence outputs equal us_pa
       CHECK(bitwise_equal(plain.sink.parameters[j], chained.parameter(path)));
     }
     CHECK(bitwise_equal(plain.sink.outputs[us_pathway::authorized], chained.output("a.authorized")));
+    // The program's costs are the plan's, put into months.
+    CHECK(bitwise_equal(plain.sink.outputs[us_pathway::cost_burn_usd], chained.output("a.burn_cost_usd")));
+    const auto& spent = chained.output("a.evidence_cost_usd");
+    for (std::size_t r = 0; r < n; ++r) {
+      const double plan_cost = plain.sink.outputs[us_pathway::cost_studies_usd][r] +
+                               plain.sink.outputs[us_pathway::cost_fees_usd][r] +
+                               plain.sink.outputs[us_pathway::cost_regulatory_usd][r];
+      REQUIRE(spent[r] == Approx(plan_cost).epsilon(1e-9));
+    }
   }
 }
 
