@@ -186,3 +186,28 @@ TEST_CASE("A summary read from a result file formats as a table and as JSON") {
   CHECK_THAT(json, Catch::Contains(R"("filetype": "samdsim-result")"));
   CHECK_THAT(json, Catch::Contains(R"("name": "cost_usd")"));
 }
+
+TEST_CASE("Outputs named group.output that several groups share are also shown side by side") {
+  CHECK(format_summary_table(example_summary()).find("by group") == std::string::npos);
+  ResultFileSummary s = example_summary();
+  for (const char* group : {"a", "b"})
+    for (Summary x : example_summary().summaries) {
+      x.name = std::string(group) + "." + x.name;
+      s.summaries.push_back(x);
+    }
+  Summary nested = s.summaries.front();
+  nested.name = "a.evidence.total_cost_usd";
+  s.summaries.push_back(nested);
+  const std::string text = format_summary_table(s);
+  const auto at = text.find("by group");
+  REQUIRE(at != std::string::npos);
+  const auto lines = lines_of(text.substr(at));
+  CHECK_THAT(lines[1], Catch::StartsWith("output") && Catch::Contains("a") && Catch::EndsWith("b"));
+  CHECK_THAT(lines[2], Catch::StartsWith("total_cost_usd") && Catch::Contains("12,345,679 ± 14,538"));
+  CHECK_THAT(lines[3], Catch::StartsWith("authorized") && Catch::EndsWith("73.07 %"));
+  CHECK(text.substr(at).find("evidence.total_cost_usd") == std::string::npos);
+  // One group alone is not a comparison.
+  ResultFileSummary one = example_summary();
+  one.summaries[0].name = "a.total_cost_usd";
+  CHECK(format_summary_table(one).find("by group") == std::string::npos);
+}

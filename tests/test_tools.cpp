@@ -84,6 +84,21 @@ TEST_CASE("report and reader: hospital_adoption examples", "[tools]") {
   check_reader(files, dir);
 }
 
+TEST_CASE("report and reader: evidence_program examples", "[tools]") {
+  // Two markets of thousands of hospitals per replicate: 100 replicates.
+  const fs::path dir = scratch("tools_evidence_program");
+  const std::vector<std::string> figures = {"program_authorization.png", "program_cash_curve.png",
+                                            "program_npv.png"};
+  std::vector<fs::path> files;
+  for (const char* config : {"evidence_program_ai_imaging.yaml", "evidence_program_digital_therapeutic.yaml"}) {
+    files.push_back(simulate(config, dir, 100));
+    check_report(files.back(), dir, figures);
+    const fs::path page = dir / (files.back().stem().string() + "_report") / "index.html";
+    CHECK(slurp(page).find("Strategy comparison") != std::string::npos);
+  }
+  check_reader(files, dir);
+}
+
 TEST_CASE("report and reader: demonstration sweeps", "[tools]") {
   const fs::path dir = scratch("tools_demonstration");
   const fs::path sw = simulate("demonstration_japan_ai_reading_sw.yaml", dir, 300);

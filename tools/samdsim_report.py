@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import samdsim_reader as sr  # noqa: E402
+import samdsim_report_program as program  # noqa: E402
 
 DPI = 110
 FAN_SERIES = [  # preferred series for the hospital_adoption fan charts, in order
@@ -511,6 +512,11 @@ def report(path, outdir):
             us_pathway_figures(path, None, outdir, figures)
         elif model == "hospital_adoption":
             hospital_adoption_figures(path, None, outdir, figures)
+        elif model == "evidence_program":
+            program.figures(path, None, outdir, figures, save, plt)
+            compared = program.comparison(path, None)
+            if len(compared):
+                sections.append(("Strategy comparison", table(compared)))
         sections.append(("Summary", summary_table(path, None)))
     write_html(outdir, attrs, figures, sections)
     return figures

@@ -58,7 +58,28 @@ std::vector<double> ParameterTable::initial_values() const {
   return values;
 }
 
+std::uint32_t ParameterTable::add_stream(std::uint64_t stage) {
+  stream_stages_.push_back(stage);
+  return static_cast<std::uint32_t>(stream_stages_.size() - 1);
+}
+
+void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
+                          std::span<double> values, std::span<double> drawn) const {
+  for (std::uint32_t g = 0; g < stream_stages_.size(); ++g) {
+    Stream stream(seed, scenario, replicate, parameter_substream, stream_stages_[g]);
+    for (std::size_t k = 0; k < sampled_.size(); ++k) {
+      const Slot& slot = slots_[sampled_[k]];
+      if (slot.stream != g) continue;
+      const double v = slot.distribution.sample(stream);
+      values[sampled_[k]] = v;
+      drawn[k] = v;
+    }
+  }
+}
+
 void ParameterTable::draw(Stream& stream, std::span<double> values, std::span<double> drawn) const {
+  if (stream_stages_.size() != 1)
+    throw std::logic_error("ParameterTable::draw(Stream&): the table has several parameter streams");
   for (std::size_t k = 0; k < sampled_.size(); ++k) {
     const double v = slots_[sampled_[k]].distribution.sample(stream);
     values[sampled_[k]] = v;
@@ -107,6 +128,11 @@ const std::string& Group::text(const std::string& name) const { return entry(nam
 const Group& Group::group(const std::string& name) const { return *entry(name, Field::Kind::Group).group; }
 const std::vector<Group>& Group::list(const std::string& name) const { return entry(name, Field::Kind::List).items; }
 
+void Group::set_stream_stage(std::uint64_t stage) const {
+  if (!owns_stream_) throw std::logic_error("group '" + path_ + "' has no stream of its own");
+  table_->set_stream_stage(stream_, stage);
+}
+
 bool Group::given(const std::string& name) const {
   auto it = entries_.find(name);
   return it != entries_.end() && it->second.given;
@@ -138,6 +164,12 @@ class ParameterResolver {
     g.path_ = path;
     g.location_ = node && !node.IsNull() ? location_of(node, file_) : where;
     g.table_ = table_.get();
+    const std::uint32_t outer_stream = stream_;
+    if (decl.stream_stage()) {
+      stream_ = table_->add_stream(*decl.stream_stage());
+      g.owns_stream_ = true;
+    }
+    g.stream_ = stream_;
     if (node && node.IsMap()) {
       for (auto it = node.begin(); it != node.end(); ++it) {
         const std::string key = it->first.Scalar();
@@ -161,6 +193,7 @@ class ParameterResolver {
       resolve_field(*f, child, given, child_path(path, f->name()), g.location_, e);
       g.entries_.emplace(f->name(), std::move(e));
     }
+    stream_ = outer_stream;
     return g;
   }
 
@@ -185,7 +218,8 @@ class ParameterResolver {
                          : f.number_default()    ? Distribution::fixed(*f.number_default())
                                                  : default_distribution(*f.distribution_default(), path);
         if (given) check_numeric(f, d, node, path);
-        e.param = table_->add({path, f.unit(), std::move(d), f.kind() == Field::Kind::Integer, f.is_per_unit()});
+        e.param = table_->add(
+            {path, f.unit(), std::move(d), f.kind() == Field::Kind::Integer, f.is_per_unit(), stream_});
         break;
       }
       case Field::Kind::Flag:
@@ -317,6 +351,7 @@ class ParameterResolver {
 
   std::string file_;
   std::shared_ptr<ParameterTable> table_;
+  std::uint32_t stream_ = 0;  // the parameter stream of the group being resolved
 };
 
 ResolvedParameters resolve_parameters(const Field& schema, const YAML::Node& node, const std::string& file,

@@ -29,9 +29,6 @@
 namespace samdsim {
 
 namespace {
-// Random substreams of a replicate: one draws its parameters, one is the model's.
-constexpr std::uint64_t parameter_substream = 0;
-constexpr std::uint64_t model_substream = 1;
 
 // oneTBB's scheduler lives in libtbb.so, which Debian does not build for
 // ThreadSanitizer: TSan cannot see that a task (a parallel_for body, a
@@ -175,8 +172,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
         return;
       }
       const std::uint64_t r = first + i;
-      Stream parameter_stream(options.seed, options.scenario, r, parameter_substream);
-      parameters.draw(parameter_stream, w.values, w.drawn);
+      parameters.draw(options.seed, options.scenario, r, w.values, w.drawn);
       for (std::size_t j = 0; j < n_sampled; ++j) {
         // A distribution whose tail passes the largest double (e.g. a huge
         // lognormal sigma) is the config's problem: name it, never store it.
@@ -191,7 +187,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
         std::fill(row.begin(), row.end(), std::numeric_limits<double>::quiet_NaN());
       }
       Stream model_stream(options.seed, options.scenario, r, model_substream);
-      ReplicateContext ctx(r, w.values, model_stream);
+      ReplicateContext ctx(r, w.values, model_stream, {options.seed, options.scenario});
       simulation.simulate(ctx, w.workspace.get(), OutputRow(block, i));
     }
     for (std::size_t k = 0; k < outputs.size(); ++k) {

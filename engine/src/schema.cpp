@@ -147,6 +147,12 @@ Field& Field::per_unit() {
   return *this;
 }
 
+Field& Field::own_stream(std::uint64_t stage) {
+  if (kind_ != Kind::Group) throw std::logic_error("schema: only groups may have their own stream");
+  stream_stage_ = stage;
+  return *this;
+}
+
 std::string Field::default_text() const {
   if (number_default_) return fmt::format("default {:g}", *number_default_);
   if (distribution_default_) return "default " + *distribution_default_;

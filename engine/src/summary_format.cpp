@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -121,6 +122,42 @@ std::string outputs_table(const ResultFileSummary& s) {
     t.add(std::move(row));
   }
   return t.render("");
+}
+
+// Outputs named "<group>.<name>" that several groups share (a model's
+// alternatives, each with the same outputs) read best side by side: one row
+// per name, one column per group. Names with a further dot (a group's
+// nested parts) stay in the full table only.
+std::string grouped_table(const ResultFileSummary& s) {
+  std::vector<std::string> groups, names;
+  std::map<std::pair<std::string, std::string>, const Summary*> cells;
+  for (const Summary& x : s.summaries) {
+    const auto dot = x.name.find('.');
+    if (dot == std::string::npos || dot == 0 || x.name.find('.', dot + 1) != std::string::npos) continue;
+    const std::string group = x.name.substr(0, dot), name = x.name.substr(dot + 1);
+    if (name.empty()) continue;
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    cells[{group, name}] = &x;
+  }
+  if (groups.size() < 2) return "";
+  TextTable t(1);
+  std::vector<std::string> head = {"output"};
+  head.insert(head.end(), groups.begin(), groups.end());
+  t.add(head);
+  for (const std::string& name : names) {
+    std::vector<std::string> row = {name};
+    for (const std::string& group : groups) {
+      const auto it = cells.find({group, name});
+      const Summary* x = it == cells.end() ? nullptr : it->second;
+      row.push_back(!x                                 ? ""
+                    : x->type == ValueType::Boolean    ? percent(x->probability)
+                    : std::isfinite(x->se) && x->se > 0 ? format_number(x->mean) + " ± " + format_number(1.96 * x->se)
+                                                        : format_number(x->mean));
+    }
+    t.add(std::move(row));
+  }
+  return "\nby group (outputs <group>.<output>): mean ± 1.96 se, P(true) for true/false outputs\n" + t.render("");
 }
 
 std::string band_view(const Band& b) {
@@ -276,7 +313,7 @@ std::string format_summary_table(const ResultFileSummary& summary) {
     }
     return out;
   }
-  if (!summary.summaries.empty()) out += "\n" + outputs_table(summary);
+  if (!summary.summaries.empty()) out += "\n" + outputs_table(summary) + grouped_table(summary);
   if (!summary.bands.empty()) {
     out += "\nseries (quantiles over replicates)\n";
     for (const Band& b : summary.bands) out += band_view(b);

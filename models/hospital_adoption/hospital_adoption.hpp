@@ -16,7 +16,8 @@
 
 namespace samdsim::hospital_adoption {
 
-void declare(Schema& schema);
+// Declares the parameters on `schema` (a model's root, or a group of a model built on this one).
+void declare(Field& schema);
 
 // Hospitals a scenario may hold in total: the per-hospital state is
 // allocated once per thread, and a bigger population is a config mistake.

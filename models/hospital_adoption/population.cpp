@@ -35,6 +35,7 @@ ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx) {
   v.launch = static_cast<int>(std::ceil(ctx[plan.launch_month]));
   v.discount_rate = ctx[plan.discount_rate];
   v.effect = ctx[plan.effect];
+  v.expected_effect = v.effect;
   v.concentration = ctx[plan.effect_concentration];
   v.max_utilisation = ctx[plan.max_utilisation];
   v.mean_minutes = plan.minutes_per_case->mean();
@@ -75,11 +76,11 @@ ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, cons
   const double eligible = cases * s.eligible;
   Workload w;
   w.hours_without = cases * v.mean_minutes / 60.0;
-  w.hours_saved = v.effect * eligible * v.mean_minutes / 60.0;
+  w.hours_saved = v.expected_effect * eligible * v.mean_minutes / 60.0;
   w.capacity_hours = h.capacity_hours;
   w.max_utilisation = v.max_utilisation;
   w.waiting_cases = s.backlog * cases;
-  w.minutes_per_extra_case = v.mean_minutes * (1.0 - v.effect * s.eligible);
+  w.minutes_per_extra_case = v.mean_minutes * (1.0 - v.expected_effect * s.eligible);
   w.whole_cases = false;
   const Balance b = balance_workload(w);
   const double processed = eligible + s.eligible * b.extra_cases;

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "hospital_adoption/hospital_adoption.hpp"
@@ -57,6 +59,9 @@ struct ReplicateValues {
   int launch = 0;
   double discount_rate = 0.0;
   double effect = 0.0, concentration = 0.0, max_utilisation = 0.0;
+  // The effect hospitals appraise before deciding: the product's effect,
+  // unless a model built on this one gives what a study observed.
+  double expected_effect = 0.0;
   double mean_minutes = 0.0, sd_minutes = 0.0;  // of one case
   double overdispersion_size = 0.0;
   std::array<double, 12> season{};  // volume multiplier by calendar month (0-11)
@@ -77,6 +82,14 @@ struct PopulationWorkspace final : Workspace {
 
 ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx);
 
+// One replicate of the market with the values `v` (read_values, possibly
+// changed by a model built on this one): writes the outputs (by Output
+// index) into `out`; when `vendor_cost` is not empty, also the vendor's cost
+// to serve in each month (horizon values).
+void simulate_market(const Plan& plan, const ReplicateValues& v, ReplicateContext& ctx, PopulationWorkspace& w,
+                     OutputRow out, std::span<double> vendor_cost = {});
+std::unique_ptr<Workspace> make_market_workspace(const Plan& plan);
+
 // Draws every hospital's attributes and computes its attractiveness; resets
 // the adoption state.
 void draw_population(const Plan& plan, const ReplicateValues& v, const ReplicateContext& ctx, Stream& rng,
@@ -88,7 +101,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
 double draw_effect(const ReplicateValues& v, Stream& rng);
 
 // The hospital's expected monthly gain and licence once live, and its
-// one-time cost, at mean volume and the product's mean effect: what it
+// one-time cost, at mean volume and the expected effect: what it
 // appraises before deciding, with the add-on or (once it has ended) without.
 struct ExpectedReturn {
   double gain = 0.0;     // add-on, extra-case margin and overtime saved

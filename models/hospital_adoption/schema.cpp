@@ -7,7 +7,7 @@ namespace samdsim::hospital_adoption {
 
 namespace {
 
-void declare_strata(Schema& s) {
+void declare_strata(Field& s) {
   Field& st = s.records("strata", "hospital strata (e.g. by bed size); each hospital draws its own attributes");
   // A scenario without hospitals is refused; at most 100 strata are listed.
   s.fields().back()->items(1, 100);
@@ -41,7 +41,7 @@ void declare_strata(Schema& s) {
       .default_value(0.0);
 }
 
-void declare_adoption(Schema& s) {
+void declare_adoption(Field& s) {
   Field& a = s.group("adoption", "Bass diffusion gated by expected return and budget months");
   a.number("bass_p_per_year", "1/year", Range::between(0, 10),
            "coefficient of innovation (mean over 213 diffusion studies 0.03, Sultan, Farley & Lehmann 1990)")
@@ -78,7 +78,7 @@ void declare_adoption(Schema& s) {
       .default_distribution("{dist: lognormal, median: 4, p90: 9}");
 }
 
-void declare_workflow(Schema& s) {
+void declare_workflow(Field& s) {
   Field& w = s.group("workflow", "cases, staff time and the SaMD's effect");
   w.choice("case_counts", {"poisson", "negative_binomial"}, "distribution of a hospital's monthly case count")
       .default_value("poisson");
@@ -102,7 +102,7 @@ void declare_workflow(Schema& s) {
       .default_value(0.85);
 }
 
-void declare_money(Schema& s) {
+void declare_money(Field& s) {
   Field& m = s.group("money", "hospital revenue and one-time costs");
   m.number("addon_per_case", "currency/case", Range::nonnegative(),
            "reimbursement add-on per billed eligible case (Japan: points x 10 yen; US: a per-use payment)")
@@ -122,7 +122,7 @@ void declare_money(Schema& s) {
       .default_value(0.0);
 }
 
-void declare_vendor(Schema& s) {
+void declare_vendor(Field& s) {
   Field& v = s.group("vendor", "licence revenue and cost to serve");
   v.choice("currency", {"same", "JPY", "USD"},
            "currency of licence fees (also strata licence_per_month) and cost to serve; converted with jpy_per_usd")
@@ -139,7 +139,7 @@ void declare_vendor(Schema& s) {
 
 }  // namespace
 
-void declare(Schema& s) {
+void declare(Field& s) {
   s.choice("currency", {"JPY", "USD"}, "currency of money parameters and outputs").default_value("JPY");
   s.number("jpy_per_usd", "JPY/USD", Range::positive(),
            "exchange rate, used where the vendor quotes in the other currency (assumption: about the 2024 "

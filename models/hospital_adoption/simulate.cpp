@@ -129,20 +129,24 @@ Payback paybacks(PopulationWorkspace& w) {
 Simulation::Simulation(Plan plan)
     : plan_(std::move(plan)), outputs_(output_specs(plan_.horizon, plan_.currency, plan_.triage)) {}
 
-std::unique_ptr<Workspace> Simulation::make_workspace() const {
+std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
   auto w = std::make_unique<PopulationWorkspace>();
-  w->hospitals.resize(plan_.hospitals);
-  w->strata.resize(plan_.strata.size());
-  w->paybacks.reserve(plan_.hospitals);
-  w->active.reserve(plan_.hospitals);
+  w->hospitals.resize(plan.hospitals);
+  w->strata.resize(plan.strata.size());
+  w->paybacks.reserve(plan.hospitals);
+  w->active.reserve(plan.hospitals);
   return w;
 }
 
+std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_market_workspace(plan_); }
+
 void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
-  auto& w = static_cast<PopulationWorkspace&>(*workspace);
+  simulate_market(plan_, read_values(plan_, ctx), ctx, static_cast<PopulationWorkspace&>(*workspace), out);
+}
+
+void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& ctx, PopulationWorkspace& w,
+                     OutputRow out, std::span<double> vendor_cost) {
   Stream& rng = ctx.rng();
-  const Plan& p = plan_;
-  const ReplicateValues v = read_values(p, ctx);
   draw_population(p, v, ctx, rng, w);
 
   const std::size_t horizon = p.horizon;
@@ -243,6 +247,7 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
     extra_total += m.extra_cases;
     hospital_pv += discount * m.net;
     vendor_pv += discount * (m.licence - m.vendor_cost);
+    if (!vendor_cost.empty()) vendor_cost[t] = m.vendor_cost;
     discount *= monthly_discount;
   }
 

@@ -270,12 +270,16 @@ Plan make_plan(const Group& p) {
   plan.submission_preparation_months = sub.number("preparation_months");
   plan.submission_cost_usd = sub.number("cost_usd");
 
-  const std::string& pathway = p.choice("pathway");
-  plan.review = read_review(p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma"),
-                            pathway == "pma");
+  plan.pathway = p.choice("pathway");
+  plan.review = make_review(p, plan.pathway);
   plan.breakthrough = p.group("breakthrough").flag("designated");
   if (plan.breakthrough) plan.breakthrough_factor = p.group("breakthrough").number("review_time_factor");
   return plan;
+}
+
+ReviewPlan make_review(const Group& p, const std::string& pathway) {
+  return read_review(p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma"),
+                     pathway == "pma");
 }
 
 }  // namespace samdsim::us_pathway

@@ -224,7 +224,7 @@ void declare_review(Field& g, double fee, double small_fee, const char* review_d
 
 }  // namespace
 
-void declare(Schema& s) {
+void declare(Field& s) {
   s.choice("pathway", {"510k", "de_novo", "pma"}, "FDA marketing pathway").default_value("510k");
   s.flag("small_business", "qualifies for small-business user fees (gross receipts <= USD 100M)").default_value(false);
   s.number("burn_usd_per_month", "USD/month", Range::nonnegative(),

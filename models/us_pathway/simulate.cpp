@@ -28,6 +28,7 @@ struct UsWorkspace final : Workspace {
 
 struct Attempt {
   bool success = false;
+  double estimate = std::numeric_limits<double>::quiet_NaN();  // the observed effect, where the test gives one
   double months = 0.0;
   double cost_usd = 0.0;
   std::int64_t patients = 0;
@@ -48,7 +49,9 @@ Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const Repli
     const bool specificity_met = simulate_exact_success(rng, z.b, ctx[s.true_b], z.critical_b);
     a.success = sensitivity_met && specificity_met;
   } else {
-    a.success = simulate_standalone(rng, z.a, z.b, ctx[s.true_a], ctx[s.true_b], d).success;
+    const StandaloneOutcome o = simulate_standalone(rng, z.a, z.b, ctx[s.true_a], ctx[s.true_b], d);
+    a.success = o.success;
+    a.estimate = o.sensitivity.estimate;
   }
   const double cases = static_cast<double>(z.a + z.b);
   a.months = cases / ctx[s.cases_per_month] + ctx[s.analysis_months];
@@ -59,7 +62,9 @@ Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const Repli
 Attempt run_mrmc(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
   Attempt a;
   const double cases = static_cast<double>(z.a);
-  a.success = simulate_mrmc(rng, s.readers, cases, ctx[s.true_a], s.mrmc, s.alpha).success;
+  const TestOutcome o = simulate_mrmc(rng, s.readers, cases, ctx[s.true_a], s.mrmc, s.alpha);
+  a.success = o.success;
+  a.estimate = o.estimate;
   // Readers read in parallel: two sessions (unaided, aided) separated by a washout.
   const double reading_hours = cases * ctx[s.reading_minutes_per_case] / 60.0;
   const double session_months = reading_hours / ctx[s.reader_hours_per_month];
@@ -118,15 +123,18 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
     if (two_arms) {
       const auto eval_b = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_b), keep));
       if (eval_a >= 2 && eval_b >= 2) {
-        a.success = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha).success
-                             : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha).success;
+        const TestOutcome o = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha)
+                                       : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha);
+        a.success = o.success;
+        a.estimate = o.estimate;
       }
     } else if (eval_a >= 1 && s.exact && s.critical_by_n) {
       a.success = simulate_exact_success(rng, eval_a, ctx[s.true_a], (*s.critical_by_n)[static_cast<std::size_t>(eval_a)]);
     } else if (eval_a >= 1) {
-      a.success = simulate_single_proportion(rng, eval_a, ctx[s.true_a], s.goal_a, s.alpha,
-                                             s.exact ? ProportionMethod::exact : ProportionMethod::normal)
-                      .success;
+      const TestOutcome o = simulate_single_proportion(rng, eval_a, ctx[s.true_a], s.goal_a, s.alpha,
+                                                       s.exact ? ProportionMethod::exact : ProportionMethod::normal);
+      a.success = o.success;
+      a.estimate = o.estimate;
     }
   }
   const double end_follow_up = end_enrollment + (r.never_completes ? 0.0 : ctx[e.follow_up_months]);
@@ -147,22 +155,45 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
 
 }  // namespace
 
-Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_specs()) {}
+ReviewResult simulate_review(const ReviewPlan& r, double review_time_factor, const ReplicateContext& ctx,
+                             Stream& rng) {
+  ReviewResult result;
+  double days = ctx[r.acceptance_review_days];
+  for (int refusals = 0; refusals < max_refusals && rng.bernoulli(ctx[r.rta_probability]); ++refusals)
+    days += ctx[r.rta_response_days] + ctx[r.acceptance_review_days];
 
-std::unique_ptr<Workspace> Simulation::make_workspace() const {
+  double fda_days = ctx[r.review_days] * review_time_factor;
+  if (r.pma && rng.bernoulli(ctx[r.panel_probability])) fda_days += ctx[r.panel_days];
+  days += fda_days;
+
+  std::int64_t cycles = 1;
+  const auto max_requests = static_cast<std::int64_t>(ctx[r.max_ai_requests]);
+  double request_probability = ctx[r.ai_request_probability];
+  while (cycles - 1 < max_requests && rng.bernoulli(request_probability)) {
+    days += std::min(r.response_days->sample(rng), max_response_days);
+    ++cycles;
+    request_probability = ctx[r.further_ai_probability];
+  }
+  result.days = days;
+  result.cycles = cycles;
+  result.favourable = rng.bernoulli(ctx[r.favourable_probability]);
+  return result;
+}
+
+std::unique_ptr<Workspace> make_plan_workspace(const Plan& plan) {
   auto w = std::make_unique<UsWorkspace>();
   std::size_t max_sites = 0;
-  for (const auto& s : plan_.studies) max_sites = std::max(max_sites, static_cast<std::size_t>(s.enrollment.max_sites));
+  for (const auto& s : plan.studies) max_sites = std::max(max_sites, static_cast<std::size_t>(s.enrollment.max_sites));
   w->activation.reserve(max_sites);
   w->rates.reserve(max_sites);
   w->scratch.reserve(max_sites);
   return w;
 }
 
-void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
-  auto& w = static_cast<UsWorkspace&>(*workspace);
+void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, OutputRow out, PlanRecord* record) {
+  auto& w = static_cast<UsWorkspace&>(workspace);
   Stream& rng = ctx.rng();
-  const Plan& p = plan_;
+  CostLedger* ledger = record ? record->ledger : nullptr;
 
   double t = 0.0;  // months since the plan started
   double cost_regulatory = 0.0, cost_studies = 0.0, cost_fees = 0.0;
@@ -170,19 +201,23 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
 
   const auto meetings = static_cast<int>(ctx[p.qsub_meetings]);
   for (int m = 0; m < meetings; ++m) {
+    const double from = t;
     t += ctx[p.qsub_preparation_months] + ctx[p.qsub_feedback_days] / days_per_month;
     cost_regulatory += ctx[p.qsub_cost_usd];
+    if (ledger) ledger->add(from, t, ctx[p.qsub_cost_usd]);
   }
 
   bool evidence_ok = true;
   // A sequential study starts when every earlier study has ended; a parallel
   // one starts with the study listed before it.
   double previous_start = t, evidence_end = t;
-  for (const StudyPlan& s : p.studies) {
+  for (std::size_t i = 0; i < p.studies.size(); ++i) {
+    const StudyPlan& s = p.studies[i];
     const double start = s.with_previous ? previous_start : evidence_end;
     const bool prospective = s.kind == StudyKind::single_arm || s.kind == StudyKind::rct;
     double clock = start;
     bool success = false;
+    double estimate = std::numeric_limits<double>::quiet_NaN();
     for (int k = 0; k < s.max_attempts && !success; ++k) {
       // An IDE is reviewed before the first attempt of a significant-risk study.
       const double ide_months =
@@ -192,12 +227,15 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
                   : s.kind == StudyKind::mrmc     ? run_mrmc(s, z, ctx, rng)
                                                   : run_prospective(s, z, ctx, rng, w, ide_months);
       ++attempts;
+      if (ledger) ledger->add(clock, clock + a.months, a.cost_usd);
       clock += a.months;
       cost_studies += a.cost_usd;
       patients += a.patients;
       sites += a.sites;
       success = a.success;
+      estimate = a.estimate;
     }
+    if (record) record->studies[i] = {success, estimate};
     previous_start = start;
     evidence_end = std::max(evidence_end, clock);
     if (!success) {
@@ -209,31 +247,30 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
   double end = evidence_end;
   bool authorized_flag = false;
   std::int64_t cycles = 0;
+  double submission = std::numeric_limits<double>::quiet_NaN();
   if (evidence_ok) {
     const ReviewPlan& r = p.review;
     end += ctx[p.submission_preparation_months];
+    submission = end;
     cost_regulatory += ctx[p.submission_cost_usd];
-    cost_fees += p.small_business ? ctx[r.small_business_fee_usd] : ctx[r.user_fee_usd];
-
-    double days = ctx[r.acceptance_review_days];
-    for (int refusals = 0; refusals < max_refusals && rng.bernoulli(ctx[r.rta_probability]); ++refusals)
-      days += ctx[r.rta_response_days] + ctx[r.acceptance_review_days];
-
-    double fda_days = ctx[r.review_days] * (p.breakthrough ? ctx[p.breakthrough_factor] : 1.0);
-    if (r.pma && rng.bernoulli(ctx[r.panel_probability])) fda_days += ctx[r.panel_days];
-    days += fda_days;
-
-    cycles = 1;
-    const auto max_requests = static_cast<std::int64_t>(ctx[r.max_ai_requests]);
-    double request_probability = ctx[r.ai_request_probability];
-    while (cycles - 1 < max_requests && rng.bernoulli(request_probability)) {
-      days += std::min(r.response_days->sample(rng), max_response_days);
-      ++cycles;
-      request_probability = ctx[r.further_ai_probability];
+    const double fee = p.small_business ? ctx[r.small_business_fee_usd] : ctx[r.user_fee_usd];
+    cost_fees += fee;
+    if (ledger) {
+      ledger->add(evidence_end, end, ctx[p.submission_cost_usd]);
+      ledger->add(end, end, fee);
     }
-    end += days / days_per_month;
-    authorized_flag = rng.bernoulli(ctx[r.favourable_probability]);
-    if (authorized_flag) cost_fees += ctx[p.establishment_fee_usd];
+    const ReviewResult review = simulate_review(r, p.breakthrough ? ctx[p.breakthrough_factor] : 1.0, ctx, rng);
+    cycles = review.cycles;
+    end += review.days / days_per_month;
+    authorized_flag = review.favourable;
+    if (authorized_flag) {
+      cost_fees += ctx[p.establishment_fee_usd];
+      if (ledger) ledger->add(end, end, ctx[p.establishment_fee_usd]);
+    }
+  }
+  if (record) {
+    record->decision_month = end;
+    record->submission_month = submission;
   }
 
   const double burn = ctx[p.burn_usd_per_month] * end;
@@ -254,6 +291,14 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
                          : evidence_ok   ? Outcome::negative_decision
                                          : Outcome::study_failed;
   out.set(outcome, static_cast<double>(result));
+}
+
+Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_specs()) {}
+
+std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_plan_workspace(plan_); }
+
+void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
+  simulate_plan(plan_, ctx, *workspace, out);
 }
 
 }  // namespace samdsim::us_pathway

@@ -4,6 +4,7 @@
 // authorization — pre-submissions, studies, submission, FDA review — as a
 // distribution of cost, months and the chance of authorization.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,7 +15,8 @@
 
 namespace samdsim::us_pathway {
 
-void declare(Schema& schema);
+// Declares the parameters on `schema` (a model's root, or a group of a model built on this one).
+void declare(Field& schema);
 
 enum Output : std::size_t {
   authorized,
@@ -98,6 +100,7 @@ struct ReviewPlan {
 };
 
 struct Plan {
+  std::string pathway;  // 510k, de_novo or pma
   bool small_business = false;
   Param burn_usd_per_month, establishment_fee_usd;
   Param qsub_meetings, qsub_preparation_months, qsub_feedback_days, qsub_cost_usd;
@@ -110,6 +113,49 @@ struct Plan {
 };
 
 Plan make_plan(const Group& parameters);
+// The review settings of `pathway` in a plan's parameters (read, so drawn).
+ReviewPlan make_review(const Group& parameters, const std::string& pathway);
+
+// The plan's studies are at most this many (the schema's limit).
+inline constexpr std::size_t max_studies = 20;
+
+// Where a replicate's costs fall in time, for callers that turn them into
+// monthly cash flows: `usd` spent evenly over months [from, to), or at
+// month `from` when to == from.
+class CostLedger {
+ public:
+  virtual ~CostLedger() = default;
+  virtual void add(double from_month, double to_month, double usd) = 0;
+};
+
+// What a replicate of the plan showed beyond its outputs, for models built on it.
+struct PlanRecord {
+  CostLedger* ledger = nullptr;  // optional
+  struct Study {
+    bool succeeded = false;
+    double estimate = 0.0;  // the last attempt's observed effect (MRMC, RCT, normal single-arm); NaN otherwise
+  };
+  std::array<Study, max_studies> studies{};
+  double decision_month = 0.0;    // FDA decision, or when a failed study ended the plan
+  double submission_month = 0.0;  // NaN when no submission was made
+};
+
+// The FDA review of one submission: days from submission to decision
+// (refusals to accept, review, panel, additional-information holds),
+// review cycles and the decision.
+struct ReviewResult {
+  double days = 0.0;
+  std::int64_t cycles = 0;
+  bool favourable = false;
+};
+ReviewResult simulate_review(const ReviewPlan& review, double review_time_factor, const ReplicateContext& ctx,
+                             Stream& rng);
+
+// One replicate of the plan: writes the outputs (by Output index) into
+// `out`, and fills `record` when given. `workspace` is from make_workspace.
+void simulate_plan(const Plan& plan, ReplicateContext& ctx, Workspace& workspace, OutputRow out,
+                   PlanRecord* record = nullptr);
+std::unique_ptr<Workspace> make_plan_workspace(const Plan& plan);
 
 class Simulation final : public samdsim::Simulation {
  public:

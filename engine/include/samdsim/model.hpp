@@ -15,33 +15,53 @@ namespace samdsim {
 // What a model sees of one replicate: its index, its sampled parameter values
 // and its own random stream (independent of the stream that drew the parameters,
 // so giving a parameter a distribution does not shift the model's draws).
+// The run a replicate belongs to: what keys its streams besides its index.
+struct StreamOrigin {
+  std::uint64_t seed = 0, scenario = 0;
+};
+
 class ReplicateContext {
  public:
-  ReplicateContext(std::uint64_t replicate, std::span<const double> values, Stream& stream)
-      : replicate_(replicate), values_(values), stream_(stream) {}
+  ReplicateContext(std::uint64_t replicate, std::span<const double> values, Stream& stream, StreamOrigin origin = {})
+      : replicate_(replicate), values_(values), stream_(stream), origin_(origin) {}
 
   std::uint64_t replicate() const { return replicate_; }
   double operator[](Param p) const { return values_[p.slot]; }
+  std::span<const double> values() const { return values_; }
+  StreamOrigin origin() const { return origin_; }
   Stream& rng() { return stream_; }
+  // A fresh model stream for one stage of a simulation made of stages; stage
+  // 0 starts where rng() started. Stages never share draws, and how much one
+  // stage draws moves no other stage's numbers.
+  Stream stage_stream(std::uint64_t stage) const {
+    return Stream(origin_.seed, origin_.scenario, replicate_, model_substream, stage);
+  }
 
  private:
   std::uint64_t replicate_;
   std::span<const double> values_;
   Stream& stream_;
+  StreamOrigin origin_;
 };
 
 // Where a model writes one replicate's outputs, by declared output index.
 class OutputRow {
  public:
-  OutputRow(Block& block, std::size_t row) : block_(block), row_(row) {}
+  OutputRow(Block& block, std::size_t row, std::size_t first_output = 0)
+      : block_(block), row_(row), first_(first_output) {}
 
-  void set(std::size_t output, double value) { block_.output(output, row_)[0] = value; }
+  void set(std::size_t output, double value) { block_.output(first_ + output, row_)[0] = value; }
   void set(std::size_t output, bool value) { set(output, value ? 1.0 : 0.0); }
-  std::span<double> series(std::size_t output) { return block_.output(output, row_); }
+  std::span<double> series(std::size_t output) { return block_.output(first_ + output, row_); }
+  double get(std::size_t output) const { return block_.output(first_ + output, row_)[0]; }
+  // The same row seen from output `first`: a part of a composite simulation
+  // writes its own outputs by their own indices.
+  OutputRow from(std::size_t first) const { return OutputRow(block_, row_, first_ + first); }
 
  private:
   Block& block_;
   std::size_t row_;
+  std::size_t first_;
 };
 
 // Per-thread scratch a simulation reuses across replicates so that the hot

@@ -34,6 +34,7 @@ class ParameterTable {
     Distribution distribution;
     bool integer = false;
     bool per_unit = false;  // drawn by the model per site/hospital, not per replicate
+    std::uint32_t stream = 0;  // which parameter stream draws it (see add_stream)
   };
 
   Param add(Slot slot);
@@ -55,11 +56,25 @@ class ParameterTable {
   // Fixed values everywhere, to be filled per replicate by draw().
   std::vector<double> initial_values() const;
   // Draws the sampled parameters into `values` (all slots) and `drawn` (one
-  // value per sampled parameter). Allocates nothing.
+  // value per sampled parameter). Allocates nothing. Only for tables with
+  // the one parameter stream.
   void draw(Stream& stream, std::span<double> values, std::span<double> drawn) const;
+  // The same for replicate `replicate` of a run: each parameter stream draws
+  // its parameters, in slot order, from the replicate's parameter substream
+  // of its own stage. A table with one stream draws exactly as draw(Stream).
+  void draw(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate, std::span<double> values,
+            std::span<double> drawn) const;
+
+  // Parameter streams: stream 0 (stage 0) is the scenario's own; every
+  // resolved group declared with Field::own_stream adds one.
+  std::uint32_t add_stream(std::uint64_t stage);
+  void set_stream_stage(std::uint32_t stream, std::uint64_t stage) const { stream_stages_.at(stream) = stage; }
+  std::uint64_t stream_stage(std::uint32_t stream) const { return stream_stages_.at(stream); }
+  std::size_t stream_count() const { return stream_stages_.size(); }
 
  private:
   std::vector<Slot> slots_;
+  mutable std::vector<std::uint64_t> stream_stages_{0};
   mutable std::vector<bool> used_;
   std::vector<std::uint32_t> sampled_;
 };
@@ -86,6 +101,11 @@ class Group {
   const Group& group(const std::string& name) const;
   const std::vector<Group>& list(const std::string& name) const;
 
+  // The parameter stream this group's numbers are drawn from, and (for a
+  // group declared with Field::own_stream) renumbering its stage.
+  std::uint32_t stream() const { return stream_; }
+  void set_stream_stage(std::uint64_t stage) const;
+
   bool given(const std::string& name) const;                // present in the file (not defaulted)
   Location location(const std::string& name) const;         // where it was given, else the group's
   std::string path_of(const std::string& name) const;       // parameters.studies[1].sites
@@ -111,6 +131,8 @@ class Group {
   std::string path_;
   std::string variant_;
   Location location_;
+  std::uint32_t stream_ = 0;
+  bool owns_stream_ = false;
   const ParameterTable* table_ = nullptr;
   std::map<std::string, Entry> entries_;
 };

@@ -55,12 +55,19 @@ inline double log_factorial(double k) {
 
 }  // namespace detail
 
+// The substreams of a replicate: one draws its parameters, one is the model's.
+inline constexpr std::uint64_t parameter_substream = 0;
+inline constexpr std::uint64_t model_substream = 1;
+
 class Stream {
  public:
-  // key = {seed, scenario}; counter = {block, replicate, substream, 0}.
+  // key = {seed, scenario}; counter = {block, replicate, substream, stage}.
+  // A model made of stages gives each stage its own number, so that the
+  // draws of one stage never move those of another; stage 0 is the stream a
+  // model without stages uses.
   Stream(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
-         std::uint64_t substream = 0)
-      : key_{{seed, scenario}}, counter_{{0, replicate, substream, 0}} {}
+         std::uint64_t substream = 0, std::uint64_t stage = 0)
+      : key_{{seed, scenario}}, counter_{{0, replicate, substream, stage}} {}
 
   std::uint64_t next_u64() {
     if (used_ == buffer_.size()) refill();

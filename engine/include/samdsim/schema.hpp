@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -80,6 +81,13 @@ class Field {
   // once per replicate; it is not stored under /parameters.
   Field& per_unit();
   Field& items(std::size_t min_items, std::size_t max_items);
+  // A group (or the record of `records`) whose numbers are drawn from their
+  // own parameter stream, numbered `stage` (see Stream): each resolved
+  // instance starts that stream afresh, so two instances draw the same
+  // numbers in the same places (common random numbers), and parameters added
+  // elsewhere never move its draws. The model may renumber an instance with
+  // Group::set_stream_stage.
+  Field& own_stream(std::uint64_t stage);
 
   // --- reading --------------------------------------------------------------
   const std::vector<std::unique_ptr<Field>>& fields() const { return fields_; }
@@ -88,6 +96,7 @@ class Field {
   const std::string& discriminator() const { return discriminator_; }
   std::size_t min_items() const { return min_items_; }
   std::size_t max_items() const { return max_items_; }
+  const std::optional<std::uint64_t>& stream_stage() const { return stream_stage_; }
 
  private:
   Field& add(std::unique_ptr<Field> f);
@@ -104,6 +113,7 @@ class Field {
   std::optional<std::string> distribution_default_;
   bool optional_ = false;
   bool per_unit_ = false;
+  std::optional<std::uint64_t> stream_stage_;
   std::vector<std::unique_ptr<Field>> fields_;  // group members, or list variants
   std::string discriminator_;
   std::size_t min_items_ = 0;
