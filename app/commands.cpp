@@ -59,6 +59,10 @@ int command_validate(const std::string& config) {
 }
 
 int command_summarize(const std::string& file, bool json) {
+  {
+    const hdf5::Id f = open_result_file(file);
+    require_complete_result(f.get(), file);
+  }
   const ResultFileSummary summary = read_result_summary(file);
   std::cout << (json ? format_summary_json(summary) : format_summary_table(summary));
   return 0;
@@ -147,10 +151,16 @@ int main(int argc, char** argv) {
       "sensitivity", "Rank the drawn parameters by Spearman and partial rank correlation with each output, with a tornado");
   sensitivity_cmd->add_option("file", sens.file, "Result file (.h5), written with --outputs all or bands")->required();
   sensitivity_cmd->add_option("--output", sens.outputs, "Outputs to analyse (default: every scalar output)");
-  sensitivity_cmd->add_option("--point", sens.point, "Sweep point (required for a sweep)");
-  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap resamples (default 200)")->default_str("200");
+  // Counts are checked as text, before conversion: "-1" must not wrap to 2^64 - 1.
+  sensitivity_cmd->add_option("--point", sens.point, "Sweep point (required for a sweep)")
+      ->check(CLI::Range(0.0, 1e6));
+  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap resamples (default 200)")
+      ->default_str("200")
+      ->check(CLI::Range(0.0, 1e5));
   sensitivity_cmd->add_option("--tornado-replicates", sens.tornado_replicates,
-                              "Replicates per tornado run (default 2000)")->default_str("2000");
+                              "Replicates per tornado run (default 2000)")
+      ->default_str("2000")
+      ->check(CLI::Range(0.0, 1e8));
   sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
 
   VoiArgs voi;
@@ -164,8 +174,9 @@ int main(int argc, char** argv) {
   voi_cmd->add_option("--group", voi.groups, "A group valued together: LABEL=PARAMETER,PARAMETER,...");
   voi_cmd->add_option("--statistic", voi.statistics,
                       "Output holding a simulated study's result (e.g. estimate_prior): its EVSI by regression");
-  voi_cmd->add_option("--point", voi.point, "Sweep point (required for a sweep)");
+  voi_cmd->add_option("--point", voi.point, "Sweep point (required for a sweep)")->check(CLI::Range(0.0, 1e6));
   voi_cmd->add_option("--draws", voi.draws, "Posterior draws for the EVPPI standard errors (default 100)")
+      ->check(CLI::Range(0.0, 1e5))
       ->default_str("100");
   voi_cmd->add_option("--population", voi.population,
                       "Decisions the value applies to (e.g. hospitals x discounted years); multiplies every value")

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -45,6 +47,8 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
     if (!index || !count) throw InputError("'" + path + "' is a complete result, not a shard (run with --shard I/N)");
     s.index = *index;
     s.count = *count;
+    if (s.count == 0 || s.index >= s.count)
+      throw InputError(fmt::format("'{}' claims to be shard {} of {}, which does not exist", path, s.index, s.count));
     s.wall_seconds = hdf5::read_double_attribute(s.file.get(), "wall_seconds").value_or(0.0);
     shards.push_back(std::move(s));
   }
@@ -80,24 +84,41 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
 // Copies one shard's rows of a scenario into the merged file, a block at a
 // time, and merges its per-block summaries in block order; with a precision
 // target, stops after the block that reaches it (true then).
-bool copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
-               ResultWriter& writer, std::vector<Moments>& total, const PrecisionTarget* target) {
+bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpec>& outputs,
+               const std::vector<ParameterColumn>& parameters, ResultWriter& writer, std::vector<Moments>& total,
+               const PrecisionTarget* target) {
+  const std::string where = "'" + shard + "' (" + hdf5::describe(base) + ")";
   const std::uint64_t first_row = hdf5::read_uint64_attribute(base, "first_row").value_or(0);
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
+  if (!hdf5::link_exists(base, "block_moments"))
+    throw InputError(where + " has no block summaries (block_moments): it is not a complete shard; run it again");
   Id moments = hdf5::open_dataset(base, "block_moments");
   const auto shape = hdf5::dataset_shape(moments.get());
-  const std::size_t blocks = shape.at(0);
-  if (shape.size() != 3 || shape[1] != outputs.size() || shape[2] != 6 ||
+  const std::size_t blocks = shape.empty() ? 0 : shape.at(0);
+  if (first_row % replicates_per_block != 0 || shape.size() != 3 || shape[1] != outputs.size() || shape[2] != 6 ||
       blocks != block_count(first_row + rows) - first_row / replicates_per_block)
-    throw InternalError("block summaries of " + hdf5::describe(base) + " do not match its rows");
+    throw InputError(where + ": its block summaries do not match its rows; the shard was altered, run it again");
   std::vector<double> m(blocks * outputs.size() * 6);
   hdf5::check(H5Dread(moments.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()),
-              "cannot read the block summaries of " + hdf5::describe(base));
+              "cannot read the block summaries of " + where);
 
+  // Every dataset must hold the rows the shard claims, with the declared width.
+  const auto open_checked = [&](const std::string& path, std::size_t width) {
+    if (!hdf5::link_exists(base, path.substr(0, path.find('/'))) || !hdf5::link_exists(base, path))
+      throw InputError(where + " has no dataset '" + path + "'; run the shard again");
+    Id ds = hdf5::open_dataset(base, path);
+    const auto dims = hdf5::dataset_shape(ds.get());
+    const bool wide = width > 1;
+    if (dims.size() != (wide ? 2u : 1u) || dims[0] < rows || (wide && dims[1] != width))
+      throw InputError(fmt::format("{}: dataset '{}' has shape {} where {} rows{} are expected; run the shard again",
+                                   where, path, fmt::join(dims, " x "), rows,
+                                   wide ? fmt::format(" of {} values", width) : std::string()));
+    return ds;
+  };
   std::vector<Id> output_sets, parameter_sets;
   for (const auto& o : outputs)
-    output_sets.push_back(hdf5::open_dataset(base, (o.is_series() ? "timeseries/" : "replicates/") + o.name));
-  for (const auto& p : parameters) parameter_sets.push_back(hdf5::open_dataset(base, "parameters/" + p.name));
+    output_sets.push_back(open_checked((o.is_series() ? "timeseries/" : "replicates/") + o.name, o.width()));
+  for (const auto& p : parameters) parameter_sets.push_back(open_checked("parameters/" + p.name, 1));
 
   Block block(outputs, parameters.size(), replicates_per_block);
   for (std::size_t b = 0; b < blocks; ++b) {
@@ -108,11 +129,29 @@ bool copy_rows(hid_t base, const std::vector<OutputSpec>& outputs, const std::ve
       hdf5::read_doubles(output_sets[k].get(), row, count, 0, outputs[k].width(), block.output(k));
     for (std::size_t j = 0; j < parameters.size(); ++j)
       hdf5::read_doubles(parameter_sets[j].get(), row, count, 0, 1, block.parameter(j));
-    writer.write_block(block);
+    // The summaries come from the values, as the run computed them; the
+    // stored ones must agree, or the shard was altered.
     for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const auto values = block.output(k);
+      Moments computed;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!valid_output_value(outputs[k], values[i]))
+          throw InputError(fmt::format("{}: '{}' holds the invalid value {} in replicate {}; run the shard again",
+                                       where, outputs[k].name, values[i], first_row + row + i / outputs[k].width()));
+        if (!outputs[k].is_series()) computed.add(values[i]);
+      }
+      if (outputs[k].is_series()) continue;
       const double* v = &m[(b * outputs.size() + k) * 6];
-      total[k].merge(Moments{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])});
+      const Moments stored{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])};
+      const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+      if (stored.n != computed.n || stored.missing != computed.missing || !same(stored.mean, computed.mean) ||
+          !same(stored.m2, computed.m2) || !same(stored.min, computed.min) || !same(stored.max, computed.max))
+        throw InputError(fmt::format("{}: the stored summary of '{}' in block {} disagrees with its values; the shard "
+                                     "was altered, run it again",
+                                     where, outputs[k].name, first_row / replicates_per_block + b));
+      total[k].merge(computed);
     }
+    writer.write_block(block);
     if (target && target->reached(total, writer.rows_written())) return true;
   }
   return false;
@@ -155,7 +194,13 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
       names.push_back(listed.substr(start, end - start));
       start = end + 1;
     }
-    target.emplace(std::stod(rse), names, s.points.front().simulation->outputs());
+    char* end = nullptr;
+    const double value = std::strtod(rse.c_str(), &end);
+    if (end == rse.c_str() || *end != '\0' || !(value > 0.0 && value < 1.0))
+      throw InputError(fmt::format("'{}' records the precision target '{}', which is not a relative standard error "
+                                   "in (0, 1); the shard was altered",
+                                   first.path, rse));
+    target.emplace(value, names, s.points.front().simulation->outputs());
     target->record(writer);
   }
 
@@ -180,7 +225,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
         continue;
       if (group.empty() && !hdf5::link_exists(sh.file.get(), "block_moments")) continue;
       Id base = hdf5::open_group(sh.file.get(), where);
-      reached = copy_rows(base.get(), specs, columns, writer, total, target ? &*target : nullptr);
+      reached = copy_rows(sh.path, base.get(), specs, columns, writer, total, target ? &*target : nullptr);
     }
     if (!reached && writer.rows_written() != s.replicates)
       throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,

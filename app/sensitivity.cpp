@@ -81,6 +81,7 @@ int command_sensitivity(const SensitivityArgs& a) {
   std::string tornado_note;
   {
     Id file = open_result_file(path);
+    require_complete_result(file.get(), path);
     scenario = scenario_group(file.get(), a.file, a.point);
     const std::size_t point_index = scenario.empty() ? 0 : static_cast<std::size_t>(*a.point);
     ReplicateGroups groups = open_replicate_groups(file.get(), a.file, scenario, "analyse sensitivity");
@@ -89,6 +90,10 @@ int command_sensitivity(const SensitivityArgs& a) {
     if (names.empty())
       throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", a.file));
     const std::vector<std::string>& available = groups.outputs;
+    for (std::size_t i = 0; i < a.outputs.size(); ++i)
+      if (std::find(a.outputs.begin(), a.outputs.begin() + static_cast<std::ptrdiff_t>(i), a.outputs[i]) !=
+          a.outputs.begin() + static_cast<std::ptrdiff_t>(i))
+        throw InputError("--output: '" + a.outputs[i] + "' is given twice");
     std::vector<std::string> wanted = a.outputs.empty() ? available : a.outputs;
     for (const auto& o : wanted)
       if (std::find(available.begin(), available.end(), o) == available.end())

@@ -57,6 +57,7 @@ int command_voi(const VoiArgs& a) {
     throw InputError("--population: expected a positive number of decisions the value applies to");
 
   Id file = open_result_file(a.file);
+  require_complete_result(file.get(), a.file);
   const std::string scenario = scenario_group(file.get(), a.file, a.point);
   ReplicateGroups g = open_replicate_groups(file.get(), a.file, scenario, "value information");
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/output_files.hpp"
@@ -44,10 +45,36 @@ ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, 
   g.parameters = hdf5::open_group(base.get(), "parameters");
   g.outputs = hdf5::member_names(g.replicates.get());
   g.parameter_names = hdf5::member_names(g.parameters.get());
-  if (!g.outputs.empty()) {
-    Id first = hdf5::open_dataset(g.replicates.get(), g.outputs.front());
-    g.rows = hdf5::dataset_shape(first.get()).at(0);
-  }
+  // The rows the run recorded; every column must hold exactly that many
+  // numbers, stored in this file (no links to elsewhere), before any is read.
+  const std::uint64_t rows = hdf5::read_uint64_attribute(base.get(), "replicates").value_or(0);
+  if (rows > max_replicates)
+    throw InputError(fmt::format("'{}' records {} replicates, more than samdsim runs: it is damaged", file_name, rows));
+  g.rows = rows;
+  const auto check_column = [&](hid_t parent, const std::string& where, const std::string& name) {
+    const std::string column = fmt::format("'{}': {}/{}", file_name, where, name);
+    H5L_info_t link;
+    if (H5Lget_info(parent, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
+      H5Eclear2(H5E_DEFAULT);
+      throw InputError(column + " is a link, not a dataset stored in the file");
+    }
+    H5O_info_t info;
+    if (H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
+      H5Eclear2(H5E_DEFAULT);
+      throw InputError(column + " is not a dataset");
+    }
+    Id ds = hdf5::open_dataset(parent, name);
+    const auto dims = hdf5::dataset_shape(ds.get());
+    if (dims.size() != 1 || dims[0] != rows)
+      throw InputError(fmt::format("{} has shape {} where {} values (one per replicate) are expected: the file is damaged",
+                                   column, fmt::join(dims, " x "), rows));
+    Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + column);
+    const H5T_class_t c = H5Tget_class(type.get());
+    if (c != H5T_FLOAT && c != H5T_INTEGER) throw InputError(column + " does not hold numbers");
+  };
+  for (const auto& o : g.outputs) check_column(g.replicates.get(), group.empty() ? "replicates" : group + "/replicates", o);
+  for (const auto& p : g.parameter_names)
+    check_column(g.parameters.get(), group.empty() ? "parameters" : group + "/parameters", p);
   return g;
 }
 

@@ -216,6 +216,29 @@ Id open_result_file(const fs::path& path) {
   return id;
 }
 
+void require_complete_result(hid_t file, const fs::path& path) {
+  if (const auto index = hdf5::read_uint64_attribute(file, "shard_index"))
+    throw InputError(fmt::format("{} is shard {} of {} of a run: join the shards with samdsim merge first", quoted(path),
+                                 *index, hdf5::attribute_text(file, "shards")));
+  if (!hdf5::has_attribute(file, "wall_seconds"))
+    throw InputError(quoted(path) + " is the file of a run that has not finished (it records no wall time): complete "
+                     "it with samdsim run CONFIG -o OUT.h5 --resume, where it is OUT.h5.partial");
+  const bool sweep = hdf5::has_attribute(file, "scenarios") || hdf5::link_exists(file, "points");
+  if (!sweep) {
+    if (!hdf5::link_exists(file, "summary")) throw InputError(quoted(path) + " has no /summary: it is damaged");
+    return;
+  }
+  if (!hdf5::link_exists(file, "scenarios")) throw InputError(quoted(path) + " is a sweep without its /scenarios table: it is damaged");
+  const std::uint64_t points = hdf5::read_uint64_attribute(file, "scenarios").value_or(0);
+  for (std::uint64_t i = 0; i < points; ++i) {
+    const std::string group = "points/" + std::to_string(i);
+    if (!hdf5::link_exists(file, "points") || !hdf5::link_exists(file, group) ||
+        !hdf5::link_exists(file, group + "/summary"))
+      throw InputError(fmt::format("{} is a sweep of {} points without the summaries of point {}: it is damaged",
+                                   quoted(path), points, i));
+  }
+}
+
 ResultFileSummary read_result_summary(const fs::path& path) {
   Id file = open_result_file(path);
   return as_input_error(path, [&] {

@@ -90,18 +90,19 @@ struct Worker {
   std::vector<double> drawn;   // the sampled ones, in column order
 };
 
-// Model outputs must be finite numbers of their declared type; NaN is allowed
-// only for real outputs (it means "did not happen", e.g. months to authorization
-// when never authorized).
 void check_value(const OutputSpec& spec, double v, std::uint64_t replicate) {
-  const bool ok = spec.type == ValueType::Real ? !std::isinf(v)
-                  : spec.type == ValueType::Boolean ? (v == 0.0 || v == 1.0)
-                                                    : std::isfinite(v) && std::floor(v) == v;
+  const bool ok = valid_output_value(spec, v);
   if (!ok)
     throw InternalError(fmt::format("model produced an invalid value {} for output '{}' ({}) in replicate {}", v,
                                     spec.name, spec.unit, replicate));
 }
 }  // namespace
+
+bool valid_output_value(const OutputSpec& spec, double v) {
+  return spec.type == ValueType::Real      ? !std::isinf(v)
+         : spec.type == ValueType::Boolean ? (v == 0.0 || v == 1.0)
+                                           : std::isfinite(v) && std::floor(v) == v;
+}
 
 unsigned resolve_threads(unsigned requested) {
   return requested > 0 ? requested : static_cast<unsigned>(std::max(1, tbb::info::default_concurrency()));

@@ -53,6 +53,10 @@ struct ResultFileSummary {
 // InputError naming the file.
 hdf5::Id open_result_file(const std::filesystem::path& path);
 
+// InputError unless the open result file is a finished run's (not a shard,
+// not a partial file) with every summary in place.
+void require_complete_result(hid_t file, const std::filesystem::path& path);
+
 ResultFileSummary read_result_summary(const std::filesystem::path& path);
 
 // The summaries stored under an open group (the root, or a sweep point).

@@ -62,6 +62,11 @@ struct RunResult {
   bool target_reached = false;     // stopped by `stop_when`
 };
 
+// Model outputs must be numbers of their declared type: a real output may be
+// NaN ("did not happen", e.g. months to authorization when never authorized)
+// but not infinite; integers whole and finite; booleans 0 or 1.
+bool valid_output_value(const OutputSpec& spec, double v);
+
 inline std::uint64_t block_count(std::uint64_t replicates) {
   return (replicates + replicates_per_block - 1) / replicates_per_block;
 }
