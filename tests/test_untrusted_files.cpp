@@ -114,3 +114,18 @@ TEST_CASE("merge refuses altered shards: values, summaries, indices, records and
   CHECK_FALSE(fs::exists(dir / "m.h5"));
   REQUIRE(run_in("merge a.h5 b.h5 -o m.h5", dir).status == 0);
 }
+
+TEST_CASE("A resume whose checkpoint summaries disagree with the rows written is refused and keeps the partial file") {
+  const fs::path dir = scratch("untrusted_partial");
+  write(dir, "c.yaml", config);
+  REQUIRE(run_in("run c.yaml -o good.h5 --progress never", dir).status == 0);
+  // A partial file of 2048 rows whose stored summaries claim a mean of 341,345.
+  alter(dir, "good.h5", "p.h5.partial",
+        "del f['summary']\nf.attrs['checkpoint_rows'] = np.uint64(2048)\n"
+        "for name in f['replicates']:\n"
+        "    f.attrs['checkpoint_moments:' + name] = np.array([2048.0, 341345.0, 1.0, 0.0, 1e6, 0.0])");
+  const std::string before = slurp(dir / "p.h5.partial");
+  refused("run c.yaml -o p.h5 --resume --progress never", dir, "disagrees with the values written");
+  CHECK(slurp(dir / "p.h5.partial") == before);
+  CHECK_FALSE(fs::exists(dir / "p.h5"));
+}

@@ -3,11 +3,14 @@
 // continues with exactly the state an uninterrupted run had at that block.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/output_files.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
+#include "samdsim/runner.hpp"
 
 namespace samdsim {
 
@@ -134,6 +137,31 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
   capacity_ = hdf5::dataset_shape(output_columns_.empty() ? parameter_columns_.front().dataset.get()
                                                           : output_columns_.front().dataset.get())
                   .at(0);
+  const std::string altered = "cannot resume from '" + partial_path(final_path_).string() + "': ";
+  for (const auto& c : output_columns_)
+    if (hdf5::dataset_shape(c.dataset.get()).at(0) < rows_)
+      throw InputError(altered + c.label + " holds fewer rows than its checkpoint; the file was altered, remove it");
+  // The checkpoint's summaries, recomputed from the rows written block by
+  // block as the run merged them: stored ones that differ were altered.
+  std::vector<double> values;
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    if (outputs[k].is_series()) continue;
+    Moments total;
+    for (std::uint64_t row = 0; row < rows_; row += replicates_per_block) {
+      const std::uint64_t count = std::min<std::uint64_t>(replicates_per_block, rows_ - row);
+      values.resize(count);
+      hdf5::read_doubles(output_columns_[k].dataset.get(), row, count, 0, 1, values);
+      Moments block;
+      for (const double v : values) block.add(v);
+      total.merge(block);
+    }
+    const Moments& m = moments[k];
+    const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    if (m.n != total.n || m.missing != total.missing || !same(m.mean, total.mean) || !same(m.m2, total.m2) ||
+        !same(m.min, total.min) || !same(m.max, total.max))
+      throw InputError(altered + "its checkpoint summary of '" + outputs[k].name +
+                       "' disagrees with the values written; the file was altered, remove it and run again");
+  }
   return {rows_, moments};
 }
 
