@@ -103,8 +103,12 @@ TEST_CASE("report and reader: demonstration sweeps", "[tools]") {
   const fs::path dir = scratch("tools_demonstration");
   const fs::path sw = simulate("demonstration_japan_ai_reading_sw.yaml", dir, 300);
   check_report(sw, dir,
-               {"power_assurance.png", "sweep_design_steps.png", "sweep_design_clusters_per_step.png",
-                "sweep_design_cases_per_period.png"});
+               {"power_assurance.png", "enbs_by_design.png", "sweep_design_steps.png",
+                "sweep_design_clusters_per_step.png", "sweep_design_cases_per_period.png"});
+  // After samdsim voi, the report shows its bars.
+  REQUIRE(run("voi " + sw.string() + " --point 0 --incremental population_net_benefit --statistic estimate_prior "
+              "--draws 10", dir).status == 0);
+  check_report(sw, dir, {"power_assurance.png", "enbs_by_design.png", "voi.png"});
   const fs::path parallel = simulate("demonstration_parallel_ct_turnaround.yaml", dir, 300);
   check_report(parallel, dir, {"power_assurance.png", "sweep_design_clusters.png"});
   check_reader({sw, parallel}, dir);

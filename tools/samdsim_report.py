@@ -410,6 +410,65 @@ def demonstration_figures(path, scen, means, units, outdir, figures):
          "the chosen design is circled, the budget (costs: budget in the config) dash-dotted.")
 
 
+def enbs_figure(path, scen, means, units, outdir, figures):
+    """Decision value of each design (demonstration with a decision: group):
+    ENBS ± 1.96 se against the total cost, with the normal-prior closed form."""
+    if "enbs" not in means or "total_cost" not in means:
+        return
+    factor, ulabel = scale_for(means["total_cost"], units.get("total_cost", ""))
+    x = means["total_cost"].to_numpy(dtype=float) / factor
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    ax.errorbar(x, means["enbs"] / factor, yerr=1.96 * means["enbs__se"] / factor, fmt="o", capsize=2,
+                label="ENBS (simulated, ± 1.96 se)")
+    if "evsi_closed_form" in means:
+        ax.plot(x, (means["evsi_closed_form"] - means["total_cost"]) / factor, "x", color="C1",
+                label="EVSI (normal closed form) - cost")
+    best = int(np.nanargmax(means["enbs"].to_numpy(dtype=float)))
+    ax.plot(x[best], means["enbs"].iloc[best] / factor, marker="o", ms=16, mfc="none", mec="C3", mew=2, ls="none",
+            label=f"largest ENBS (point {int(scen['index'].iloc[best])})")
+    ax.axhline(0, color="0.4", lw=1)
+    ax.set_xlabel(f"Total cost of the trial ({ulabel})")
+    ax.set_ylabel(f"Expected net benefit of sampling ({ulabel})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title("Decision value of each design")
+    save(fig, outdir, "enbs_by_design.png", figures,
+         "Expected net benefit of sampling (population EVSI of the roll-out decision less the trial's cost) of "
+         "every design, ± 1.96 se, against its cost; crosses: the normal-prior closed form; the design with the "
+         "largest ENBS circled. Below zero the trial costs more than its information is worth.")
+
+
+def voi_figure(path, group, outdir, figures):
+    """EVPPI / EVSI bars from a `samdsim voi` group, with EVPI for scale."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        where = f"{group}/voi" if group else "voi"
+        if where not in f:
+            return
+        g = f[where]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in g["name"][:]]
+        values = g["evppi"][:]
+        se = g["evppi_se"][:]
+        evpi = float(g.attrs["evpi"])
+        unit = g.attrs.get("unit", "")
+        unit = unit.decode() if isinstance(unit, bytes) else str(unit)
+    factor, ulabel = scale_for(pd.Series(np.append(values, evpi)), unit)
+    order = np.argsort(values)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.8), layout="constrained")
+    ax.barh([short_key(names[i]) for i in order], values[order] / factor, xerr=1.96 * se[order] / factor,
+            color="C0", capsize=2)
+    ax.axvline(evpi / factor, color="C3", ls="--", label=f"EVPI {evpi / factor:,.4g}")
+    ax.set_xlabel(f"Expected value of information ({ulabel})")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    ax.set_title("Value of information: EVPPI by parameter or group, EVSI by study result")
+    point = int(group.split("/")[1]) if group.startswith("points/") else None
+    save(fig, outdir, "voi.png", figures,
+         "Expected value of partial perfect information of each drawn parameter or group, and of sample "
+         "information of each study result given to samdsim voi (± 1.96 se, regression on the replicates); "
+         "the dashed line is the EVPI, the most any information is worth.", point)
+
+
 # ---------------------------------------------------------------- HTML
 
 def fmt(v):
@@ -489,9 +548,17 @@ def report(path, outdir):
         chosen = scen.attrs.get("chosen")
         if model == "demonstration":
             demonstration_figures(path, scen, means, units, outdir, figures)
+            enbs_figure(path, scen, means, units, outdir, figures)
         sweep_figures(path, scen, means, units, outdir, figures)
         focus = chosen if chosen is not None and chosen >= 0 else 0
         focus_label = "chosen point" if focus == chosen else "point 0"
+        # samdsim voi's results: the focus point's, else the first point analysed.
+        import h5py
+        with h5py.File(path, "r") as f:
+            analysed = [int(i) for i in scen["index"] if f"points/{int(i)}/voi" in f]
+        if analysed:
+            voi_point = focus if focus in analysed else analysed[0]
+            voi_figure(path, f"points/{voi_point}", outdir, figures)
         if model == "us_pathway":
             us_pathway_figures(path, focus, outdir, figures, prefix="point_")
         elif model == "hospital_adoption":
@@ -517,6 +584,7 @@ def report(path, outdir):
             compared = program.comparison(path, None)
             if len(compared):
                 sections.append(("Strategy comparison", table(compared)))
+        voi_figure(path, "", outdir, figures)
         sections.append(("Summary", summary_table(path, None)))
     write_html(outdir, attrs, figures, sections)
     return figures
