@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -167,8 +168,15 @@ int command_portfolio(const PortfolioArgs& a) {
   if (!a.output.empty()) files::require_regular_output(a.output, "output file");
   const Portfolio p = load_portfolio(a.file);
   const auto items = items_of(p);
-  const KnapsackSolution best = solve_knapsack(items, p.budget, p.exclusive);
-  const auto f = frontier(p);
+  KnapsackSolution best;
+  std::vector<FrontierPoint> f;
+  try {
+    best = solve_knapsack(items, p.budget, p.exclusive);
+    f = frontier(p);
+  } catch (const std::runtime_error& e) {
+    // The node limit: an instance far harder than programmes of tens of proposals.
+    throw InputError(fmt::format("'{}': {}; give fewer proposals", a.file, e.what()));
+  }
   const std::string cur = p.currency.empty() ? "" : p.currency + " ";
 
   std::cout << fmt::format("portfolio '{}': {} proposals, budget {}{}{}\n", a.file, p.proposals.size(), cur,
