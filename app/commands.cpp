@@ -4,6 +4,7 @@
 
 #include "merge.hpp"
 #include "mpi_env.hpp"
+#include "portfolio.hpp"
 #include "run.hpp"
 #include "samdsim/output_files.hpp"
 #include "sensitivity.hpp"
@@ -182,6 +183,13 @@ int main(int argc, char** argv) {
                       "Decisions the value applies to (e.g. hospitals x discounted years); multiplies every value")
       ->default_str("1");
 
+  PortfolioArgs portfolio;
+  auto* portfolio_cmd = app.add_subcommand(
+      "portfolio", "Choose the proposals of most value within a programme budget, with the value-against-budget frontier");
+  portfolio_cmd->add_option("file", portfolio.file, "Portfolio file (.yaml) with portfolio: budget and proposals")
+      ->required();
+  portfolio_cmd->add_option("-o,--output", portfolio.output, "HDF5 file to write the choice and frontier to");
+
   std::string model_name;
   auto* models_cmd = app.add_subcommand("models", "List the models with their parameters and outputs");
   models_cmd->add_option("model", model_name, "Show only this model");
@@ -221,6 +229,7 @@ int main(int argc, char** argv) {
     if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
     if (*sensitivity_cmd) return command_sensitivity(sens);
     if (*voi_cmd) return command_voi(voi);
+    if (*portfolio_cmd) return command_portfolio(portfolio);
   } catch (const InputError& e) {
     // Under mpirun every rank meets the same bad input: one message is enough.
     if (mpi.rank() == 0) std::cerr << "samdsim: error: " << e.what() << "\n";
