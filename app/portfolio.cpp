@@ -138,10 +138,7 @@ void write_portfolio_file(const std::filesystem::path& path, const Portfolio& p,
                           const std::vector<FrontierPoint>& f) {
   files::require_regular_output(path, "output file");
   hdf5::initialize();
-  const files::OutputLock lock(path);
-  const std::filesystem::path tmp = files::temporary_name(path, "portfolio");
-  files::register_temporary(tmp);
-  try {
+  files::replace_file(path, "portfolio", [&](const std::filesystem::path& tmp) {
     const std::string context = "cannot write the portfolio file '" + tmp.string() + "'";
     Id fcpl = hdf5::ordered_file_creation_plist();
     Id file = check(H5Fcreate(tmp.c_str(), H5F_ACC_EXCL, fcpl.get(), H5P_DEFAULT), context);
@@ -151,15 +148,7 @@ void write_portfolio_file(const std::filesystem::path& path, const Portfolio& p,
     }
     check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
     file.close(context);
-    files::sync_file(tmp);
-    files::durable_rename(tmp, path);
-    files::unregister_temporary(tmp);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    files::unregister_temporary(tmp);
-    throw;
-  }
+  });
 }
 
 }  // namespace

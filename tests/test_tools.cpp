@@ -88,7 +88,7 @@ TEST_CASE("report and reader: evidence_program examples", "[tools]") {
   // Two markets of thousands of hospitals per replicate: 100 replicates.
   const fs::path dir = scratch("tools_evidence_program");
   const std::vector<std::string> figures = {"program_authorization.png", "program_cash_curve.png",
-                                            "program_npv.png"};
+                                            "program_npv.png", "program_npv_drivers.png"};
   std::vector<fs::path> files;
   for (const char* config : {"evidence_program_ai_imaging.yaml", "evidence_program_digital_therapeutic.yaml"}) {
     files.push_back(simulate(config, dir, 100));

@@ -107,3 +107,32 @@ def figures(path, point, outdir, figures, save, plt, prefix=""):
          "Left: cumulative distribution of each strategy's NPV. Middle: histogram of the paired NPV "
          "difference of each strategy to the first, replicate by replicate. Right: cumulative distribution "
          "of the peak funding need.", point=point)
+
+    # the drivers of each paired NPV difference: rank correlation with the drawn parameters
+    pars = sr.parameters(path, point)
+    others = names[1:]
+    if len(others) and pars.shape[1] > 0 and len(pars) == n:
+        fig, axes = plt.subplots(1, len(others), figsize=(10 * len(others), 0.45 * min(10, pars.shape[1]) + 2),
+                                 layout="constrained", squeeze=False)
+        for ax, s in zip(axes[0], others):
+            d = pd.Series(rep[f"{s}.npv_difference_usd"].to_numpy(dtype=float))
+            rho = {}
+            for c in pars.columns:
+                x = pd.Series(pars[c].to_numpy(dtype=float))
+                ok = x.notna() & d.notna()
+                if ok.sum() > 2 and x[ok].nunique() > 1 and d[ok].nunique() > 1:
+                    rho[c] = float(np.corrcoef(x[ok].rank(), d[ok].rank())[0, 1])
+            top = sorted(rho.items(), key=lambda kv: abs(kv[1]), reverse=True)[:10][::-1]
+            if top:
+                label = lambda k: (lambda t: t if len(t) <= 44 else "…" + t[-43:])(k.replace("parameters.", ""))  # noqa: E731
+                ax.barh([label(k) for k, _ in top], [v for _, v in top],
+                        color=["C3" if v < 0 else "C0" for _, v in top])
+            ax.axvline(0, color="k", lw=0.8)
+            ax.set_xlim(-1, 1)
+            ax.set_xlabel("Spearman correlation with the paired NPV difference")
+            ax.set_title(f"What drives {s} − {names[0]}")
+            ax.grid(axis="x", alpha=0.3)
+        save(fig, outdir, f"{prefix}program_npv_drivers.png", figures,
+             "The drawn parameters most rank-correlated with each strategy's paired NPV difference to the first "
+             "(Spearman, replicate by replicate; top 10): what the choice between the strategies hinges on.",
+             point=point)

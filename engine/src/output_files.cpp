@@ -201,6 +201,23 @@ OutputLock::~OutputLock() {
   ::close(fd_);
 }
 
+void replace_file(const fs::path& path, std::string_view tag, const std::function<void(const fs::path&)>& fill) {
+  const OutputLock lock(path);
+  const fs::path tmp = temporary_name(path, tag);
+  register_temporary(tmp);
+  try {
+    fill(tmp);
+    sync_file(tmp);
+    durable_rename(tmp, path);
+    unregister_temporary(tmp);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    unregister_temporary(tmp);
+    throw;
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 namespace {

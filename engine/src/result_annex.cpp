@@ -87,11 +87,8 @@ std::vector<double> read_all_values(hid_t group, const std::string& name, hsize_
 
 void annex_result_group(const std::filesystem::path& path, const std::string& scenario, const std::string& name,
                         const std::function<void(hid_t group)>& write) {
-  const files::OutputLock lock(path);
   const std::string replaced = scenario.empty() ? name : scenario + "/" + name;
-  const std::filesystem::path tmp = files::temporary_name(path, name);
-  files::register_temporary(tmp);
-  try {
+  files::replace_file(path, name, [&](const std::filesystem::path& tmp) {
     OutputsKept kept = OutputsKept::all;
     {
       Id file = open_result_file(path);
@@ -108,15 +105,7 @@ void annex_result_group(const std::filesystem::path& path, const std::string& sc
     }
     check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), context);
     file.close(context);
-    files::sync_file(tmp);
-    files::durable_rename(tmp, path);
-    files::unregister_temporary(tmp);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    files::unregister_temporary(tmp);
-    throw;
-  }
+  });
 }
 
 void write_double_dataset(hid_t group, const std::string& name, const std::vector<double>& values) {

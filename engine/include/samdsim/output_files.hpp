@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,14 @@ void sync_directory(const std::filesystem::path& dir);
 // Renames `from` onto `to` (atomically replacing it) and flushes the
 // directory. InternalError naming both on failure.
 void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Writes the file at `path` as samdsim writes every output: holding the
+// output lock, `fill` writes a fresh temporary beside it (it must create that
+// file exclusively, e.g. with HDF5's H5F_ACC_EXCL, and close it), which is
+// then flushed and renamed onto `path`. On any error or stop signal the
+// temporary is removed and `path` is left as it was.
+void replace_file(const std::filesystem::path& path, std::string_view tag,
+                  const std::function<void(const std::filesystem::path& temporary)>& fill);
 
 // samdsim's own lock on an output path, held as long as the object lives:
 // an open file description lock on "<final>.lock". A second process that
