@@ -102,6 +102,22 @@ TEST_CASE("Malformed YAML is reported with its position") {
   CHECK(e.find("malformed YAML") != std::string::npos);
 }
 
+TEST_CASE("A byte-order mark and UTF-8 text are accepted; other bytes are located") {
+  const std::string named = std::string(minimal) + "name: \"Détection d'AVC \u2014 試験\"\n";
+  const Scenario plain = parse_scenario(named, "scenario.yaml");
+  const Scenario marked = parse_scenario("\xEF\xBB\xBF" + named, "scenario.yaml");
+  CHECK(marked.resolved_yaml() == plain.resolved_yaml());
+  CHECK(plain.resolved_yaml().find("試験") != std::string::npos);
+  // Overlong '/', a surrogate, a lone continuation byte, a truncated sequence.
+  for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\x80", "\xE3\x81"}) {
+    const std::string e = error_of(std::string(minimal) + "name: x" + bad + "\n");
+    CHECK(e.find("scenario.yaml:9:8") != std::string::npos);
+    CHECK(e.find("not UTF-8") != std::string::npos);
+  }
+  CHECK(error_of(std::string(minimal) + "# a comment\x0c\n").find("scenario.yaml:9:12: the control character 0x0C") !=
+        std::string::npos);
+}
+
 TEST_CASE("Empty and non-mapping configs are refused") {
   CHECK(error_of("").find("empty") != std::string::npos);
   CHECK(error_of("- 1\n- 2\n").find("mapping") != std::string::npos);

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -33,7 +35,14 @@ constexpr std::size_t max_yaml_nodes = 2'000'000;
 
 // A quoted scalar starting at `pos` whose closing quote is missing: yaml-cpp
 // 0.7 reads such a string to the end of the file and accepts it.
+// The mark of a scalar may point at its anchor or tag ("&a", "!!str"): the
+// quote is then further on.
 bool unterminated_quote(const std::string& text, std::size_t pos) {
+  while (pos < text.size() && (text[pos] == '&' || text[pos] == '!')) {
+    while (pos < text.size() && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n' && text[pos] != '\r') ++pos;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r'))
+      ++pos;
+  }
   if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\'')) return false;
   const char quote = text[pos];
   for (std::size_t i = pos + 1; i < text.size(); ++i) {
@@ -50,16 +59,70 @@ bool unterminated_quote(const std::string& text, std::size_t pos) {
   return true;
 }
 
+// Deeper than any config (a study's distribution is 5 levels down): beyond
+// it, aliases are chaining a small file into a tree whose paths alone cost
+// seconds to follow.
+constexpr int max_yaml_depth = 64;
+
+// The length of the UTF-8 sequence starting at text[i], or 0 where the bytes
+// are not UTF-8 (overlong forms, surrogates and code points past U+10FFFF
+// included).
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  const unsigned b0 = byte(i);
+  const auto continuation = [&](std::size_t k) { return (byte(k) & 0xC0u) == 0x80u; };
+  if (b0 < 0x80) return 1;
+  if (b0 >= 0xC2 && b0 <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    const unsigned b1 = byte(i + 1);
+    if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return 0;
+    return continuation(i + 1) && continuation(i + 2) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    const unsigned b1 = byte(i + 1);
+    if ((b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 >= 0x90)) return 0;
+    return continuation(i + 1) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// A config is UTF-8 text of printable characters, tabs and line breaks (the
+// YAML character set); anything else is a binary file or a damaged one.
+void check_characters(const std::string& text, const std::string& file) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8_length(text, i);
+    const bool control = c < 0x20 ? (c != '\t' && c != '\n' && c != '\r') : c == 0x7F;
+    if (n == 0 || control)
+      throw InputError(Location{file, line, column}, "",
+                       n == 0 ? fmt::format("the byte 0x{:02X} is not UTF-8 text: a config is a text file", c)
+                              : fmt::format("the control character 0x{:02X} does not belong in a text file", c));
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+}
+
 struct StructureCheck {
   const std::string& text;
   const std::string& file;
   std::size_t nodes = 0;
+  int depth = 0;
 
   void walk(const YAML::Node& node, const std::string& path) {
     if (++nodes > max_yaml_nodes)
       throw InputError(location_of(node, file), path,
                        "the config expands (through aliases) to more than " + std::to_string(max_yaml_nodes) +
                            " values");
+    if (depth >= max_yaml_depth)
+      throw InputError(location_of(node, file), "",
+                       fmt::format("the config nests (through aliases) more than {} levels deep", max_yaml_depth));
+    ++depth;  // an exception ends the walk, so only the normal exit restores it
     switch (node.Type()) {
       case YAML::NodeType::Scalar:
         if (!node.Mark().is_null() && unterminated_quote(text, static_cast<std::size_t>(node.Mark().pos)))
@@ -91,6 +154,7 @@ struct StructureCheck {
       }
       default: break;
     }
+    --depth;
   }
 };
 
@@ -129,7 +193,12 @@ const char* kind_name(const YAML::Node& node) {
 }
 }  // namespace
 
-YAML::Node load_yaml(const std::string& text, const std::string& file) {
+YAML::Node load_yaml(const std::string& file_text, const std::string& file) {
+  // A byte-order mark is allowed and dropped, so that marks count from the text.
+  const bool bom = file_text.compare(0, 3, "\xEF\xBB\xBF") == 0;
+  const std::string owned = bom ? file_text.substr(3) : std::string();
+  const std::string& text = bom ? owned : file_text;
+  check_characters(text, file);
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -168,7 +237,12 @@ double read_number(const YAML::Node& node, const std::string& path, const std::s
 std::string read_string(const YAML::Node& node, const std::string& path, const std::string& file) {
   if (!node.IsScalar())
     throw InputError(location_of(node, file), path, std::string("expected a word, got ") + kind_name(node));
-  return node.Scalar();
+  const std::string& s = node.Scalar();
+  for (const char c : s)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+      throw InputError(location_of(node, file), path,
+                       fmt::format("the text holds the control character 0x{:02X}", static_cast<unsigned char>(c)));
+  return s;
 }
 
 bool read_bool(const YAML::Node& node, const std::string& path, const std::string& file) {
