@@ -232,6 +232,28 @@ TEST_CASE("Non-central F power reproduces Moore et al. IPS Example 12.28 (power 
   CHECK(noncentral_f_power(2.0, 27.0, 3.67, 0.05) == Approx(0.3486).margin(0.0005));
 }
 
+TEST_CASE("Non-central F power past Boost's series limit continues its values and never throws") {
+  // Below 1e9 Boost's series; above it the large-noncentrality limit. The two
+  // meet: at 1e9 (1 - 1e-12 and beyond) and at the largest finite lambda.
+  for (const double df2 : {1.0, 4.0, 50.0})
+    for (const double alpha : {1e-6, 0.05}) {
+      const double below = noncentral_f_power(1.0, df2, 0.999e9, alpha);
+      const double above = noncentral_f_power(1.0, df2, 1.001e9, alpha);
+      INFO("df2 " << df2 << " alpha " << alpha << ": " << below << " vs " << above);
+      CHECK(above == Approx(below).margin(1e-4));
+      CHECK(above >= below - 1e-12);
+      CHECK(noncentral_f_power(1.0, df2, 1e300, alpha) == 1.0);
+    }
+  // Two readers at alpha 1e-6 (critical F about 4e11): lambda 1e9 is far from certain.
+  CHECK(noncentral_f_power(1.0, 1.0, 1.001e9, 1e-6) < 0.1);
+  // The 4e297 noncentrality of an MRMC plan with var_tr = 1e-300 sizes without error.
+  MrmcDesign d;
+  d.variance = {1e-300, 0.0008023, 114.0, 0.4320, 0.4289, 0.2979};
+  d.readers = 10;
+  d.delta_auc = 0.05;
+  CHECK(mrmc_cases_for_power(d) > 0);
+}
+
 TEST_CASE("MRMC with no between-reader case correlation reduces to a paired t test on r - 1 df") {
   // r2 = r3: D = s2TR + s2e (1 - r1), ddf = r - 1 exactly, and
   // Var(mean difference) = (2/r) D.

@@ -154,6 +154,48 @@ TEST_CASE("A study that cannot succeed ends the plan under the abandon policy") 
   }
 }
 
+TEST_CASE("Recruitment past max_recruitment_months is stopped there, with what it has, and the attempt fails") {
+  std::string text = with_start("after_previous");
+  text.replace(text.find("cases_per_month: 100\n"), 21, "cases_per_month: 1\n      max_recruitment_months: 50\n");
+  Scenario s = parse_scenario(text, "stopped.yaml");
+  Run r = run(s, 1, 50, 5);
+  for (std::size_t i = 0; i < 50; ++i) {
+    // 200 cases at 1 a month would take 200 months: 50 cases by month 50.
+    CHECK(r.sink.outputs[up::authorized][i] == 0.0);
+    CHECK(r.sink.outputs[up::outcome][i] == 1.0);
+    CHECK(r.sink.outputs[up::months_to_decision][i] == Approx(6.0 + 50.0).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_studies_usd][i] == Approx(50000 + 50 * 300 + 50 * 10000).epsilon(1e-12));
+  }
+
+  // Sites that recruit next to nothing (a rate of 1e-300 a month, a gamma
+  // shape of 1e-6) end at the default limit of 120 months, not at 1e300.
+  for (const char* enrollment : {"screening_rate_per_site_month: 1e-300", "rate_shape: 1e-6"}) {
+    const std::string prospective = std::string(R"(model: us_pathway
+parameters:
+  pathway: de_novo
+  studies:
+    - type: single_arm
+      success_rate: 0.9
+      performance_goal: 0.8
+      enrollment: {sites: 5, site_activation_months: 2, never_enroll_share: 0, )") +
+                                    enrollment + "}\n";
+    Scenario p = parse_scenario(prospective, "silent_sites.yaml");
+    Run q = run(p, 1, 300, 9);
+    std::size_t stopped = 0;
+    for (std::size_t i = 0; i < 300; ++i) {
+      CHECK(std::isfinite(q.sink.outputs[up::months_to_decision][i]));
+      CHECK(std::isfinite(q.sink.outputs[up::total_cost_usd][i]));
+      if (q.sink.outputs[up::outcome][i] == 1.0) {
+        ++stopped;
+        // At most the Q-Sub, the limit and the close-out.
+        CHECK(q.sink.outputs[up::evidence_months][i] < 120.0 + 3.0 + 10.0);
+      }
+    }
+    INFO(enrollment);
+    CHECK(stopped > 200);
+  }
+}
+
 TEST_CASE("The repeat policy runs a failing study up to its attempt cap") {
   std::string text = with_start("after_previous");
   text.replace(text.find("sensitivity: 1\n"), 15, "sensitivity: 0.5\n      on_failure: repeat\n      max_attempts: 3\n");

@@ -210,8 +210,13 @@ std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, d
   constexpr const char* where = "sample_size_single_proportion";
   check_goal_and_planning(where, p0, p1);
   require_alpha_power(where, alpha, power);
-  if (method == ProportionMethod::normal)
-    return std::max<std::int64_t>(1, ceil_count(normal_n_single_proportion(p0, p1, alpha, power)));
+  if (method == ProportionMethod::normal) {
+    const double n = normal_n_single_proportion(p0, p1, alpha, power);
+    if (!(n <= static_cast<double>(kMaxSampleSize)))
+      fail(where, fmt::format("sample size would be about {:.3g}, above {} (p0 = {}, p1 = {})", n, kMaxSampleSize,
+                              p0, p1));
+    return std::max<std::int64_t>(1, ceil_count(n));
+  }
   static Memo<std::tuple<double, double, double, double, ExactSearch>, std::int64_t> memo;
   return memo.get(std::tuple{p0, p1, alpha, power, search},
                   [&] { return exact_n_single_proportion(p0, p1, alpha, power, search); });

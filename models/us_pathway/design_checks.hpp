@@ -52,7 +52,9 @@ inline void require_alpha_power(const char* where, double alpha, double power) {
 // ceil(x) for a count computed by division: 100 / (1 - 0.2) evaluates to
 // 125.00000000000001 in binary floating point and must give 125, not 126.
 // A relative slack of 1e-9 is far below any meaningful fraction of a patient.
+// Counts beyond 2^53 are not whole numbers in double and beyond any study.
 inline std::int64_t ceil_count(double x) {
+  if (!(std::fabs(x) <= 9007199254740992.0)) fail("ceil_count", fmt::format("a count of {} is beyond any study", x));
   const double slack = 1e-9 * std::fmax(1.0, std::fabs(x));
   return static_cast<std::int64_t>(std::ceil(x - slack));
 }

@@ -74,6 +74,9 @@ ArmSizes sample_size_rct_continuous(const RctContinuousDesign& d) {
   // n_control = (1 + 1/k) (z_{1-a/2} + z_{1-b})^2 sd^2 / delta^2.
   const double z_sum = z_quantile(1.0 - d.alpha / 2.0) + z_quantile(d.power);
   const double raw = (1.0 + 1.0 / k) * z_sum * z_sum * d.sd * d.sd / (d.delta * d.delta);
+  if (!(raw <= static_cast<double>(kMaxArmSize)))
+    fail(where, fmt::format("n per arm would be about {:.3g}, above {} (delta = {}, sd = {})", raw, kMaxArmSize,
+                            d.delta, d.sd));
   std::int64_t n = std::max<std::int64_t>(1, ceil_count(raw));
   if (d.method == MeanMethod::normal) return arms_from_control(n, k);
 
@@ -179,6 +182,9 @@ ArmSizes sample_size_rct_binary(const RctBinaryDesign& d) {
     const double root = 1.0 + std::sqrt(1.0 + 2.0 * (k + 1.0) / (k * n * diff));
     n = n / 4.0 * root * root;
   }
+  if (!(n <= static_cast<double>(kMaxArmSize)))
+    fail(where, fmt::format("n per arm would be about {:.3g}, above {} (p_control = {}, p_treatment = {})", n,
+                            kMaxArmSize, pc, pt));
   return arms_from_control(std::max<std::int64_t>(1, ceil_count(n)), k);
 }
 

@@ -248,6 +248,7 @@ Plan make_plan(const Group& p) {
     s.max_attempts = s.on_failure == OnFailure::abandon ? 1 : static_cast<int>(v.fixed("max_attempts"));
     s.fixed_cost_usd = v.number("fixed_cost_usd");
     s.monthly_cost_usd = v.number("monthly_cost_usd");
+    s.max_recruitment_months = v.number("max_recruitment_months");
     if (v.variant() == "standalone") {
       s.kind = StudyKind::standalone;
       read_standalone(s, v);

@@ -27,6 +27,10 @@ void declare_common(Field& s) {
   s.number("monthly_cost_usd", "USD/month", Range::nonnegative(),
            "project management and CRO cost per month the attempt runs")
       .default_value(0.0);
+  s.number("max_recruitment_months", "month", Range::between(1, 1200),
+           "recruitment of patients or cases still short of its target after this many months is stopped, and "
+           "the attempt fails")
+      .default_value(120.0);
   declare_failure_policy(s);
 }
 

@@ -35,6 +35,19 @@ struct Attempt {
   std::int64_t sites = 0;
 };
 
+// Cases collected (and, for a reader study, read) at a steady pace: stopped
+// with what it has when the plan's limit on recruitment comes first.
+struct Collection {
+  double cases = 0.0;
+  double months = 0.0;
+  bool stopped = false;
+};
+
+Collection collect(double planned_cases, double months, double max_months) {
+  if (months <= max_months) return {planned_cases, months, false};
+  return {std::floor(planned_cases * max_months / months), max_months, true};
+}
+
 Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
   Attempt a;
   StandaloneDesign d;
@@ -53,23 +66,28 @@ Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const Repli
     a.success = o.success;
     a.estimate = o.sensitivity.estimate;
   }
-  const double cases = static_cast<double>(z.a + z.b);
-  a.months = cases / ctx[s.cases_per_month] + ctx[s.analysis_months];
-  a.cost_usd = ctx[s.fixed_cost_usd] + cases * ctx[s.cost_per_case_usd] + ctx[s.monthly_cost_usd] * a.months;
+  const double planned_cases = static_cast<double>(z.a + z.b);
+  const Collection c = collect(planned_cases, planned_cases / ctx[s.cases_per_month], ctx[s.max_recruitment_months]);
+  if (c.stopped) a.success = false;
+  a.months = c.months + (c.stopped ? 0.0 : ctx[s.analysis_months]);
+  a.cost_usd = ctx[s.fixed_cost_usd] + c.cases * ctx[s.cost_per_case_usd] + ctx[s.monthly_cost_usd] * a.months;
   return a;
 }
 
 Attempt run_mrmc(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
   Attempt a;
-  const double cases = static_cast<double>(z.a);
-  const TestOutcome o = simulate_mrmc(rng, s.readers, cases, ctx[s.true_a], s.mrmc, s.alpha);
-  a.success = o.success;
-  a.estimate = o.estimate;
+  const double planned_cases = static_cast<double>(z.a);
+  const TestOutcome o = simulate_mrmc(rng, s.readers, planned_cases, ctx[s.true_a], s.mrmc, s.alpha);
   // Readers read in parallel: two sessions (unaided, aided) separated by a washout.
-  const double reading_hours = cases * ctx[s.reading_minutes_per_case] / 60.0;
-  const double session_months = reading_hours / ctx[s.reader_hours_per_month];
-  a.months = cases / ctx[s.cases_per_month] + 2.0 * session_months + ctx[s.washout_days] / days_per_month +
-             ctx[s.analysis_months];
+  const auto reading_hours_for = [&](double cases) { return cases * ctx[s.reading_minutes_per_case] / 60.0; };
+  const double planned_months = planned_cases / ctx[s.cases_per_month] +
+                                2.0 * (reading_hours_for(planned_cases) / ctx[s.reader_hours_per_month]);
+  const Collection c = collect(planned_cases, planned_months, ctx[s.max_recruitment_months]);
+  a.success = o.success && !c.stopped;
+  if (!c.stopped) a.estimate = o.estimate;
+  const double cases = c.cases;
+  const double reading_hours = reading_hours_for(cases);
+  a.months = c.months + (c.stopped ? 0.0 : ctx[s.washout_days] / days_per_month + ctx[s.analysis_months]);
   const double reader_cost = static_cast<double>(s.readers) * 2.0 * reading_hours * ctx[s.reader_cost_usd_per_hour];
   a.cost_usd = ctx[s.fixed_cost_usd] + cases * ctx[s.cost_per_case_usd] + reader_cost +
                ctx[s.monthly_cost_usd] * a.months;
@@ -110,14 +128,34 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
                                                  ctx[e.screen_failure], w.scratch);
 
   double end_enrollment = 0.0;
+  double screened = 0.0;
+  const double max_months = ctx[s.max_recruitment_months];
+  const bool stopped = r.never_completes || !(r.months_to_full_enrollment <= max_months);
   if (r.never_completes) {
     // No open site recruits anyone: the study is stopped once every site has opened.
-    end_enrollment = *std::max_element(w.activation.begin(), w.activation.end());
+    end_enrollment = std::min(*std::max_element(w.activation.begin(), w.activation.end()), max_months);
     a.sites = static_cast<std::int64_t>(sites);
+  } else if (stopped) {
+    // Still short of its target at the limit: stopped with the patients
+    // recruited so far, the share of the expected screenings (the intensity
+    // accumulated by the sites) reached by then.
+    const auto intensity_by = [&](double month) {
+      double total = 0.0;
+      for (std::size_t j = 0; j < sites; ++j) total += w.rates[j] * std::max(0.0, month - w.activation[j]);
+      return total;
+    };
+    const double done = r.months_to_full_enrollment;
+    const double share = std::isfinite(done) ? std::clamp(intensity_by(max_months) / intensity_by(done), 0.0, 1.0) : 0.0;
+    end_enrollment = max_months;
+    a.sites = static_cast<std::int64_t>(
+        std::count_if(w.activation.begin(), w.activation.end(), [&](double m) { return m <= max_months; }));
+    a.patients = static_cast<std::int64_t>(std::floor(static_cast<double>(enroll) * share));
+    screened = std::floor(static_cast<double>(r.screened) * share);
   } else {
     end_enrollment = r.months_to_full_enrollment;
     a.sites = static_cast<std::int64_t>(r.sites_activated);
     a.patients = enroll;
+    screened = static_cast<double>(r.screened);
     const double keep = 1.0 - ctx[e.dropout];
     const auto eval_a = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_a), keep));
     if (two_arms) {
@@ -137,12 +175,11 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
       a.estimate = o.estimate;
     }
   }
-  const double end_follow_up = end_enrollment + (r.never_completes ? 0.0 : ctx[e.follow_up_months]);
+  const double end_follow_up = end_enrollment + (stopped ? 0.0 : ctx[e.follow_up_months]);
   // Sites still starting up when enrollment completes are cancelled before activation.
   double open_site_months = 0.0;
   for (std::size_t j = 0; j < sites; ++j)
     if (w.activation[j] <= end_enrollment) open_site_months += std::max(0.0, end_follow_up - w.activation[j]);
-  const double screened = r.never_completes ? 0.0 : static_cast<double>(r.screened);
   const double site_costs = static_cast<double>(a.sites) * ctx[e.site_startup_usd] +
                             open_site_months * ctx[e.site_month_usd] +
                             static_cast<double>(a.patients) * ctx[e.per_patient_usd] +

@@ -61,7 +61,7 @@ struct StudyPlan {
   bool with_previous = false;
   OnFailure on_failure = OnFailure::abandon;
   int max_attempts = 1;
-  Param fixed_cost_usd, monthly_cost_usd;
+  Param fixed_cost_usd, monthly_cost_usd, max_recruitment_months;
 
   // Sample sizes per attempt: evaluable units (standalone: positives and
   // negatives; MRMC: cases; single arm: patients; RCT: control and treatment).
