@@ -151,6 +151,22 @@ inline Outcome run(const std::vector<std::string>& args, const fs::path& cwd, co
   return run_program(binary, args, cwd, limits);
 }
 
+// Starts samdsim in the background; its stdout and stderr go beside `dir`.
+inline pid_t start(const std::vector<std::string>& args, const fs::path& dir, const std::string& tag,
+                   const Limits& limits = {}) {
+  return spawn(binary, args, dir, limits, dir.parent_path() / (tag + ".out"), dir.parent_path() / (tag + ".err"));
+}
+
+inline int wait_status(pid_t pid) {
+  int raw = 0;
+  ::waitpid(pid, &raw, 0);
+  return decode_status(raw);
+}
+
+inline void wait_for_file(const fs::path& path) {
+  for (int i = 0; i < 2000 && !fs::exists(path); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
 // Splits a command line on blanks; '...' groups, and '' is an empty argument.
 inline std::vector<std::string> split_args(const std::string& line) {
   std::vector<std::string> args;

@@ -25,21 +25,6 @@ bool same_data(const fs::path& dir, const std::string& a, const std::string& b) 
          run_program("/usr/bin/h5diff", {"-q", a, b, "/summary", "/summary"}, dir).status == 0;
 }
 
-// Starts samdsim in the background with its output beside `dir`.
-pid_t start(const std::vector<std::string>& args, const fs::path& dir, const std::string& tag) {
-  return spawn(binary, args, dir, Limits{}, dir.parent_path() / (tag + ".out"), dir.parent_path() / (tag + ".err"));
-}
-
-int wait_status(pid_t pid) {
-  int raw = 0;
-  ::waitpid(pid, &raw, 0);
-  return decode_status(raw);
-}
-
-void wait_for_file(const fs::path& path) {
-  for (int i = 0; i < 2000 && !fs::exists(path); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-}
-
 }  // namespace
 
 TEST_CASE("Temporary names are fresh and recognised as temporaries of their output only") {
