@@ -99,8 +99,9 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
       blocks != block_count(first_row + rows) - first_row / replicates_per_block)
     throw InputError(where + ": its block summaries do not match its rows; the shard was altered, run it again");
   std::vector<double> m(blocks * outputs.size() * 6);
-  hdf5::check(H5Dread(moments.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()),
-              "cannot read the block summaries of " + where);
+  if (H5Dread(moments.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()) < 0)
+    throw InputError("cannot read the block summaries of " + where + ": " + hdf5::error_detail() +
+                     "; the shard is damaged");
 
   // Every dataset must hold the rows the shard claims, with the declared width.
   const auto open_checked = [&](const std::string& path, std::size_t width) {

@@ -129,3 +129,41 @@ TEST_CASE("A resume whose checkpoint summaries disagree with the rows written is
   CHECK(slurp(dir / "p.h5.partial") == before);
   CHECK_FALSE(fs::exists(dir / "p.h5"));
 }
+
+TEST_CASE("A stored block whose checksum fails is refused by every reader, and the file is left as it was") {
+  const fs::path dir = scratch("untrusted_checksum");
+  write(dir, "c.yaml", config);
+  REQUIRE(run_in("run c.yaml -o good.h5 --progress never", dir).status == 0);
+  REQUIRE(run_in("run c.yaml -o a.h5 --shard 0/2 --progress never", dir).status == 0);
+  REQUIRE(run_in("run c.yaml -o b.h5 --shard 1/2 --progress never", dir).status == 0);
+  // One flipped byte in the middle of the first stored chunk of a column:
+  // it decompresses (or not) to other numbers; the Fletcher32 checksum of
+  // the chunk no longer matches.
+  const fs::path script = write(dir, "damage.py",
+                                "import sys, h5py\n"
+                                "with h5py.File(sys.argv[1], 'r') as f:\n"
+                                "    c = f[sys.argv[2]].id.get_chunk_info(0)\n"
+                                "data = bytearray(open(sys.argv[1], 'rb').read())\n"
+                                "data[c.byte_offset + c.size // 2] ^= 0xFF\n"
+                                "open(sys.argv[1], 'wb').write(data)\n");
+  const auto damage = [&](const std::string& from, const std::string& to, const std::string& dataset) {
+    REQUIRE(shell("cp " + (dir / from).string() + " " + (dir / to).string()) == 0);
+    REQUIRE(shell(python + " " + script.string() + " " + (dir / to).string() + " " + dataset) == 0);
+    return slurp(dir / to);
+  };
+  const std::string result = damage("good.h5", "bad.h5", "/replicates/total_cost_usd");
+  const std::string parameter = damage("good.h5", "badp.h5", "/parameters/parameters.burn_usd_per_month");
+  const std::string shard = damage("b.h5", "badb.h5", "/replicates/total_cost_usd");
+  const std::string partial = damage("a.h5", "p.h5.partial", "/replicates/total_cost_usd");
+  refused("sensitivity bad.h5 --bootstrap 0", dir, "Fletcher32");
+  refused("sensitivity badp.h5 --bootstrap 0", dir, "'/parameters/parameters.burn_usd_per_month' in 'badp.h5'");
+  refused("voi bad.h5 --option total_cost_usd --option burn_usd_per_month", dir, "the file is damaged");
+  refused("merge a.h5 badb.h5 -o m.h5", dir, "'/replicates/total_cost_usd' in 'badb.h5'");
+  CHECK(slurp(dir / "bad.h5") == result);
+  CHECK(slurp(dir / "badp.h5") == parameter);
+  CHECK(slurp(dir / "badb.h5") == shard);
+  CHECK_FALSE(fs::exists(dir / "m.h5"));
+  // A shard is no checkpoint: resuming from it is refused before its rows are read.
+  refused("run c.yaml -o p.h5 --resume --progress never", dir, "no checkpoint");
+  CHECK(slurp(dir / "p.h5.partial") == partial);
+}

@@ -230,8 +230,10 @@ void read_doubles(hid_t dataset, hsize_t row0, hsize_t rows, hsize_t col0, hsize
         "cannot select rows of " + what);
   const hsize_t n = rows * cols;
   Id mem_space = check(H5Screate_simple(1, &n, nullptr), "cannot create a memory dataspace");
-  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
-        "cannot read " + what);
+  // A read fails on data, not on the program: a chunk whose checksum no
+  // longer matches, or one the storage cannot return.
+  if (H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()) < 0)
+    throw InputError("cannot read " + what + ": " + error_detail() + "; the file is damaged");
   if (const auto missing = read_double_attribute(dataset, "missing_value"); missing && !std::isnan(*missing))
     for (double& v : out)
       if (v == *missing) v = std::numeric_limits<double>::quiet_NaN();

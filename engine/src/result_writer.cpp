@@ -78,6 +78,9 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
   check(H5Pset_chunk(dcpl.get(), rank, chunk), context);
   check(H5Pset_shuffle(dcpl.get()), context);
   check(H5Pset_deflate(dcpl.get(), deflate_level), context);
+  // A checksum of every stored chunk, verified on each read: a damaged block
+  // of a result, shard or checkpoint is refused instead of read as numbers.
+  check(H5Pset_fletcher32(dcpl.get()), context);
   // Rows never written read back as missing, not as zero.
   const double nan = std::numeric_limits<double>::quiet_NaN();
   switch (type) {
