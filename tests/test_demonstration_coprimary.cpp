@@ -307,6 +307,18 @@ TEST_CASE("A second endpoint leaves the first endpoint's results bitwise unchang
   for (std::size_t j = 0; j < a.parameters.size(); ++j) CHECK(ep_test::bitwise_equal(a.parameters[j], b.parameters[j]));
 }
 
+TEST_CASE("Two endpoints give bitwise identical outputs for 1, 2 and 8 threads") {
+  const std::string text = seeded + unchanged_configs[0] +
+                           "  second_outcome: {type: binary, effect: 0.1, control_proportion: {dist: uniform, min: "
+                           "0.4, max: 0.6}, icc: 0.04, cac: 0.7, correlation: -0.3, cluster_correlation: 0.2}\n";
+  const Run one = ep_test::run(text, replicates, 1);
+  for (unsigned threads : {2u, 8u}) {
+    const Run other = ep_test::run(text, replicates, threads);
+    for (std::size_t k = 0; k < one.sink.outputs.size(); ++k)
+      CHECK(ep_test::bitwise_equal(one.sink.outputs[k], other.sink.outputs[k]));
+  }
+}
+
 TEST_CASE("Configs without a second endpoint give bitwise the outputs and draws they gave before it existed") {
   // Fingerprints of each config's outputs and sampled parameters (seed 99,
   // 2085 replicates), recorded before the second endpoint was added.
