@@ -1,5 +1,6 @@
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "samdsim/config.hpp"
@@ -14,4 +15,16 @@ inline std::string scenario_error(const std::string& yaml, const std::string& fi
     return e.what();
   }
   return "";
+}
+
+// The InputError that parsing `yaml` as a scenario raises (fails the test
+// when it raises none).
+inline samdsim::InputError input_error(const std::string& yaml, const std::string& file) {
+  try {
+    samdsim::parse_scenario(yaml, file);
+  } catch (const samdsim::InputError& e) {
+    return e;
+  }
+  FAIL("no error for:\n" << yaml);
+  return samdsim::InputError("");
 }

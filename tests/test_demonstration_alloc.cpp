@@ -124,6 +124,9 @@ TEST_CASE("Simulating a replicate allocates nothing, whichever analysis path it 
       "  design: {type: stepped_wedge, steps: 4, clusters_per_step: 3, cases_per_period: "
       "{dist: poisson, mean: 4}}\n";
   const std::string pre_post = "  design: {type: pre_post, clusters: 8, baseline_periods: 2, periods: 2}\n";
+  const std::string second =
+      "  second_outcome: {effect: 800, sd: 6000, icc: {dist: uniform, min: 0.02, max: 0.08}, cac: 0.9, "
+      "correlation: -0.5}\n";
   struct Path {
     const char* name;
     std::string parameters;
@@ -135,6 +138,9 @@ TEST_CASE("Simulating a replicate allocates nothing, whichever analysis path it 
       {"REML, cases drawn per cell, t with per-trial df",
        sw_drawn + drawn_icc + "  analysis: {variance: estimated, test: t, df: within_clusters}\n"},
       {"REML on a pre-post design", pre_post + outcome + "  analysis: {variance: estimated}\n"},
+      {"two endpoints, precomputed weights", sw + outcome + "  analysis: {variance: known, test: z}\n" + second},
+      {"two endpoints, REML, cases drawn per cell",
+       sw_drawn + drawn_icc + "  analysis: {variance: estimated, test: t, df: within_clusters}\n" + second},
   };
   for (const Path& p : paths) {
     INFO(p.name);

@@ -14,6 +14,7 @@
 #include "demonstration/demonstration.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace samdsim;
 namespace dm = samdsim::demonstration;
@@ -39,15 +40,7 @@ std::vector<std::string> rows(const dm::Design& d) {
 }
 
 // The InputError a config raises (fails the test when it raises none).
-InputError error_of(const std::string& text) {
-  try {
-    parse_scenario(text, "bad.yaml");
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("no error for:\n" << text);
-  return InputError("");
-}
+InputError error_of(const std::string& text) { return input_error(text, "bad.yaml"); }
 
 void check_error(const std::string& text, const std::string& path, int line, const std::string& fragment) {
   const InputError e = error_of(text);

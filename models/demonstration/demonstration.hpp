@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "demonstration/coprimary.hpp"
 #include "demonstration/decision.hpp"
 #include "demonstration/design.hpp"
 #include "demonstration/gls.hpp"
@@ -51,7 +52,8 @@ enum Output : std::size_t {
   output_count
 };
 // `outcome_unit` and `currency` label the effect and cost outputs; the
-// decision outputs come only `with_decision`.
+// decision outputs come only `with_decision`. A second endpoint's outputs
+// (second_output_specs) follow them.
 std::vector<OutputSpec> output_specs(const std::string& outcome_unit, const std::string& currency,
                                      bool with_decision = true);
 
@@ -103,6 +105,7 @@ struct Plan {
   double budget = 0.0;
 
   Decision decision;
+  SecondEndpoint second;
 
   // The two-sided critical value for a trial with `df` degrees of freedom
   // (NaN below 1: no test).
@@ -132,6 +135,7 @@ class Simulation final : public samdsim::Simulation {
  private:
   Plan plan_;
   std::vector<OutputSpec> outputs_;
+  std::size_t second_first_output_ = 0;  // where the second endpoint's outputs start
 };
 
 }  // namespace samdsim::demonstration

@@ -89,13 +89,19 @@ class Demonstration final : public Model {
   std::string description() const override {
     return "One design of a hospital demonstration trial of a SaMD's workflow effect (parallel cluster, "
            "stepped-wedge or pre-post): data from a linear mixed model, GLS analysis on cluster-period means "
-           "(Hussey & Hughes), power, assurance and cost.";
+           "(Hussey & Hughes), power, assurance and cost; optionally a second, correlated endpoint and the "
+           "co-primary power of both.";
   }
   void declare(Schema& schema) const override { demonstration::declare(schema); }
   std::unique_ptr<samdsim::Simulation> prepare(const Group& parameters) const override {
     return std::make_unique<Simulation>(make_plan(parameters));
   }
-  std::vector<OutputSpec> output_catalogue() const override { return output_specs("outcome unit", "currency"); }
+  std::vector<OutputSpec> output_catalogue() const override {
+    std::vector<OutputSpec> o = output_specs("outcome unit", "currency");
+    const std::vector<OutputSpec> second = second_output_specs("second outcome unit");
+    o.insert(o.end(), second.begin(), second.end());
+    return o;
+  }
 };
 
 const ModelRegistrar<Demonstration> registrar;

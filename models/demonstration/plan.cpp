@@ -20,35 +20,17 @@ double normal_quantile(double p) { return boost::math::quantile(boost::math::nor
 
 double t_quantile(double df, double p) { return boost::math::quantile(boost::math::students_t_distribution<>(df), p); }
 
-void refuse(const Group& g, const char* key, const char* why) {
-  if (g.given(key)) g.fail(key, why);
-}
-
 void read_outcome(Plan& plan, const Group& o) {
-  plan.binary = o.choice("type") == "binary";
-  plan.effect = o.number("effect");
-  plan.planning_effect = o.given("planning_effect") ? o.fixed("planning_effect") : o.distribution("effect").mean();
-  plan.icc = o.number("icc");
-  plan.cac = o.number("cac");
-  plan.trend_per_period = o.number("trend_per_period");
-  if (plan.binary) {
-    refuse(o, "sd", "'sd' applies to continuous outcomes; a binary outcome's variance is p(1 - p)");
-    if (!o.given("control_proportion"))
-      o.fail("control_proportion",
-             "a binary outcome needs 'control_proportion', the share reaching the target "
-             "without the SaMD");
-    plan.control_proportion = o.number("control_proportion");
-    const Distribution& p = o.distribution("control_proportion");
-    const char* at = o.given("planning_effect") ? "planning_effect" : "effect";
-    if (p.support_min() + plan.planning_effect < 0.0 || p.support_max() + plan.planning_effect > 1.0)
-      o.fail(at, fmt::format("control proportion {} plus the planning effect {:g} can leave [0, 1]", p.describe(),
-                             plan.planning_effect));
-  } else {
-    refuse(o, "control_proportion", "'control_proportion' applies to binary outcomes");
-    if (!o.given("sd")) o.fail("sd", "a continuous outcome needs 'sd', the standard deviation of one case's outcome");
-    plan.sd = o.number("sd");
-  }
-  plan.outcome_unit = o.text("unit").empty() && plan.binary ? "proportion" : o.text("unit");
+  const Endpoint e = read_endpoint(o);
+  plan.binary = e.binary;
+  plan.effect = e.effect;
+  plan.sd = e.sd;
+  plan.control_proportion = e.control_proportion;
+  plan.icc = e.icc;
+  plan.cac = e.cac;
+  plan.trend_per_period = e.trend_per_period;
+  plan.planning_effect = e.planning_effect;
+  plan.outcome_unit = e.unit;
 }
 
 // Degrees of freedom of the t test for `cells` measured cluster-periods.
@@ -167,6 +149,7 @@ Plan make_plan(const Group& p) {
   plan.analytic_power_value = wald_power(plan.planning_effect, plan.analytic_se, plan.planned_critical);
   plan.decision = make_decision(p.group("decision"), o, static_cast<double>(plan.design.periods) * plan.design.period_months,
                                 plan.analytic_se);
+  plan.second = make_second_endpoint(p, plan, c, scratch);
 
   plan.precomputed = plan.variance == Variance::known && plan.cases_fixed && is_fixed(o, "icc") && is_fixed(o, "cac") &&
                      (plan.binary ? is_fixed(o, "control_proportion") : is_fixed(o, "sd"));

@@ -52,32 +52,7 @@ void declare_design(Field& d) {
       .default_value(20.0);
 }
 
-void declare_outcome(Field& o) {
-  o.choice("type", {"continuous", "binary"},
-           "continuous workflow measure (minutes, hours), or a share (within target time) by normal approximation")
-      .default_value("continuous");
-  o.text("unit", "unit of the outcome and the effect, for reports (default: none; binary: proportion)")
-      .default_value("");
-  o.number("effect", "outcome unit", Range::any(),
-           "true effect of the SaMD, treated minus control (binary: risk difference); a distribution is its prior");
-  o.number("planning_effect", "outcome unit", Range::any(),
-           "effect at which power is computed (default: the mean of `effect`)")
-      .optional();
-  o.number("sd", "outcome unit", Range::positive(),
-           "continuous: total standard deviation of one case's outcome, between hospitals and periods included")
-      .optional();
-  o.number("control_proportion", "probability", Range{0.0, 1.0, true, true},
-           "binary: share of cases reaching the target without the SaMD")
-      .optional();
-  o.number("icc", "", Range{0.0, 1.0, false, true},
-           "intracluster correlation: share of the total variance between hospitals and hospital-periods");
-  o.number("cac", "", Range::probability(),
-           "cluster autocorrelation: share of the between-hospital variance that persists across periods (1: "
-           "Hussey & Hughes' model)");
-  o.number("trend_per_period", "outcome unit", Range::any(),
-           "secular trend of the outcome per period, in every hospital with or without the SaMD")
-      .default_value(0.0);
-}
+void declare_outcome(Field& o) { declare_endpoint(o, false); }
 
 void declare_analysis(Field& a) {
   a.choice("variance", {"known", "estimated"},
@@ -114,6 +89,11 @@ void declare(Schema& s) {
   declare_analysis(s.group("analysis", "how each simulated trial is analysed and tested"));
   declare_costs(s.group("costs", "what the trial costs"));
   declare_decision(s.group("decision", "the roll-out decision the trial informs, for its value of information"));
+  // Last, so that its parameters are drawn after every other: a config
+  // without it draws exactly what it drew before the second endpoint existed.
+  declare_second_outcome(s.group("second_outcome",
+                                 "an optional second endpoint on the same cases (e.g. net revenue per case), "
+                                 "correlated with the first, for co-primary power; switched on by its effect"));
 }
 
 }  // namespace samdsim::demonstration
