@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target fuzz/fuzz_config (clang, ASan+UBSan) in
-# build-fuzz/ and fuzzes config loading and validation for every model
-# (docs/robustness.md).
+# Builds the libFuzzer targets (clang, ASan+UBSan) in build-fuzz/ and runs
+# them one after the other (docs/robustness.md):
+#   fuzz_config    config loading and validation for every model, from bytes;
+#   fuzz_extremes  every model run on the example configs with numbers moved
+#                  toward extremes: refused at load, or every replicate runs.
 #
-#   scripts/fuzz.sh [SECONDS]      fuzz for SECONDS (default 60); 0: build only
+#   scripts/fuzz.sh [SECONDS]      fuzz each target for SECONDS (default 60); 0: build only
 #
 # The build goes to build-fuzz/ (tests off; -O1, line tables), or to
 # SAMDSIM_FUZZ_BUILD_DIR, reused as it is when already configured with
@@ -26,12 +28,12 @@ if ! grep -q '^SAMDSIM_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     "-DCMAKE_C_FLAGS_RELEASE=-O1 -g1" -DSAMDSIM_FUZZ=ON "-DSAMDSIM_SANITIZE=address;undefined" \
     -DSAMDSIM_BUILD_TESTS=OFF -DSAMDSIM_BUILD_BENCHMARKS=OFF >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target fuzz_config samdsim
+cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_extremes samdsim
 [ "$seconds" = 0 ] && exit 0
 
 corpus=$build/corpus
 artifacts=$build/artifacts
-mkdir -p "$corpus" "$artifacts"
+mkdir -p "$corpus" "$build/corpus-extremes" "$artifacts"
 # The dictionary: YAML syntax and the distribution vocabulary, plus every
 # parameter name of every model as the program lists them.
 {
@@ -46,4 +48,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 # shellcheck disable=SC2086
 "$build"/fuzz/fuzz_config "$corpus" configs tests/bad_inputs \
   -dict="$build"/config.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+  -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}
+
+# Inputs here are choices (which config, which numbers, where to), a few
+# bytes each; every input runs 16 replicates of a model.
+# shellcheck disable=SC2086
+"$build"/fuzz/fuzz_extremes "$build/corpus-extremes" \
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=64 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}

@@ -7,6 +7,9 @@
 #include <stdexcept>
 
 #include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/fisher_f.hpp>
+#include <boost/math/distributions/non_central_f.hpp>
+#include <boost/math/distributions/non_central_t.hpp>
 
 #include "us_pathway/binomial_tail.hpp"
 #include "us_pathway/design.hpp"
@@ -232,18 +235,30 @@ TEST_CASE("Non-central F power reproduces Moore et al. IPS Example 12.28 (power 
   CHECK(noncentral_f_power(2.0, 27.0, 3.67, 0.05) == Approx(0.3486).margin(0.0005));
 }
 
-TEST_CASE("Non-central F power past Boost's series limit continues its values and never throws") {
-  // Below 1e9 Boost's series; above it the large-noncentrality limit. The two
-  // meet: at 1e9 (1 - 1e-12 and beyond) and at the largest finite lambda.
+TEST_CASE("Non-central F and t power past Boost's series limit continue its values and never throw") {
+  // Above 1e9 the large-noncentrality limit; Boost's series still works a
+  // little past it, so the two are compared at the same noncentrality.
+  const double lambda = 1.5e9;
   for (const double df2 : {1.0, 4.0, 50.0})
     for (const double alpha : {1e-6, 0.05}) {
-      const double below = noncentral_f_power(1.0, df2, 0.999e9, alpha);
-      const double above = noncentral_f_power(1.0, df2, 1.001e9, alpha);
-      INFO("df2 " << df2 << " alpha " << alpha << ": " << below << " vs " << above);
-      CHECK(above == Approx(below).margin(1e-4));
-      CHECK(above >= below - 1e-12);
+      const double f_crit = boost::math::quantile(boost::math::fisher_f_distribution<>(1.0, df2), 1.0 - alpha);
+      const double boost_value = boost::math::cdf(
+          boost::math::complement(boost::math::non_central_f_distribution<>(1.0, df2, lambda), f_crit));
+      INFO("df2 " << df2 << " alpha " << alpha);
+      CHECK(noncentral_f_power(1.0, df2, lambda, alpha) == Approx(boost_value).margin(1e-3));
       CHECK(noncentral_f_power(1.0, df2, 1e300, alpha) == 1.0);
     }
+  for (const double df : {1.0, 3.0, 100.0})
+    for (const double t_crit : {1.0, 12.7, 1e3, 3e4, 5e4}) {
+      const double delta = std::sqrt(lambda);
+      const double boost_value =
+          boost::math::cdf(boost::math::complement(boost::math::non_central_t_distribution<>(df, delta), t_crit));
+      INFO("df " << df << " t " << t_crit);
+      CHECK(noncentral_t_upper(df, delta, t_crit) == Approx(boost_value).margin(1e-3));
+      CHECK(noncentral_t_upper(df, -delta, t_crit) == 0.0);
+    }
+  // A standard deviation of 1e-6 against an effect of 0.4: certain power, no error.
+  CHECK(two_sample_t_power(20, 20, 0.4, 1e-6, 0.05) == Approx(1.0));
   // Two readers at alpha 1e-6 (critical F about 4e11): lambda 1e9 is far from certain.
   CHECK(noncentral_f_power(1.0, 1.0, 1.001e9, 1e-6) < 0.1);
   // The 4e297 noncentrality of an MRMC plan with var_tr = 1e-300 sizes without error.

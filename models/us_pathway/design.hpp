@@ -127,6 +127,14 @@ ArmSizes sample_size_rct_binary(const RctBinaryDesign& design);
 
 // P(reject in the favourable direction) of the two-sided pooled-variance
 // Student t test: P(T' > t_{1-a/2, n1+n2-2}), T' non-central t.
+// P(T > t_crit) for T noncentral t with `df` degrees of freedom and
+// noncentrality `delta`: Boost's series, or past its limit (|delta| > 3e4)
+// the large-noncentrality limit.
+double noncentral_t_upper(double df, double delta, double t_crit);
+
+// P(F > f_crit) for F noncentral F(df1, df2, lambda), the same way.
+double noncentral_f_upper(double df1, double df2, double lambda, double f_crit);
+
 double two_sample_t_power(std::int64_t n_control, std::int64_t n_treatment, double delta, double sd,
                           double alpha);
 

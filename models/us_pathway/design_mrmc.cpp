@@ -21,10 +21,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/fisher_f.hpp>
-#include <boost/math/distributions/non_central_f.hpp>
-#include <boost/math/distributions/non_central_t.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 #include "us_pathway/design.hpp"
@@ -38,16 +35,6 @@ using namespace design_detail;
 
 constexpr std::int64_t kMaxCases = 100'000'000;
 
-// Beyond this noncentrality Boost's noncentral F and t series overflow their
-// term counter. There the numerator chi-square(df1, lambda) / df1 is
-// (lambda + df1) / df1 to a relative 2 / sqrt(lambda) < 1e-4, so power is the
-// chance that the denominator chi-square(df2) / df2 falls below it divided by
-// the critical value.
-constexpr double kLargeNoncentrality = 1e9;
-
-double large_noncentrality_power(double df1, double df2, double lambda, double f_crit) {
-  return boost::math::cdf(boost::math::chi_squared_distribution<>(df2), df2 * (lambda + df1) / (df1 * f_crit));
-}
 
 void check_variance(const char* where, const MrmcVariance& v) {
   require_nonnegative(where, "var_tr", v.var_tr);
@@ -94,10 +81,7 @@ MrmcPower power_from(double lambda, double ddf, double alpha) {
   const double t_crit =
       boost::math::quantile(boost::math::students_t_distribution<>(ddf), 1.0 - alpha / 2.0);
   out.power_favourable =
-      lambda > kLargeNoncentrality ? large_noncentrality_power(1.0, ddf, lambda, t_crit * t_crit)
-      : lambda > 0.0               ? boost::math::cdf(boost::math::complement(
-                         boost::math::non_central_t_distribution<>(ddf, std::sqrt(lambda)), t_crit))
-                   : alpha / 2.0;
+      lambda > 0.0 ? noncentral_t_upper(ddf, std::sqrt(lambda), t_crit) : alpha / 2.0;
   return out;
 }
 
@@ -112,9 +96,7 @@ double noncentral_f_power(double df1, double df2, double lambda, double alpha) {
   const double f_crit =
       boost::math::quantile(boost::math::fisher_f_distribution<>(df1, df2), 1.0 - alpha);
   if (lambda == 0.0) return alpha;
-  if (lambda > kLargeNoncentrality) return large_noncentrality_power(df1, df2, lambda, f_crit);
-  const boost::math::non_central_f_distribution<> f_alt(df1, df2, lambda);
-  return boost::math::cdf(boost::math::complement(f_alt, f_crit));
+  return noncentral_f_upper(df1, df2, lambda, f_crit);
 }
 
 double mrmc_var_error(const MrmcVariance& v, double cases) {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/non_central_f.hpp>
 #include <boost/math/distributions/non_central_t.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -40,7 +42,32 @@ ArmSizes arms_from_control(std::int64_t n_control, double k) {
   return {n_control, std::max<std::int64_t>(1, ceil_count(k * static_cast<double>(n_control)))};
 }
 
+// Beyond this noncentrality Boost's noncentral F and t series overflow their
+// term counter. There the numerator chi-square(df1, lambda) / df1 is
+// (lambda + df1) / df1 to a relative 2 / sqrt(lambda) < 1e-4, so power is the
+// chance that the denominator chi-square(df2) / df2 falls below it divided by
+// the critical value.
+constexpr double kLargeNoncentrality = 1e9;
+
+double large_noncentrality_power(double df1, double df2, double lambda, double f_crit) {
+  return boost::math::cdf(boost::math::chi_squared_distribution<>(df2), df2 * (lambda + df1) / (df1 * f_crit));
+}
+
 }  // namespace
+
+double noncentral_t_upper(double df, double delta, double t_crit) {
+  if (delta * delta > kLargeNoncentrality) {
+    // (Z + delta)^2 / (W / df) with Z + delta of delta's sign for sure.
+    if (delta < 0.0) return 0.0;
+    return t_crit <= 0.0 ? 1.0 : large_noncentrality_power(1.0, df, delta * delta, t_crit * t_crit);
+  }
+  return boost::math::cdf(boost::math::complement(boost::math::non_central_t_distribution<>(df, delta), t_crit));
+}
+
+double noncentral_f_upper(double df1, double df2, double lambda, double f_crit) {
+  if (lambda > kLargeNoncentrality) return large_noncentrality_power(df1, df2, lambda, f_crit);
+  return boost::math::cdf(boost::math::complement(boost::math::non_central_f_distribution<>(df1, df2, lambda), f_crit));
+}
 
 double two_sample_t_power(std::int64_t n_control, std::int64_t n_treatment, double delta, double sd,
                           double alpha) {
@@ -58,8 +85,7 @@ double two_sample_t_power(std::int64_t n_control, std::int64_t n_treatment, doub
   const double t_crit =
       boost::math::quantile(boost::math::students_t_distribution<>(df), 1.0 - alpha / 2.0);
   if (ncp == 0.0) return alpha / 2.0;
-  const boost::math::non_central_t_distribution<> t_alt(df, ncp);
-  return boost::math::cdf(boost::math::complement(t_alt, t_crit));
+  return noncentral_t_upper(df, ncp, t_crit);
 }
 
 ArmSizes sample_size_rct_continuous(const RctContinuousDesign& d) {
