@@ -362,3 +362,18 @@ TEST_CASE("A sweep of 10^4 points is checked in seconds not minutes") {
   CHECK(o.status == 0);
   CHECK(o.out.find("sweep: 10000 points") != std::string::npos);
 }
+
+TEST_CASE("A typo in the choice of a sweep of 9 x 10^4 points is refused before any point is prepared") {
+  Scratch dir("sweep-choose-typo");
+  std::string values;
+  for (int i = 0; i < 300; ++i) values += (i ? ", " : "") + std::to_string(100000 + 1000 * i);
+  spit(dir.path / "sweep.yaml", good_config + "sweep:\n  grid:\n    burn_usd_per_month: [" + values +
+                                    "]\n    establishment_fee_usd: [" + values +
+                                    "]\n  choose:\n    minimize: total_cost_usdd\n");
+  // Preparing the 90,000 points takes minutes: the limit is far below that.
+  const Outcome o = run({"validate", "sweep.yaml"}, dir.path, Limits{10.0, {}, {}});
+  INFO(o.err << "\n" << o.seconds << " s");
+  CHECK_FALSE(o.timed_out);
+  CHECK(o.status == 2);
+  CHECK_THAT(o.err, Catch::Contains("sweep.yaml:") && Catch::Contains("did you mean 'total_cost_usd'"));
+}

@@ -102,6 +102,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   sweep_text << root["sweep"];
   s.sweep_yaml = sweep_text.c_str();
   s.sweep_columns = sweep.columns;
+  // A typo in `choose` is found before the points are prepared (10^5 of them take minutes).
+  const auto scalar_outputs = [](const Simulation& simulation) {
+    std::vector<std::string> names;
+    for (const auto& o : simulation.outputs())
+      if (!o.is_series()) names.push_back(o.name);
+    return names;
+  };
+  check_choice(sweep.choice, scalar_outputs(*s.simulation), file);
   for (std::size_t i = 0; i < sweep.points.size(); ++i) {
     const SweepPoint& sp = sweep.points[i];
     const Location at{file, sp.line, sp.column};
@@ -124,10 +132,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.points.push_back(std::move(p));
   }
   s.sweep_choice = sweep.choice;
-  std::vector<std::string> scalar_outputs;
-  for (const auto& o : s.points.front().simulation->outputs())
-    if (!o.is_series()) scalar_outputs.push_back(o.name);
-  check_choice(sweep.choice, scalar_outputs, file);
+  check_choice(sweep.choice, scalar_outputs(*s.points.front().simulation), file);
   return s;
 }
 
