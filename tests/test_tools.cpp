@@ -145,6 +145,23 @@ sweep:
   check_reader({out}, dir);
 }
 
+TEST_CASE("report: a portfolio file's frontier, proposals and tables", "[tools]") {
+  const fs::path dir = scratch("tools_portfolio");
+  const fs::path out = dir / "programme.h5";
+  const Result r = run("portfolio " + source_dir + "/configs/portfolio_japan_programme.yaml -o " + out.string(), dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  check_report(out, dir, {"portfolio_frontier.png", "portfolio_proposals.png"});
+  const std::string page = slurp(dir / "programme_report" / "index.html");
+  // Every proposal is listed, funded ones highlighted; the frontier has a row per budget.
+  for (const char* name : {"er_triage_parallel24", "stroke_lvo_sw20", "ecg_before_after"}) {
+    INFO(name);
+    CHECK(page.find(name) != std::string::npos);
+  }
+  CHECK(page.find("class=\"chosen\"") != std::string::npos);
+  CHECK(page.find("920,000,000") != std::string::npos);
+}
+
 TEST_CASE("report refuses a file that is not a samdsim result", "[tools]") {
   const fs::path dir = scratch("tools_refuse");
   const fs::path bogus = dir / "bogus.h5";

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures and an HTML page for a samdsim result file.
+"""Figures and an HTML page for a samdsim result file (or portfolio file).
 
 usage: samdsim_report.py OUT.h5 -o DIR
 
@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import samdsim_reader as sr  # noqa: E402
+import samdsim_report_portfolio as portfolio  # noqa: E402
 import samdsim_report_program as program  # noqa: E402
 
 DPI = 110
@@ -538,9 +539,16 @@ def summary_table(path, point):
 
 def report(path, outdir):
     os.makedirs(outdir, exist_ok=True)
+    figures = []
+    if portfolio.is_portfolio(path):
+        attrs, proposals, frontier = portfolio.figures(path, outdir, figures, save, plt, scale_for)
+        attrs = dict(attrs, model="portfolio", name=f"Portfolio within {float(attrs['budget']):,.0f} "
+                                                     f"{attrs.get('currency', '')}")
+        write_html(outdir, attrs, figures, portfolio.sections(proposals, frontier, table))
+        return figures
     attrs = sr.attributes(path)
     model = attrs.get("model", "")
-    figures, sections = [], []
+    sections = []
     if sr.is_sweep(path):
         scen = sr.scenarios(path)
         means = point_means(path, scen)
