@@ -14,6 +14,7 @@
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_annex.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
@@ -107,7 +108,10 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
   const auto open_checked = [&](const std::string& path, std::size_t width) {
     if (!hdf5::link_exists(base, path.substr(0, path.find('/'))) || !hdf5::link_exists(base, path))
       throw InputError(where + " has no dataset '" + path + "'; run the shard again");
-    Id ds = hdf5::open_dataset(base, path);
+    // Each level of the path must be stored in the shard, not linked to elsewhere.
+    const std::string group = path.substr(0, path.find('/'));
+    Id parent = open_stored_group(base, group, shard);
+    Id ds = open_stored_column(parent.get(), path.substr(group.size() + 1), where + ": " + path);
     const auto dims = hdf5::dataset_shape(ds.get());
     const bool wide = width > 1;
     if (dims.size() != (wide ? 2u : 1u) || dims[0] < rows || (wide && dims[1] != width))
@@ -143,10 +147,11 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
       }
       if (outputs[k].is_series()) continue;
       const double* v = &m[(b * outputs.size() + k) * 6];
-      const Moments stored{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])};
+      // Stored as doubles: the counts are compared as such (a stored count may be anything).
       const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
-      if (stored.n != computed.n || stored.missing != computed.missing || !same(stored.mean, computed.mean) ||
-          !same(stored.m2, computed.m2) || !same(stored.min, computed.min) || !same(stored.max, computed.max))
+      if (v[0] != static_cast<double>(computed.n) || v[5] != static_cast<double>(computed.missing) ||
+          !same(v[1], computed.mean) || !same(v[2], computed.m2) || !same(v[3], computed.min) ||
+          !same(v[4], computed.max))
         throw InputError(fmt::format("{}: the stored summary of '{}' in block {} disagrees with its values; the shard "
                                      "was altered, run it again",
                                      where, outputs[k].name, first_row / replicates_per_block + b));

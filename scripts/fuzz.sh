@@ -3,7 +3,9 @@
 # them one after the other (docs/robustness.md):
 #   fuzz_config    config loading and validation for every model, from bytes;
 #   fuzz_extremes  every model run on the example configs with numbers moved
-#                  toward extremes: refused at load, or every replicate runs.
+#                  toward extremes: refused at load, or every replicate runs;
+#   fuzz_result_files  summarize, sensitivity, voi and merge on real result
+#                  files altered object by object: status 0 or 2, never 1.
 #
 #   scripts/fuzz.sh [SECONDS]      fuzz each target for SECONDS (default 60); 0: build only
 #
@@ -28,12 +30,12 @@ if ! grep -q '^SAMDSIM_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     "-DCMAKE_C_FLAGS_RELEASE=-O1 -g1" -DSAMDSIM_FUZZ=ON "-DSAMDSIM_SANITIZE=address;undefined" \
     -DSAMDSIM_BUILD_TESTS=OFF -DSAMDSIM_BUILD_BENCHMARKS=OFF >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_extremes samdsim
+cmake --build "$build" -j"$jobs" --target fuzz_config fuzz_extremes fuzz_result_files samdsim
 [ "$seconds" = 0 ] && exit 0
 
 corpus=$build/corpus
 artifacts=$build/artifacts
-mkdir -p "$corpus" "$build/corpus-extremes" "$artifacts"
+mkdir -p "$corpus" "$build/corpus-extremes" "$build/corpus-result-files" "$artifacts"
 # The dictionary: YAML syntax and the distribution vocabulary, plus every
 # parameter name of every model as the program lists them.
 {
@@ -55,4 +57,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 # shellcheck disable=SC2086
 "$build"/fuzz/fuzz_extremes "$build/corpus-extremes" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=64 \
+  -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}
+
+# The commands' own messages are not wanted (-close_fd_mask=3); a finding is
+# reported with the command and the changes made to the file.
+# shellcheck disable=SC2086
+"$build"/fuzz/fuzz_result_files "$build/corpus-result-files" \
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=64 -close_fd_mask=3 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}

@@ -167,3 +167,23 @@ TEST_CASE("A stored block whose checksum fails is refused by every reader, and t
   refused("run c.yaml -o p.h5 --resume --progress never", dir, "no checkpoint");
   CHECK(slurp(dir / "p.h5.partial") == partial);
 }
+
+TEST_CASE("Links where a result stores its data, and impossible stored counts, are refused (found by fuzzing)") {
+  const fs::path dir = scratch("untrusted_links");
+  write(dir, "c.yaml", config);
+  REQUIRE(run_in("run c.yaml -o good.h5 --progress never", dir).status == 0);
+  REQUIRE(run_in("run c.yaml -o a.h5 --shard 0/2 --progress never", dir).status == 0);
+  REQUIRE(run_in("run c.yaml -o b.h5 --shard 1/2 --progress never", dir).status == 0);
+  const auto link = [&](const std::string& path) {
+    return "del f['" + path + "']\nf['" + path + "'] = h5py.ExternalLink('elsewhere.h5', '/x')";
+  };
+  alter(dir, "good.h5", "group.h5", link("replicates"));
+  refused("sensitivity group.h5 --bootstrap 0", dir, "replicates is not a group stored in the file");
+  alter(dir, "good.h5", "summary.h5", link("summary/total_cost_usd"));
+  refused("sensitivity summary.h5 --bootstrap 0", dir, "is a link, not an object stored in the file");
+  alter(dir, "b.h5", "column.h5", link("replicates/total_cost_usd"));
+  refused("merge a.h5 column.h5 -o m.h5", dir, "is a link, not a dataset stored in the file");
+  alter(dir, "b.h5", "count.h5", "f['block_moments'][0, 0, 0] = np.inf");
+  refused("merge a.h5 count.h5 -o m.h5", dir, "disagrees with its values");
+  CHECK_FALSE(fs::exists(dir / "m.h5"));
+}

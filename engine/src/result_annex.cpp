@@ -32,7 +32,7 @@ std::string scenario_group(hid_t file, const std::string& file_name, std::option
 
 ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, const std::string& group,
                                       const std::string& what) {
-  Id base = hdf5::open_group(file, group.empty() ? "/" : group);
+  Id base = group.empty() ? hdf5::open_group(file, "/") : open_stored_group(file, group, file_name);
   if (!hdf5::link_exists(base.get(), "replicates") || !hdf5::link_exists(base.get(), "parameters"))
     throw InputError(fmt::format("'{}' has no per-replicate values (/replicates and /parameters){}: re-run with "
                                  "--outputs all or bands to {}",
@@ -41,8 +41,8 @@ ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, 
                                                                                       : "",
                                  what));
   ReplicateGroups g;
-  g.replicates = hdf5::open_group(base.get(), "replicates");
-  g.parameters = hdf5::open_group(base.get(), "parameters");
+  g.replicates = open_stored_group(base.get(), "replicates", file_name);
+  g.parameters = open_stored_group(base.get(), "parameters", file_name);
   g.outputs = hdf5::member_names(g.replicates.get());
   g.parameter_names = hdf5::member_names(g.parameters.get());
   // The rows the run recorded; every column must hold exactly that many
@@ -53,29 +53,54 @@ ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, 
   g.rows = rows;
   const auto check_column = [&](hid_t parent, const std::string& where, const std::string& name) {
     const std::string column = fmt::format("'{}': {}/{}", file_name, where, name);
-    H5L_info_t link;
-    if (H5Lget_info(parent, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
-      H5Eclear2(H5E_DEFAULT);
-      throw InputError(column + " is a link, not a dataset stored in the file");
-    }
-    H5O_info_t info;
-    if (H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
-      H5Eclear2(H5E_DEFAULT);
-      throw InputError(column + " is not a dataset");
-    }
-    Id ds = hdf5::open_dataset(parent, name);
+    Id ds = open_stored_column(parent, name, column);
     const auto dims = hdf5::dataset_shape(ds.get());
     if (dims.size() != 1 || dims[0] != rows)
       throw InputError(fmt::format("{} has shape {} where {} values (one per replicate) are expected: the file is damaged",
                                    column, fmt::join(dims, " x "), rows));
-    Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + column);
-    const H5T_class_t c = H5Tget_class(type.get());
-    if (c != H5T_FLOAT && c != H5T_INTEGER) throw InputError(column + " does not hold numbers");
   };
   for (const auto& o : g.outputs) check_column(g.replicates.get(), group.empty() ? "replicates" : group + "/replicates", o);
   for (const auto& p : g.parameter_names)
     check_column(g.parameters.get(), group.empty() ? "parameters" : group + "/parameters", p);
   return g;
+}
+
+Id open_stored_group(hid_t parent, const std::string& path, const std::string& file_name) {
+  Id at = hdf5::open_group(parent, ".");
+  std::size_t begin = 0;
+  while (begin < path.size()) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    const std::string name = path.substr(begin, end - begin);
+    H5L_info_t link;
+    H5O_info_t info;
+    if (H5Lget_info(at.get(), name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
+        H5Oget_info_by_name(at.get(), name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_GROUP) {
+      H5Eclear2(H5E_DEFAULT);
+      throw InputError(fmt::format("'{}': {} is not a group stored in the file: the file is damaged", file_name,
+                                   path.substr(0, end)));
+    }
+    at = hdf5::open_group(at.get(), name);
+    begin = end + 1;
+  }
+  return at;
+}
+
+Id open_stored_column(hid_t parent, const std::string& name, const std::string& column) {
+  H5L_info_t link;
+  if (H5Lget_info(parent, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(column + " is a link, not a dataset stored in the file");
+  }
+  H5O_info_t info;
+  if (H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(column + " is not a dataset");
+  }
+  Id ds = hdf5::open_dataset(parent, name);
+  Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + column);
+  const H5T_class_t c = H5Tget_class(type.get());
+  if (c != H5T_FLOAT && c != H5T_INTEGER) throw InputError(column + " does not hold numbers");
+  return ds;
 }
 
 std::vector<double> read_all_values(hid_t group, const std::string& name, hsize_t rows) {

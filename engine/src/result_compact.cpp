@@ -96,7 +96,8 @@ void copy_dataset(hid_t src_group, hid_t dst_group, const std::string& name) {
       mem_space = check(H5Screate_simple(rank, count.data(), nullptr), context);
     }
     buffer.assign(element * n * row_size, 0);
-    check(H5Dread(src.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()), context);
+    if (H5Dread(src.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()) < 0)
+      throw InputError(context + ": " + hdf5::error_detail() + "; the file is damaged");
     const herr_t written =
         H5Dwrite(dst.get(), type.get(), mem_space.get(), out_space.get(), H5P_DEFAULT, buffer.data());
     if (variable) H5Dvlen_reclaim(type.get(), mem_space.get(), H5P_DEFAULT, buffer.data());
@@ -110,6 +111,13 @@ void copy_members(hid_t src, hid_t dst, OutputsKept kept, const std::string& at,
   for (const auto& name : hdf5::member_names(src)) {
     const std::string path = at.empty() ? name : at + "/" + name;
     if (dropped(name, kept) || path == replaced) continue;
+    // A file being copied may be an input: only what it stores is copied.
+    H5L_info_t link;
+    if (H5Lget_info(src, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
+      H5Eclear2(H5E_DEFAULT);
+      throw InputError("'" + name + "' under " + hdf5::describe(src) +
+                       " is a link, not an object stored in the file: the file is damaged");
+    }
     H5O_info_t info;
     check(H5Oget_info_by_name(src, name.c_str(), &info, H5P_DEFAULT), "cannot inspect '" + name + "'");
     if (info.type == H5O_TYPE_GROUP) {

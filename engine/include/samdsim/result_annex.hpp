@@ -32,6 +32,16 @@ ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, 
                                       const std::string& what);
 
 // All values of a 1-D dataset (a column of /replicates or /parameters).
+// Opens the group at `path` (e.g. "points/3/replicates") under `parent` if
+// every level of it is a group stored in this file (hard links only);
+// otherwise an InputError naming the file.
+hdf5::Id open_stored_group(hid_t parent, const std::string& path, const std::string& file_name);
+
+// Opens `name` under `parent` if it is a dataset of numbers stored in this
+// file (a hard link: no soft or external link is followed); otherwise an
+// InputError naming `column` (e.g. "'out.h5': replicates/x").
+hdf5::Id open_stored_column(hid_t parent, const std::string& name, const std::string& column);
+
 std::vector<double> read_all_values(hid_t group, const std::string& name, hsize_t rows);
 
 // Adds the group `<scenario>/<name>` to the result file at `path`, replacing
