@@ -270,6 +270,18 @@ int run_scenario(const RunArgs& a, bool quiet) {
     if (shard) writer->mark_shard(shard->index, shard->count);
   }
 
+  // Reading a partial file back and adopting its groups: what fails there is
+  // the file (altered, damaged), not the program.
+  const auto from_partial = [&](auto&& step) -> decltype(step()) {
+    if (!a.resume) return step();
+    try {
+      return step();
+    } catch (const InternalError& e) {
+      throw InputError("cannot resume from '" + ResultWriter::partial_path(out).string() + "': " + e.what() +
+                       "; the partial file is damaged, remove it to run again");
+    }
+  };
+
   // A shard is not resumable (it is run again), so signals keep their default there.
   const StopSignals signals(!shard);
 
@@ -285,8 +297,8 @@ int run_scenario(const RunArgs& a, bool quiet) {
     const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
     keys.push_back(p.key);
     values.push_back(p.values);
-    if (a.resume && writer->scenario_complete(group)) {
-      summaries.push_back(writer->scenario_summaries(group));
+    if (a.resume && from_partial([&] { return writer->scenario_complete(group); })) {
+      summaries.push_back(from_partial([&] { return writer->scenario_summaries(group); }));
       continue;
     }
     RunOptions options;
@@ -304,12 +316,13 @@ int run_scenario(const RunArgs& a, bool quiet) {
       const std::uint64_t first_row = first * replicates_per_block;
       writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(),
                              std::min(s.replicates, end * replicates_per_block) - first_row, first_row);
-    } else if (a.resume && writer->scenario_started(group)) {
-      auto [rows, moments] = writer->resume_scenario(group, p.simulation->outputs(), table.sampled_columns());
+    } else if (a.resume && from_partial([&] { return writer->scenario_started(group); })) {
+      auto [rows, moments] = from_partial(
+          [&] { return writer->resume_scenario(group, p.simulation->outputs(), table.sampled_columns()); });
       options.first_block = rows / replicates_per_block;
       options.initial_moments = std::move(moments);
     } else {
-      writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates);
+      from_partial([&] { writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates); });
     }
     // A shard runs its whole slice: merge applies the target in block order.
     if (target && !shard)

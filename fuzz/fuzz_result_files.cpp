@@ -1,5 +1,5 @@
 // libFuzzer target: the commands that read result files back (`summarize`,
-// `sensitivity`, `voi`, `merge`) on real result files altered object by
+// `sensitivity`, `voi`, `merge`, `run --resume`) on real result files altered object by
 // object. At start it runs a small config into a result, a sweep and two
 // shards (in-process, through the program's own command line). An input
 // picks one of them and one to three changes, made with the HDF5 library so
@@ -255,8 +255,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::vector<std::string> args;
   const bool shard = which >= 2;
-  switch (in.ConsumeIntegralInRange(0, 3)) {
+  switch (in.ConsumeIntegralInRange(0, 4)) {
     case 0: args = {"summarize", altered, "--json"}; break;
+    case 4: {
+      // The altered file as the checkpoint of a resume (complete work is committed).
+      const std::string out = (work / "resumed.h5").string();
+      fs::rename(altered, out + ".partial");
+      args = {"run", (s.dir / (which == 1 ? "s.yaml" : "c.yaml")).string(), "-o", out, "--resume", "--progress",
+              "never"};
+      break;
+    }
     case 1: args = {"sensitivity", altered, "--bootstrap", "0"}; break;
     case 2:
       args = {"voi", altered, "--option", "total_cost_usd", "--option", "authorized", "--draws", "10"};

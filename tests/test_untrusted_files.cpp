@@ -187,3 +187,24 @@ TEST_CASE("Links where a result stores its data, and impossible stored counts, a
   refused("merge a.h5 count.h5 -o m.h5", dir, "disagrees with its values");
   CHECK_FALSE(fs::exists(dir / "m.h5"));
 }
+
+TEST_CASE("A resume refuses a partial file whose groups or checkpoint counts were altered (found by fuzzing)") {
+  const fs::path dir = scratch("untrusted_partial_structure");
+  write(dir, "c.yaml", config);
+  REQUIRE(run_in("run c.yaml -o good.h5 --progress never", dir).status == 0);
+  // Complete work without its rows: summaries that no rows back.
+  alter(dir, "good.h5", "gone.h5.partial", "del f['replicates']\ndel f['parameters']");
+  refused("run c.yaml -o gone.h5 --resume --progress never", dir, "lacks the replicates or parameters");
+  // A checkpoint whose stored count is infinite.
+  alter(dir, "good.h5", "count.h5.partial",
+        "del f['summary']\nf.attrs['checkpoint_rows'] = np.uint64(2048)\n"
+        "for name in f['replicates']:\n"
+        "    f.attrs['checkpoint_moments:' + name] = np.array([np.inf, 0.0, 0.0, 0.0, 0.0, 0.0])");
+  refused("run c.yaml -o count.h5 --resume --progress never", dir, "holds the count inf");
+  // A column replaced by a link to another file.
+  alter(dir, "good.h5", "link.h5.partial",
+        "del f['summary']\nf.attrs['checkpoint_rows'] = np.uint64(2048)\n"
+        "del f['replicates/total_cost_usd']\nf['replicates/total_cost_usd'] = h5py.ExternalLink('x.h5', '/y')");
+  refused("run c.yaml -o link.h5 --resume --progress never", dir, "cannot resume from 'link.h5.partial'");
+  for (const char* name : {"gone.h5", "count.h5", "link.h5"}) CHECK_FALSE(fs::exists(dir / name));
+}

@@ -8,6 +8,8 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/output_files.hpp"
+#include "samdsim/result_annex.hpp"
+#include "samdsim/config.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
@@ -84,10 +86,19 @@ std::string ResultWriter::root_attribute(const std::string& name) const {
 }
 
 bool ResultWriter::scenario_started(const std::string& group) const {
-  if (group.empty()) return hdf5::link_exists(file_.get(), "replicates");
   const auto slash = group.find('/');
-  return (slash == std::string::npos || hdf5::link_exists(file_.get(), group.substr(0, slash))) &&
-         hdf5::link_exists(file_.get(), group);
+  if (!group.empty() && !((slash == std::string::npos || hdf5::link_exists(file_.get(), group.substr(0, slash))) &&
+                          hdf5::link_exists(file_.get(), group)))
+    return false;
+  Id base = hdf5::open_group(file_.get(), group.empty() ? "/" : group);
+  const bool replicates = hdf5::link_exists(base.get(), "replicates");
+  // A scenario is begun with its replicates and parameters together and summarized after them.
+  if (replicates != hdf5::link_exists(base.get(), "parameters") ||
+      (!replicates && hdf5::link_exists(base.get(), "summary")))
+    throw InputError("cannot resume from '" + partial_path(final_path_).string() + "': " +
+                     (group.empty() ? std::string("its run") : group) +
+                     " lacks the replicates or parameters of its checkpoint; the file was altered, remove it");
+  return replicates;
 }
 
 bool ResultWriter::scenario_complete(const std::string& group) const {
@@ -115,7 +126,7 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
     const OutputSpec& o = outputs[k];
     Column c;
     const std::string path = (o.is_series() ? "timeseries/" : "replicates/") + o.name;
-    c.dataset = hdf5::open_dataset(base_.get(), path);
+    c.dataset = open_stored_column(base_.get(), path, "'" + partial_path(final_path_).string() + "': " + path);
     c.width = o.width();
     c.type = o.type;
     c.label = "/" + path;
@@ -125,11 +136,19 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
                           "cannot read the checkpoint of '" + o.name + "' in '" + temp_path_.string() + "'");
     double v[6];
     check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, v), "cannot read the checkpoint of '" + o.name + "'");
-    moments[k] = Moments{static_cast<std::uint64_t>(v[0]), v[1], v[2], v[3], v[4], static_cast<std::uint64_t>(v[5])};
+    // Counts are stored as doubles: anything but a whole number a run could reach was altered.
+    const auto count = [&](double x) {
+      if (!(x >= 0.0 && x <= static_cast<double>(max_replicates) && std::floor(x) == x))
+        throw InputError("cannot resume from '" + partial_path(final_path_).string() + "': its checkpoint of '" +
+                         o.name + "' holds the count " + fmt::format("{}", x) + "; the file was altered, remove it");
+      return static_cast<std::uint64_t>(x);
+    };
+    moments[k] = Moments{count(v[0]), v[1], v[2], v[3], v[4], count(v[5])};
   }
   for (const auto& p : parameters) {
     Column c;
-    c.dataset = hdf5::open_dataset(base_.get(), "parameters/" + p.name);
+    c.dataset = open_stored_column(base_.get(), "parameters/" + p.name,
+                                   "'" + partial_path(final_path_).string() + "': parameters/" + p.name);
     c.label = "/parameters/" + p.name;
     parameter_columns_.push_back(std::move(c));
   }
