@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -169,6 +170,15 @@ std::string read_string(const YAML::Node& node, const std::string& path, const s
   if (!node.IsScalar())
     throw InputError(location_of(node, file), path, std::string("expected a word, got ") + kind_name(node));
   return node.Scalar();
+}
+
+void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& path,
+                         const std::string& file) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(known.begin(), known.end(), k) == known.end())
+      throw InputError(location_of(it->first, file), path + "." + k, "unknown key '" + k + "'" + did_you_mean(k, known));
+  }
 }
 
 bool read_bool(const YAML::Node& node, const std::string& path, const std::string& file) {
