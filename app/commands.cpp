@@ -38,7 +38,13 @@ int command_validate(const std::string& config) {
   const ParameterTable& table = *s.parameters.table;
   std::cout << fmt::format("{}: valid {} scenario; {} parameters, {} drawn per replicate\n", config,
                            s.model->name(), table.size(), table.sampled_count());
-  if (s.is_sweep()) {
+  if (s.solve) {
+    const SolveRecord& r = s.solve_record;
+    std::string sizes;
+    for (double n : r.sizes) sizes += fmt::format("{}{:g}", sizes.empty() ? "" : ", ", n);
+    std::cout << fmt::format("solve: {}\n  analytic: {} = {:g} ({} {:.4g}, {} sizes evaluated); run simulates {}\n",
+                             r.rule, r.vary, r.analytic_size, r.output, r.analytic_value, r.evaluations, sizes);
+  } else if (s.is_sweep()) {
     std::string columns;
     for (const auto& c : s.sweep_columns) columns += (columns.empty() ? "" : ", ") + c;
     std::cout << fmt::format("sweep: {} points over {}{}\n", s.points.size(), columns,

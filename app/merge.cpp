@@ -242,9 +242,11 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
     keys.push_back(p.key);
     values.push_back(p.values);
   }
-  if (s.is_sweep())
-    writer.write_scenario_table(s.sweep_columns, keys, values, choose_point(s.sweep_choice, summaries, s.points.front().simulation->outputs()),
-                                s.sweep_choice.describe());
+  if (s.is_sweep()) {
+    const ChoiceReport report = choose_point(s.sweep_choice, summaries, s.points.front().simulation->outputs());
+    writer.write_scenario_table(s.sweep_columns, keys, values, report, s.sweep_choice.describe());
+    if (s.solve) writer.write_solve_record(finish_solve_record(s.solve_record, *s.solve, summaries, report));
+  }
   writer.set_root_attribute("outputs", outputs_kept_name(kept));
   writer.commit(wall_seconds, kept);
   std::cout << format_summary_table(read_result_summary(output));

@@ -1,5 +1,6 @@
 #include "samdsim/config.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "samdsim/output_files.hpp"
@@ -17,7 +19,8 @@ namespace samdsim {
 
 namespace {
 const std::vector<std::string> top_level_keys = {"model",      "name",       "description",
-                                                 "replicates", "seed",       "parameters", "sweep"};
+                                                 "replicates", "seed",       "parameters", "sweep",
+                                                 "solve"};
 
 std::uint64_t read_count(const YAML::Node& node, const std::string& path, const std::string& file,
                          std::uint64_t min, std::uint64_t max) {
@@ -28,6 +31,74 @@ std::uint64_t read_count(const YAML::Node& node, const std::string& path, const 
     throw InputError(location_of(node, file), path, e.message());
   }
 }
+std::vector<std::string> scalar_outputs(const Simulation& simulation) {
+  std::vector<std::string> names;
+  for (const auto& o : simulation.outputs())
+    if (!o.is_series()) names.push_back(o.name);
+  return names;
+}
+
+// Reads solve:, searches the model's planning values for the answer and
+// returns the sweep of candidates that confirms it by simulation.
+Sweep solve_sweep(Scenario& s, const YAML::Node& root, const std::string& file) {
+  const Solve solve = parse_solve(root["solve"], file);
+  const std::vector<std::string> outputs = scalar_outputs(*s.simulation);
+  std::vector<std::string> catalogue;
+  for (const auto& o : s.model->output_catalogue()) catalogue.push_back(o.name);
+  const auto check_output = [&](const std::string& name, const Location& at, const std::string& path) {
+    if (std::find(outputs.begin(), outputs.end(), name) != outputs.end()) return;
+    if (std::find(catalogue.begin(), catalogue.end(), name) != catalogue.end())
+      throw InputError(at, path,
+                       "this scenario has no output '" + name + "': " + s.model->name() +
+                           " produces it only with other settings (docs/models/" + s.model->name() + ".md)");
+    throw InputError(at, path, "unknown output '" + name + "'" + did_you_mean(name, outputs));
+  };
+  const std::string goal_path = solve.maximize ? "solve.maximize" : "solve.target.output";
+  check_output(solve.searched_output(), solve.goal_at, goal_path);
+  for (std::size_t i = 0; i < solve.requirements.size(); ++i) {
+    const auto& r = solve.requirements[i];
+    check_output(r.output, Location{file, r.line, r.column}, fmt::format("solve.require[{}]", i));
+  }
+  if (!s.simulation->planning_value(solve.searched_output())) {
+    std::string with;
+    for (const auto& name : outputs)
+      if (s.simulation->planning_value(name)) with += (with.empty() ? "" : ", ") + name;
+    throw InputError(solve.goal_at, goal_path,
+                     "the model computes no planning value of '" + solve.searched_output() +
+                         "' to search with; it does for: " + (with.empty() ? "none" : with));
+  }
+  const auto planning_value = [&](std::int64_t size) {
+    const Sweep one = sweep_over(solve.vary, {YAML::Node(size)}, solve.vary_at.line, solve.vary_at.column);
+    try {
+      const YAML::Node parameters = apply_sweep_point(root["parameters"], one, one.points.front(), file);
+      const ResolvedParameters resolved =
+          resolve_parameters(s.model->schema(), parameters, file, location_of(root, file));
+      return s.model->prepare(resolved.root)
+          ->planning_value(solve.searched_output())
+          .value_or(std::numeric_limits<double>::quiet_NaN());
+    } catch (const InputError& e) {
+      // Values set by the search carry no position of their own: name vary:.
+      const Location where = e.where().line > 0 ? e.where() : solve.vary_at;
+      throw InputError(where, e.key_path(),
+                       fmt::format("{} (with {} = {}, a size solve: evaluates)", e.message(), solve.vary, size));
+    }
+  };
+  const AnalyticAnswer answer = solve_analytic(solve, planning_value);
+  if (!answer.index) {
+    const std::string why =
+        solve.maximize ? fmt::format("the model gives no value of {} for any {} in [{}, {}]", solve.objective,
+                                     solve.vary, solve.low, solve.high)
+                       : fmt::format("no {} in [{}, {}] reaches {} by the model's planning value (at {}: {:.4g}); "
+                                     "widen the range",
+                                     solve.vary, solve.low, solve.high, solve.target_text(),
+                                     solve.high, answer.value);
+    throw InputError(solve.goal_at, goal_path, why);
+  }
+  s.solve = solve;
+  s.solve_record = start_solve_record(solve, answer);
+  return confirmation_sweep(solve, *answer.index);
+}
+
 }  // namespace
 
 std::uint64_t parse_count(const std::string& text, const std::string& what, std::uint64_t min, std::uint64_t max) {
@@ -93,14 +164,23 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   s.simulation = s.model->prepare(s.parameters.root);
   s.parameters.table->finalize();
 
-  if (!root["sweep"]) {
+  if (root["sweep"] && root["solve"])
+    throw InputError(location_of(root["solve"], file), "solve",
+                     "give either sweep: (sizes listed) or solve: (a size searched for), not both");
+  if (!root["sweep"] && !root["solve"]) {
     s.points.push_back(ScenarioPoint{0, {}, s.parameters, s.simulation});
     return s;
   }
-  const Sweep sweep = parse_sweep(root["sweep"], file);
-  YAML::Emitter sweep_text;
-  sweep_text << root["sweep"];
-  s.sweep_yaml = sweep_text.c_str();
+  YAML::Emitter section_text;
+  section_text << (root["sweep"] ? root["sweep"] : root["solve"]);
+  Sweep sweep;
+  if (root["sweep"]) {
+    sweep = parse_sweep(root["sweep"], file);
+    s.sweep_yaml = section_text.c_str();
+  } else {
+    sweep = solve_sweep(s, root, file);
+    s.solve_yaml = section_text.c_str();
+  }
   s.sweep_columns = sweep.columns;
   // A typo in `choose` is found before the points are prepared (10^5 of them take minutes).
   const auto scalar_outputs = [](const Simulation& simulation) {
@@ -133,6 +213,16 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   s.sweep_choice = sweep.choice;
   check_choice(sweep.choice, scalar_outputs(*s.points.front().simulation), file);
+  if (s.solve) {
+    std::vector<double> sizes, planning_values;
+    for (const ScenarioPoint& p : s.points) {
+      sizes.push_back(std::strtod(p.values.front().c_str(), nullptr));
+      planning_values.push_back(p.simulation->planning_value(s.solve->searched_output())
+                                    .value_or(std::numeric_limits<double>::quiet_NaN()));
+    }
+    s.solve_record.sizes = sizes;
+    s.solve_record.planning_values = planning_values;
+  }
   return s;
 }
 
@@ -171,7 +261,10 @@ std::string Scenario::resolved_yaml() const {
   out << YAML::Key << "seed" << YAML::Value << seed;
   out << YAML::Key << "parameters" << YAML::Value;
   emit_parameters(out, model->schema(), parameters.root);
-  if (is_sweep()) out << YAML::Key << "sweep" << YAML::Value << YAML::Load(sweep_yaml);
+  if (solve)
+    out << YAML::Key << "solve" << YAML::Value << YAML::Load(solve_yaml);
+  else if (is_sweep())
+    out << YAML::Key << "sweep" << YAML::Value << YAML::Load(sweep_yaml);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -154,6 +154,12 @@ std::optional<double> read_double_attribute(hid_t object, const std::string& nam
   return read_numbers<double>(*a, H5T_NATIVE_DOUBLE, context_for(object, name)).front();
 }
 
+std::optional<std::vector<double>> read_doubles_attribute(hid_t object, const std::string& name) {
+  auto a = open_attribute(object, name);
+  if (!a || (a->type_class != H5T_INTEGER && a->type_class != H5T_FLOAT)) return std::nullopt;
+  return read_numbers<double>(*a, H5T_NATIVE_DOUBLE, context_for(object, name));
+}
+
 std::optional<std::uint64_t> read_uint64_attribute(hid_t object, const std::string& name) {
   auto a = open_attribute(object, name);
   if (!a || a->type_class != H5T_INTEGER || a->count != 1) return std::nullopt;

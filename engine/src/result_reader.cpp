@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -111,7 +112,36 @@ std::string cell_text(double v) {
   return fmt::format("{}", v);
 }
 
+SolveRecord read_solve_record(hid_t root) {
+  Id group = hdf5::open_group(root, "solve");
+  const hid_t g = group.get();
+  SolveRecord r;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.rule = hdf5::read_string_attribute(g, "rule").value_or("");
+  r.vary = hdf5::read_string_attribute(g, "vary").value_or("");
+  r.output = hdf5::read_string_attribute(g, "output").value_or("");
+  const auto range = hdf5::read_doubles_attribute(g, "range").value_or(std::vector<double>{nan, nan, nan});
+  if (range.size() == 3) std::tie(r.low, r.high, r.step) = std::tuple(range[0], range[1], range[2]);
+  r.analytic_size = hdf5::read_double_attribute(g, "analytic_size").value_or(nan);
+  r.analytic_value = hdf5::read_double_attribute(g, "analytic_value").value_or(nan);
+  r.evaluations = static_cast<std::int64_t>(hdf5::read_double_attribute(g, "evaluations").value_or(0));
+  r.confidence = hdf5::read_double_attribute(g, "confidence").value_or(nan);
+  r.sizes = hdf5::read_doubles_attribute(g, "sizes").value_or(std::vector<double>{});
+  const auto column = [&](const char* name) {
+    auto v = hdf5::read_doubles_attribute(g, name).value_or(std::vector<double>{});
+    v.resize(r.sizes.size(), nan);
+    return v;
+  };
+  r.planning_values = column("planning_values");
+  r.estimates = column("estimates");
+  r.interval_low = column("interval_low");
+  r.interval_high = column("interval_high");
+  r.reason = hdf5::read_string_attribute(g, "reason").value_or("");
+  return r;
+}
+
 void read_scenarios(hid_t root, ResultFileSummary& r) {
+  if (hdf5::link_exists(root, "solve")) r.solve = read_solve_record(root);
   Id table = hdf5::open_group(root, "scenarios");
   const std::string listed = hdf5::read_string_attribute(table.get(), "columns").value_or("");
   std::vector<std::string> columns;

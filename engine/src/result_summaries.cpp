@@ -181,4 +181,25 @@ void ResultWriter::write_scenario_table(const std::vector<std::string>& columns,
   hdf5::write_uint64_attribute(file_.get(), "scenarios", n);
 }
 
+void ResultWriter::write_solve_record(const SolveRecord& r) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_solve_record after commit");
+  if (hdf5::link_exists(file_.get(), "solve")) return;  // a resumed file that had finished
+  Id group = hdf5::create_group(file_.get(), "solve");
+  const hid_t g = group.get();
+  hdf5::write_string_attribute(g, "rule", r.rule);
+  hdf5::write_string_attribute(g, "vary", r.vary);
+  hdf5::write_string_attribute(g, "output", r.output);
+  hdf5::write_doubles_attribute(g, "range", std::vector<double>{r.low, r.high, r.step});
+  hdf5::write_double_attribute(g, "analytic_size", r.analytic_size);
+  hdf5::write_double_attribute(g, "analytic_value", r.analytic_value);
+  hdf5::write_int64_attribute(g, "evaluations", r.evaluations);
+  hdf5::write_double_attribute(g, "confidence", r.confidence);
+  hdf5::write_doubles_attribute(g, "sizes", r.sizes);
+  hdf5::write_doubles_attribute(g, "planning_values", r.planning_values);
+  hdf5::write_doubles_attribute(g, "estimates", r.estimates);
+  hdf5::write_doubles_attribute(g, "interval_low", r.interval_low);
+  hdf5::write_doubles_attribute(g, "interval_high", r.interval_high);
+  hdf5::write_string_attribute(g, "reason", r.reason);
+}
+
 }  // namespace samdsim

@@ -311,6 +311,7 @@ std::string format_summary_table(const ResultFileSummary& summary) {
                                                                                              : "") +
                "\n";
     }
+    if (summary.solve) out += format_solve_record(*summary.solve, summary.chosen);
     return out;
   }
   if (!summary.summaries.empty()) out += "\n" + outputs_table(summary) + grouped_table(summary);

@@ -50,14 +50,44 @@ void finish_point(SweepPoint& p, const Sweep& s) {
   p.key = hash_text(key_text);
 }
 
-void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& path,
-                         const std::string& file) {
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string k = it->first.Scalar();
-    if (std::find(known.begin(), known.end(), k) == known.end())
-      throw InputError(location_of(it->first, file), path + "." + k, "unknown key '" + k + "'" + did_you_mean(k, known));
-  }
+}  // namespace
+
+SweepChoice::Requirement parse_requirement(const YAML::Node& r, const std::string& path, const std::string& file) {
+  if (!r.IsMap()) throw InputError(location_of(r, file), path, "expected {output: NAME, at_least: X} or at_most:");
+  refuse_unknown_keys(r, {"output", "at_least", "at_most"}, path, file);
+  SweepChoice::Requirement q;
+  const Location at = location_of(r, file);
+  q.line = at.line;
+  q.column = at.column;
+  if (!r["output"]) throw InputError(at, path, "missing output:");
+  q.output = read_string(r["output"], path + ".output", file);
+  if (!r["at_least"] && !r["at_most"]) throw InputError(at, path, "needs at_least: and/or at_most:");
+  if (r["at_least"]) q.at_least = read_number(r["at_least"], path + ".at_least", file);
+  if (r["at_most"]) q.at_most = read_number(r["at_most"], path + ".at_most", file);
+  return q;
 }
+
+std::vector<SweepChoice::Requirement> parse_requirements(const YAML::Node& req, const std::string& path,
+                                                         const std::string& file) {
+  if (!req.IsSequence()) throw InputError(location_of(req, file), path, "expected a list of requirements");
+  std::vector<SweepChoice::Requirement> out;
+  for (std::size_t i = 0; i < req.size(); ++i) out.push_back(parse_requirement(req[i], fmt::format("{}[{}]", path, i), file));
+  return out;
+}
+
+void read_judging(const YAML::Node& node, const std::string& path, const std::string& file, SweepChoice& c) {
+  if (node["confidence"]) {
+    c.confidence = read_number(node["confidence"], path + ".confidence", file);
+    if (!(c.confidence >= 0.0 && c.confidence < 1.0))
+      throw InputError(location_of(node["confidence"], file), path + ".confidence",
+                       fmt::format("expected a confidence level in [0, 1) (0: judge the point estimates), got {:g}",
+                                   c.confidence));
+  }
+  if (node["include_biased"]) c.include_biased = read_bool(node["include_biased"], path + ".include_biased", file);
+  if (node["require"]) c.requirements = parse_requirements(node["require"], path + ".require", file);
+}
+
+namespace {
 
 SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
   const std::string path = "sweep.choose";
@@ -73,38 +103,7 @@ SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
     throw InputError(at, path, "needs minimize: OUTPUT or maximize: OUTPUT");
   c.maximize = static_cast<bool>(node["maximize"]);
   c.objective = read_string(node[c.maximize ? "maximize" : "minimize"], path, file);
-  if (node["confidence"]) {
-    c.confidence = read_number(node["confidence"], path + ".confidence", file);
-    if (!(c.confidence >= 0.0 && c.confidence < 1.0))
-      throw InputError(location_of(node["confidence"], file), path + ".confidence",
-                       fmt::format("expected a confidence level in [0, 1) (0: judge the point estimates), got {:g}",
-                                   c.confidence));
-  }
-  if (node["include_biased"]) {
-    const YAML::Node b = node["include_biased"];
-    if (!b.IsScalar() || (b.Scalar() != "true" && b.Scalar() != "false"))
-      throw InputError(location_of(b, file), path + ".include_biased", "expected true or false");
-    c.include_biased = b.Scalar() == "true";
-  }
-  if (const YAML::Node req = node["require"]) {
-    if (!req.IsSequence()) throw InputError(location_of(req, file), path + ".require", "expected a list of requirements");
-    for (std::size_t i = 0; i < req.size(); ++i) {
-      const std::string rpath = fmt::format("{}.require[{}]", path, i);
-      const YAML::Node r = req[i];
-      if (!r.IsMap()) throw InputError(location_of(r, file), rpath, "expected {output: NAME, at_least: X} or at_most:");
-      refuse_unknown_keys(r, {"output", "at_least", "at_most"}, rpath, file);
-      SweepChoice::Requirement q;
-      const Location rat = location_of(r, file);
-      q.line = rat.line;
-      q.column = rat.column;
-      if (!r["output"]) throw InputError(rat, rpath, "missing output:");
-      q.output = read_string(r["output"], rpath + ".output", file);
-      if (!r["at_least"] && !r["at_most"]) throw InputError(rat, rpath, "needs at_least: and/or at_most:");
-      if (r["at_least"]) q.at_least = read_number(r["at_least"], rpath + ".at_least", file);
-      if (r["at_most"]) q.at_most = read_number(r["at_most"], rpath + ".at_most", file);
-      c.requirements.push_back(q);
-    }
-  }
+  read_judging(node, path, file, c);
   return c;
 }
 
@@ -112,7 +111,7 @@ SweepChoice parse_choice(const YAML::Node& node, const std::string& file) {
 
 std::string SweepChoice::describe() const {
   if (objective.empty()) return "";
-  std::string s = (maximize ? "maximize " : "minimize ") + objective;
+  std::string s = first_qualifying ? "smallest " + objective : (maximize ? "maximize " : "minimize ") + objective;
   for (std::size_t i = 0; i < requirements.size(); ++i) {
     const auto& r = requirements[i];
     s += i == 0 ? " subject to " : ", ";
@@ -134,7 +133,7 @@ void check_choice(const SweepChoice& choice, const std::vector<std::string>& out
       throw InputError(Location{file, line, column}, path,
                        "unknown output '" + name + "'" + did_you_mean(name, outputs));
   };
-  known(choice.objective, choice.line, choice.column, "sweep.choose");
+  if (!choice.first_qualifying) known(choice.objective, choice.line, choice.column, "sweep.choose");
   for (std::size_t i = 0; i < choice.requirements.size(); ++i)
     known(choice.requirements[i].output, choice.requirements[i].line, choice.requirements[i].column,
           fmt::format("sweep.choose.require[{}]", i));
@@ -159,6 +158,14 @@ std::pair<double, double> interval(const Summary& x, double z) {
   const double se = std::isfinite(x.se) ? x.se : 0.0;
   return {x.mean - z * se, x.mean + z * se};
 }
+
+}  // namespace
+
+std::pair<double, double> estimate_interval(const Summary& x, double confidence) {
+  return interval(x, confidence > 0.0 ? boost::math::quantile(boost::math::normal(), 0.5 + confidence / 2.0) : 0.0);
+}
+
+namespace {
 
 double estimate_of(const Summary& x) { return x.type == ValueType::Boolean ? x.probability : x.mean; }
 
@@ -216,7 +223,10 @@ ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vect
       side(r.at_most, -1.0);
     }
     const Summary* objective = find_summary(points[i], choice.objective);
-    const double v = objective ? estimate_of(*objective) : std::numeric_limits<double>::quiet_NaN();
+    // In order: the earliest qualifying point wins, as the smallest index.
+    const double v = choice.first_qualifying ? static_cast<double>(i)
+                     : objective            ? estimate_of(*objective)
+                                            : std::numeric_limits<double>::quiet_NaN();
     j.qualifies = ok && !std::isnan(v) && (!j.biased || choice.include_biased);
     if (!j.qualifies) continue;
     // Ties go to the earlier point, so the choice does not depend on anything but the values.
@@ -229,7 +239,9 @@ ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vect
     for (std::size_t i = 0; i < points.size(); ++i) {
       PointJudgement& j = report.points[i];
       const Summary* objective = find_summary(points[i], choice.objective);
-      j.near_best = j.qualifies && objective && std::fabs(estimate_of(*objective) - best_value) <= 0.05 * std::fabs(best_value);
+      // In order, there is no objective to be near.
+      j.near_best = !choice.first_qualifying && j.qualifies && objective &&
+                    std::fabs(estimate_of(*objective) - best_value) <= 0.05 * std::fabs(best_value);
     }
   return report;
 }
@@ -365,6 +377,20 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
     if (!keys.insert(s.points[i].key).second)
       throw InputError(Location{file, s.points[i].line, s.points[i].column}, fmt::format("sweep point {}", i),
                        "this point repeats an earlier one");
+  }
+  return s;
+}
+
+Sweep sweep_over(const std::string& column, const std::vector<YAML::Node>& values, int line, int column_number) {
+  Sweep s;
+  s.columns = {column};
+  for (const YAML::Node& v : values) {
+    SweepPoint p;
+    p.values = {v};
+    p.line = line;
+    p.column = column_number;
+    finish_point(p, s);
+    s.points.push_back(std::move(p));
   }
   return s;
 }

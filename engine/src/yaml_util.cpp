@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -243,6 +244,15 @@ std::string read_string(const YAML::Node& node, const std::string& path, const s
       throw InputError(location_of(node, file), path,
                        fmt::format("the text holds the control character 0x{:02X}", static_cast<unsigned char>(c)));
   return s;
+}
+
+void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& path,
+                         const std::string& file) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(known.begin(), known.end(), k) == known.end())
+      throw InputError(location_of(it->first, file), path + "." + k, "unknown key '" + k + "'" + did_you_mean(k, known));
+  }
 }
 
 bool read_bool(const YAML::Node& node, const std::string& path, const std::string& file) {

@@ -103,6 +103,7 @@ struct Plan {
   Param cost_fixed, cost_per_hospital, cost_per_hospital_period, cost_per_case;
   bool has_budget = false;
   double budget = 0.0;
+  double expected_cost = 0.0;  // at the costs' means and the mean case count
 
   Decision decision;
   SecondEndpoint second;
@@ -129,6 +130,7 @@ class Simulation final : public samdsim::Simulation {
   const std::vector<OutputSpec>& outputs() const override { return outputs_; }
   std::unique_ptr<Workspace> make_workspace() const override;
   void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+  std::optional<double> planning_value(std::string_view output) const override;
 
   const Plan& plan() const { return plan_; }
 

@@ -147,6 +147,11 @@ Plan make_plan(const Group& p) {
     d.fail("type", "the treatment effect is not estimable in this design at the planning values");
   plan.analytic_se = std::sqrt(variance);
   plan.analytic_power_value = wald_power(plan.planning_effect, plan.analytic_se, plan.planned_critical);
+  const Group& costs = p.group("costs");
+  const double cells = static_cast<double>(plan.design.scheduled_cells);
+  plan.expected_cost = mean_of(costs, "fixed") + static_cast<double>(plan.design.clusters) * mean_of(costs, "per_hospital") +
+                       cells * mean_of(costs, "per_hospital_period") +
+                       cells * plan.cases_per_period * mean_of(costs, "per_case");
   plan.decision = make_decision(p.group("decision"), o, static_cast<double>(plan.design.periods) * plan.design.period_months,
                                 plan.analytic_se);
   plan.second = make_second_endpoint(p, plan, c, scratch);

@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "samdsim/model.hpp"
 #include "samdsim/parameters.hpp"
+#include "samdsim/solve.hpp"
 #include "samdsim/sweep.hpp"
 
 namespace samdsim {
@@ -41,6 +43,10 @@ struct Scenario {
   std::vector<ScenarioPoint> points;
   std::string sweep_yaml;  // the sweep section as given
   SweepChoice sweep_choice;  // how to name the best point, if asked
+  // A solve: is run as the sweep of its candidates around the analytic answer.
+  std::optional<Solve> solve;
+  std::string solve_yaml;    // the solve section as given
+  SolveRecord solve_record;  // the search; the simulated columns are filled after the run
 
   bool is_sweep() const { return !sweep_columns.empty(); }
 

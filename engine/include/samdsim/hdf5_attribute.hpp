@@ -29,6 +29,7 @@ std::vector<std::string> attribute_names(hid_t object);  // creation order where
 // (string vs number); numbers of any width and sign are converted.
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name);
 std::optional<double> read_double_attribute(hid_t object, const std::string& name);
+std::optional<std::vector<double>> read_doubles_attribute(hid_t object, const std::string& name);
 std::optional<std::uint64_t> read_uint64_attribute(hid_t object, const std::string& name);
 
 // Any attribute as text: strings as they are, numbers in shortest round-trip

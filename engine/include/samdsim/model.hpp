@@ -1,8 +1,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "samdsim/parameters.hpp"
@@ -78,6 +80,10 @@ class Simulation {
   virtual std::unique_ptr<Workspace> make_workspace() const { return nullptr; }
   // Must depend only on the context (values, stream) — never on threads or time.
   virtual void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const = 0;
+  // What an output is expected to be at the scenario's planning values,
+  // where the model has it in closed form (a design's analytic power, say);
+  // solve: searches sizes with it before simulating. None by default.
+  virtual std::optional<double> planning_value(std::string_view /*output*/) const { return std::nullopt; }
 };
 
 class Model {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "samdsim/hdf5_file.hpp"
+#include "samdsim/solve.hpp"
 #include "samdsim/stats.hpp"
 #include "samdsim/sweep.hpp"
 
@@ -45,6 +46,7 @@ struct ResultFileSummary {
   std::vector<ScenarioSummary> scenarios;
   std::string choose_rule;           // the sweep's choose: rule, if it had one
   std::optional<std::size_t> chosen;  // the point it names (none: no point qualifies)
+  std::optional<SolveRecord> solve;   // a solve:'s search and candidates
 };
 
 // Opens a samdsim result file read-only after checking that it is one: a

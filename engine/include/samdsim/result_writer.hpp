@@ -12,6 +12,7 @@
 #include "samdsim/result_compact.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
+#include "samdsim/solve.hpp"
 #include "samdsim/sweep.hpp"
 
 namespace samdsim {
@@ -120,6 +121,9 @@ class ResultWriter {
   void write_scenario_table(const std::vector<std::string>& columns, const std::vector<std::uint64_t>& keys,
                             const std::vector<std::vector<std::string>>& values, const ChoiceReport& report = {},
                             const std::string& rule = "");
+  // The /solve group: how a solve: found its size (attributes only).
+  void write_solve_record(const SolveRecord& record);
+
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
   // Unless committed: closes and removes the temporary file. Never throws.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace samdsim {
@@ -38,6 +39,10 @@ struct SweepChoice {
   // replicates as run.
   double confidence = 0.95;
   bool include_biased = false;  // keep points whose outputs mark their estimates as biased
+  // Instead of an objective: the first point, in sweep order, that meets
+  // every requirement (solve: lists its candidates by increasing size, and
+  // `objective` then names the size).
+  bool first_qualifying = false;
   int line = 0, column = 0;
 
   std::string describe() const;  // "minimize total_cost subject to P(reject) >= 0.8"
@@ -61,6 +66,19 @@ inline constexpr std::size_t max_sweep_points = 100'000;
 // reordering them never changes the random streams of the others.
 Sweep parse_sweep(const YAML::Node& node, const std::string& file);
 
+// One {output: NAME, at_least: X, at_most: Y} at `path`.
+SweepChoice::Requirement parse_requirement(const YAML::Node& node, const std::string& path, const std::string& file);
+// A list of them at `path` (sweep.choose.require, solve.require).
+std::vector<SweepChoice::Requirement> parse_requirements(const YAML::Node& node, const std::string& path,
+                                                         const std::string& file);
+
+// Reads the keys that say how points are judged (confidence, include_biased,
+// require) from a choose: or solve: mapping at `path`.
+void read_judging(const YAML::Node& node, const std::string& path, const std::string& file, SweepChoice& choice);
+
+// A sweep over one column with the given values, in order, keyed as parse_sweep keys them.
+Sweep sweep_over(const std::string& column, const std::vector<YAML::Node>& values, int line, int column_number);
+
 // Checks that the choice names outputs the model has (located InputError).
 void check_choice(const SweepChoice& choice, const std::vector<std::string>& outputs, const std::string& file);
 
@@ -83,6 +101,10 @@ struct Summary;
 struct OutputSpec;
 ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vector<Summary>>& points,
                           const std::vector<OutputSpec>& outputs);
+
+// The two-sided interval of a summary's estimate at `confidence` (Wilson's
+// for a P(true), mean +- z se otherwise; 0: the point estimate twice).
+std::pair<double, double> estimate_interval(const Summary& x, double confidence);
 
 // A copy of `parameters` with the point's values set at the column paths.
 YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, const SweepPoint& point,

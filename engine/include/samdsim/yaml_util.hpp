@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "samdsim/error.hpp"
 
@@ -28,6 +29,11 @@ double read_number(const YAML::Node& node, const std::string& path, const std::s
 
 // A scalar node read as a string; throws when it is a map or a sequence.
 std::string read_string(const YAML::Node& node, const std::string& path, const std::string& file);
+
+// Throws a located InputError, with a suggestion, for a key of the mapping
+// `node` (at `path`) that is not in `known`.
+void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& path,
+                         const std::string& file);
 
 bool read_bool(const YAML::Node& node, const std::string& path, const std::string& file);
 
