@@ -242,6 +242,44 @@ TEST_CASE("solve: confirms by simulation exactly as a sweep of the same candidat
   Result summary = run("summarize " + (dir / "solve.h5").string(), dir);
   CHECK(summary.status == 0);
   CHECK(summary.out.find("chosen: design.clusters = ") != std::string::npos);
+  Result json = run("summarize " + (dir / "solve.h5").string() + " --json", dir);
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"solve\": {\"rule\": \"smallest design.clusters") != std::string::npos);
+  CHECK(json.out.find("\"analytic_size\": " + std::to_string(static_cast<long>(solved.solve->analytic_size))) !=
+        std::string::npos);
+}
+
+TEST_CASE("Two shards of a solve: merge into the file a single run writes, its record included") {
+  const fs::path dir = scratch("demonstration_solve_shards");
+  const fs::path cfg = write(dir, "solve.yaml",
+                             scenario_text("{type: stepped_wedge, steps: 3, clusters_per_step: 1, cases_per_period: 10}",
+                                           continuous_outcome) +
+                                 "solve: {vary: design.clusters_per_step, range: [1, 40], target: {output: reject, "
+                                 "at_least: 0.8}, confirm: {below: 1, above: 1}}\n");
+  REQUIRE(run("run " + cfg.string() + " -o " + (dir / "single.h5").string() + " --progress never", dir).status == 0);
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(run("run " + cfg.string() + " --progress never --shard " + std::to_string(i) + "/2 -o " +
+                    (dir / ("shard" + std::to_string(i) + ".h5")).string(),
+                dir)
+                .status == 0);
+  REQUIRE(run("merge " + (dir / "shard0.h5").string() + " " + (dir / "shard1.h5").string() + " -o " +
+                  (dir / "merged.h5").string(),
+              dir)
+              .status == 0);
+  for (const std::string group : {"/points", "/scenarios", "/solve"}) {
+    const std::string cmd =
+        "h5diff -q " + (dir / "single.h5").string() + " " + (dir / "merged.h5").string() + " " + group + " " + group;
+    INFO(cmd);
+    CHECK(shell(cmd) == 0);
+  }
+  const ResultFileSummary single = read_result_summary(dir / "single.h5");
+  const ResultFileSummary merged = read_result_summary(dir / "merged.h5");
+  REQUIRE(single.solve);
+  REQUIRE(merged.solve);
+  CHECK(merged.chosen == single.chosen);
+  CHECK(merged.solve->sizes == single.solve->sizes);
+  CHECK(merged.solve->estimates == single.solve->estimates);
+  CHECK(merged.solve->reason == single.solve->reason);
 }
 
 TEST_CASE("Bad solve: blocks are refused where they are written, before anything is written") {

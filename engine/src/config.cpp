@@ -31,6 +31,7 @@ std::uint64_t read_count(const YAML::Node& node, const std::string& path, const 
     throw InputError(location_of(node, file), path, e.message());
   }
 }
+
 std::vector<std::string> scalar_outputs(const Simulation& simulation) {
   std::vector<std::string> names;
   for (const auto& o : simulation.outputs())

@@ -58,10 +58,9 @@ Solve parse_solve(const YAML::Node& node, const std::string& file) {
   const std::string path = "solve";
   if (!node.IsMap())
     throw InputError(location_of(node, file), path, "expected a mapping with vary:, range: and target: or maximize:");
-  refuse_unknown_keys(node,
-                      {"vary", "range", "step", "target", "maximize", "require", "confidence", "include_biased",
-                       "confirm"},
-                      path, file);
+  refuse_unknown_keys(
+      node, {"vary", "range", "step", "target", "maximize", "require", "confidence", "include_biased", "confirm"}, path,
+      file);
   Solve s;
   s.at = location_of(node, file);
   if (!node["vary"]) throw InputError(s.at, path, "missing vary: (the parameter to size, e.g. design.clusters)");
@@ -82,15 +81,15 @@ Solve parse_solve(const YAML::Node& node, const std::string& file) {
   if (node["step"]) {
     s.step = read_size(node["step"], "solve.step", file);
     if (s.step < 1)
-      throw InputError(location_of(node["step"], file), "solve.step", fmt::format("expected at least 1, got {}", s.step));
+      throw InputError(location_of(node["step"], file), "solve.step",
+                       fmt::format("expected at least 1, got {}", s.step));
   }
   if (s.high - s.low < s.step)
-    throw InputError(location_of(range, file), "solve.range",
-                     fmt::format("[{}, {}] with step {} holds fewer than two sizes; expected LOW < HIGH", s.low, s.high,
-                                 s.step));
+    throw InputError(
+        location_of(range, file), "solve.range",
+        fmt::format("[{}, {}] with step {} holds fewer than two sizes; expected LOW < HIGH", s.low, s.high, s.step));
 
-  if (node["target"] && node["maximize"])
-    throw InputError(s.at, path, "give either target: or maximize:, not both");
+  if (node["target"] && node["maximize"]) throw InputError(s.at, path, "give either target: or maximize:, not both");
   if (node["target"]) {
     s.goal_at = location_of(node["target"], file);
     s.target = parse_requirement(node["target"], "solve.target", file);
@@ -213,15 +212,16 @@ SolveRecord finish_solve_record(SolveRecord r, const Solve& solve, const std::ve
         r.estimates[i] = x.type == ValueType::Boolean ? x.probability : x.mean;
         std::tie(r.interval_low[i], r.interval_high[i]) = estimate_interval(x, r.confidence);
       }
-  const std::string judged = r.confidence > 0.0 ? fmt::format("at {:g} % confidence", 100.0 * r.confidence)
-                                                : "on the point estimates";
+  const std::string judged =
+      r.confidence > 0.0 ? fmt::format("at {:g} % confidence", 100.0 * r.confidence) : "on the point estimates";
   if (!report.chosen) {
     r.reason = n == 0 ? "nothing was simulated"
-                      : fmt::format("no simulated candidate meets every requirement {}; the largest, {} = {:g}, "
-                                    "estimates {} {:.4g} [{:.4g}, {:.4g}]: widen confirm: or the range, or run more "
-                                    "replicates",
-                                    judged, r.vary, r.sizes.back(), r.output, r.estimates.back(),
-                                    r.interval_low.back(), r.interval_high.back());
+                      : fmt::format(
+                            "no simulated candidate meets every requirement {}; the largest, {} = {:g}, "
+                            "estimates {} {:.4g} [{:.4g}, {:.4g}]: widen confirm: or the range, or run more "
+                            "replicates",
+                            judged, r.vary, r.sizes.back(), r.output, r.estimates.back(), r.interval_low.back(),
+                            r.interval_high.back());
     return r;
   }
   const std::size_t c = *report.chosen;
@@ -255,13 +255,16 @@ std::string format_solve_record(const SolveRecord& r, const std::optional<std::s
     const double estimate = i < r.estimates.size() ? r.estimates[i] : std::numeric_limits<double>::quiet_NaN();
     std::string note = r.sizes[i] == r.analytic_size ? "  analytic answer" : "";
     if (chosen && *chosen == i) note += note.empty() ? "  chosen" : ", chosen";
-    const double planned = i < r.planning_values.size() ? r.planning_values[i] : std::numeric_limits<double>::quiet_NaN();
-    std::string row = fmt::format("  {:>16g}  {:>10.4g}  {:>10.4g}  {:<22}{}", r.sizes[i], planned, estimate, interval, note);
+    const double planned =
+        i < r.planning_values.size() ? r.planning_values[i] : std::numeric_limits<double>::quiet_NaN();
+    std::string row =
+        fmt::format("  {:>16g}  {:>10.4g}  {:>10.4g}  {:<22}{}", r.sizes[i], planned, estimate, interval, note);
     row.erase(row.find_last_not_of(' ') + 1);
     out += row + "\n";
   }
-  out += chosen && *chosen < r.sizes.size() ? fmt::format("  chosen: {} = {:g}: {}\n", r.vary, r.sizes[*chosen], r.reason)
-                                            : "  chosen: none: " + r.reason + "\n";
+  out += chosen && *chosen < r.sizes.size()
+             ? fmt::format("  chosen: {} = {:g}: {}\n", r.vary, r.sizes[*chosen], r.reason)
+             : "  chosen: none: " + r.reason + "\n";
   return out;
 }
 

@@ -355,7 +355,14 @@ std::string format_summary_json(const ResultFileSummary& summary) {
     out += "\n  ]";
     if (!summary.choose_rule.empty())
       out += ",\n  \"choose_rule\": " + json_string(summary.choose_rule) + ",\n  \"chosen\": " +
-             (summary.chosen ? std::to_string(*summary.chosen) : std::string("null"));
+             (summary.chosen ? std::to_string(*summary.chosen) : std::string("null"));    if (const auto& r = summary.solve)
+      out += ",\n  \"solve\": {\"rule\": " + json_string(r->rule) + ", \"vary\": " + json_string(r->vary) +
+             ", \"output\": " + json_string(r->output) + ", \"analytic_size\": " + json_number(r->analytic_size) +
+             ", \"analytic_value\": " + json_number(r->analytic_value) +
+             ", \"evaluations\": " + std::to_string(r->evaluations) + ", \"sizes\": " + json_array(r->sizes) +
+             ", \"planning_values\": " + json_array(r->planning_values) + ", \"estimates\": " +
+             json_array(r->estimates) + ", \"interval_low\": " + json_array(r->interval_low) +
+             ", \"interval_high\": " + json_array(r->interval_high) + ", \"reason\": " + json_string(r->reason) + "}";
   }
   return out + "\n}\n";
 }

@@ -39,7 +39,7 @@ struct Solve {
   std::int64_t candidate(std::int64_t index) const { return low + index * step; }
   const std::string& searched_output() const { return maximize ? objective : target.output; }
   std::string target_text() const;  // "reject >= 0.8"
-  std::string describe() const;  // "smallest design.clusters in [4, 200] step 2 with reject >= 0.8"
+  std::string describe() const;     // "smallest design.clusters in [4, 200] step 2 with reject >= 0.8"
 };
 
 // A maximize: search evaluates every candidate; beyond this many, a coarser
@@ -78,9 +78,9 @@ struct SolveRecord {
   double analytic_value = std::numeric_limits<double>::quiet_NaN();
   std::int64_t evaluations = 0;
   double confidence = 0.95;
-  std::vector<double> sizes, planning_values;                    // per simulated candidate
-  std::vector<double> estimates, interval_low, interval_high;    // simulated, at `confidence`
-  std::string reason;  // why the chosen size (or none)
+  std::vector<double> sizes, planning_values;                  // per simulated candidate
+  std::vector<double> estimates, interval_low, interval_high;  // simulated, at `confidence`
+  std::string reason;                                          // why the chosen size (or none)
 };
 
 // The record of the search; the candidates' sizes and planning values are
