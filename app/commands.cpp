@@ -23,6 +23,7 @@
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
+#include "samdsim/plan_report.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
@@ -50,6 +51,9 @@ int command_validate(const std::string& config) {
     std::cout << fmt::format("sweep: {} points over {}{}\n", s.points.size(), columns,
                              s.sweep_choice.objective.empty() ? "" : "; choose: " + s.sweep_choice.describe());
   }
+  const PlanReport plan = s.simulation->plan_report();
+  if (!plan.empty()) std::cout << "\n# plan (derived from the config before simulating; stored under /plan)\n" << format_plan(plan);
+  std::cerr << plan_warnings(s);
   std::cout << "\n# resolved config (defaults filled in)\n" << s.resolved_yaml();
   std::string drawn, per_unit;
   for (std::size_t i = 0; i < table.size(); ++i) {

@@ -222,6 +222,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
     const auto columns = p.parameters.table->sampled_columns();
     const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
     writer.begin_scenario(group, specs, columns, s.replicates);
+    writer.write_plan(p.simulation->plan_report());
     std::vector<Moments> total(specs.size());
     bool reached = false;
     for (const Shard& sh : shards) {

@@ -235,6 +235,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   if (a.target_rse) target.emplace(*a.target_rse, a.target_outputs, s.points.front().simulation->outputs());
 
   const std::filesystem::path out = output_path(a);
+  if (!quiet) std::cerr << plan_warnings(s);
 
   RunInfo info;
   info.model = s.model->name();
@@ -324,6 +325,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
     } else {
       from_partial([&] { writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates); });
     }
+    from_partial([&] { writer->write_plan(p.simulation->plan_report()); });
     // A shard runs its whole slice: merge applies the target in block order.
     if (target && !shard)
       options.stop_when = [&](const std::vector<Moments>& m, std::uint64_t n) { return target->reached(m, n); };

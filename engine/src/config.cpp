@@ -252,6 +252,31 @@ Scenario load_scenario(const std::filesystem::path& file) {
   return parse_scenario(content, file.string());
 }
 
+std::string plan_warnings(const Scenario& s, std::size_t limit) {
+  std::string out;
+  std::size_t printed = 0, more = 0;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const ScenarioPoint& p = s.points[i];
+    std::string context;
+    if (s.is_sweep()) {
+      context = "sweep point " + std::to_string(i) + ":";
+      for (std::size_t c = 0; c < s.sweep_columns.size(); ++c)
+        context += (c ? ", " : " ") + s.sweep_columns[c] + "=" + p.values[c];
+    }
+    PlanReport plan = p.simulation->plan_report();
+    for (const PlanWarning& w : plan.warnings) {
+      if (printed == limit) {
+        ++more;
+        continue;
+      }
+      out += format_plan_warnings(PlanReport{{}, {w}}, context);
+      ++printed;
+    }
+  }
+  if (more > 0) out += fmt::format("samdsim: warning: ... and {} more warnings like these\n", more);
+  return out;
+}
+
 std::string Scenario::resolved_yaml() const {
   YAML::Emitter out;
   out << YAML::BeginMap;

@@ -202,4 +202,29 @@ void ResultWriter::write_solve_record(const SolveRecord& r) {
   hdf5::write_string_attribute(g, "reason", r.reason);
 }
 
+void ResultWriter::write_plan(const PlanReport& plan) {
+  if (committed_ || !file_) throw InternalError("ResultWriter: write_plan after commit");
+  if (plan.empty() || hdf5::link_exists(base_.get(), "plan")) return;
+  Id root = hdf5::create_group(base_.get(), "plan");
+  for (const PlanSection& s : plan.sections) {
+    // Intermediate groups ("studies" of "studies/pivotal") are created on first use.
+    for (std::size_t slash = s.name.find('/'); slash != std::string::npos; slash = s.name.find('/', slash + 1))
+      if (!hdf5::link_exists(root.get(), s.name.substr(0, slash))) hdf5::create_group(root.get(), s.name.substr(0, slash));
+    Id g = hdf5::create_group(root.get(), s.name);
+    hdf5::write_string_attribute(g.get(), "title", s.title);
+    for (const PlanValue& v : s.values) {
+      if (v.values.empty())
+        hdf5::write_string_attribute(g.get(), v.name, v.text);
+      else if (v.values.size() == 1)
+        hdf5::write_double_attribute(g.get(), v.name, v.values.front());
+      else
+        hdf5::write_doubles_attribute(g.get(), v.name, v.values);
+      if (!v.unit.empty()) hdf5::write_string_attribute(g.get(), v.name + ".unit", v.unit);
+    }
+  }
+  std::string warnings;
+  for (const PlanWarning& w : plan.warnings) warnings += (warnings.empty() ? "" : "\n") + w.str();
+  hdf5::write_string_attribute(root.get(), "warnings", warnings);
+}
+
 }  // namespace samdsim

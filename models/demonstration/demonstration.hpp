@@ -131,6 +131,7 @@ class Simulation final : public samdsim::Simulation {
   std::unique_ptr<Workspace> make_workspace() const override;
   void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
   std::optional<double> planning_value(std::string_view output) const override;
+  PlanReport plan_report() const override;
 
   const Plan& plan() const { return plan_; }
 

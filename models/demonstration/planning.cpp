@@ -1,5 +1,7 @@
 // The outputs a demonstration design has in closed form at its planning
 // values, which solve: searches sizes with before simulating them.
+#include <fmt/format.h>
+
 #include "demonstration/demonstration.hpp"
 
 namespace samdsim::demonstration {
@@ -18,6 +20,64 @@ std::optional<double> Simulation::planning_value(std::string_view output) const 
   if (output == "evsi_closed_form") return p.decision.evsi_closed_form;
   if (output == "enbs") return p.decision.evsi_closed_form - p.expected_cost;
   return std::nullopt;
+}
+
+namespace {
+const char* design_name(DesignType t) {
+  switch (t) {
+    case DesignType::parallel: return "parallel";
+    case DesignType::stepped_wedge: return "stepped_wedge";
+    case DesignType::pre_post: return "pre_post";
+  }
+  return "";
+}
+}  // namespace
+
+PlanReport Simulation::plan_report() const {
+  const Plan& p = plan_;
+  const Design& d = p.design;
+  PlanReport report;
+  PlanSection& design = report.section("design", fmt::format("design ({})", design_name(d.type)));
+  design.add_text("type", design_name(d.type));
+  design.add("hospitals", static_cast<double>(d.clusters), "hospital");
+  design.add("periods", static_cast<double>(d.periods), "period");
+  design.add("period_months", d.period_months, "month");
+  std::string sequences;
+  std::vector<double> per_sequence;
+  for (std::size_t i = 0; i < d.sequences.size(); ++i) {
+    sequences += (i ? " " : "") + d.sequences[i];
+    per_sequence.push_back(static_cast<double>(d.sequence_clusters[i]));
+  }
+  design.add_text("sequences", sequences, "one row per sequence: 0 control, 1 treated, . not measured");
+  design.add("hospitals_per_sequence", per_sequence, "hospital");
+  design.add("measured_cluster_periods", static_cast<double>(d.scheduled_cells), "cluster-period");
+  if (p.cases_fixed) design.add("cases_per_period", p.cases_per_period, "case", "per hospital and period");
+
+  PlanSection& analysis = report.section("analysis", "analysis at the planning values (Hussey & Hughes 2007)");
+  analysis.add("planning_effect", p.planning_effect, p.outcome_unit);
+  analysis.add("analytic_standard_error", p.analytic_se, p.outcome_unit, "of the GLS estimate, known variances");
+  analysis.add("analytic_power", p.analytic_power_value, "probability", "two-sided Wald test");
+  analysis.add("alpha", p.alpha, "probability", "two-sided");
+  analysis.add("degrees_of_freedom", p.planned_df, "", "every scheduled cell measured (0: normal)");
+  analysis.add("critical_value", p.planned_critical, "");
+  if (p.second.enabled) {
+    analysis.add("second_planning_effect", p.second.outcome.planning_effect, p.second.outcome.unit);
+    analysis.add("second_analytic_standard_error", p.second.analytic_se, p.second.outcome.unit);
+    analysis.add("second_analytic_power", p.second.analytic_power_value, "probability");
+    analysis.add("estimate_correlation", p.second.estimate_correlation, "", "of the two GLS estimates");
+    analysis.add("analytic_power_both", p.second.analytic_power_both, "probability", "both endpoints reject");
+  }
+
+  PlanSection& cost = report.section("cost", "cost");
+  cost.add("expected_cost", p.expected_cost, p.currency, "at the costs' means and the mean case count");
+  if (p.has_budget) cost.add("budget", p.budget, p.currency);
+  if (p.decision.enabled) {
+    PlanSection& decision = report.section("decision", "decision (value of the trial)");
+    decision.add("value_without_trial", p.decision.value_without_trial, p.currency, "deciding on the prior alone");
+    decision.add("evsi_closed_form", p.decision.evsi_closed_form, p.currency, "normal prior, linear net benefit");
+    decision.add("enbs", p.decision.evsi_closed_form - p.expected_cost, p.currency, "EVSI minus expected cost");
+  }
+  return report;
 }
 
 }  // namespace samdsim::demonstration

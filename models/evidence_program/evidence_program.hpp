@@ -111,6 +111,7 @@ class Simulation final : public samdsim::Simulation {
   const std::vector<OutputSpec>& outputs() const override { return outputs_; }
   std::unique_ptr<Workspace> make_workspace() const override;
   void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+  PlanReport plan_report() const override;
 
  private:
   Plan plan_;

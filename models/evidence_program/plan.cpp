@@ -219,4 +219,31 @@ Plan make_plan(const Group& p) {
   return plan;
 }
 
+PlanReport Simulation::plan_report() const {
+  PlanReport report;
+  for (std::size_t i = 0; i < plan_.strategies.size(); ++i) {
+    const StrategyPlan& sp = plan_.strategies[i];
+    const std::string at = "strategies/" + std::to_string(i);
+    PlanSection& head = report.section(at, "strategy " + std::to_string(i) + " '" + sp.name + "'");
+    head.add_text("name", sp.name);
+    if (sp.fixed_authorization) {
+      head.add_text("evidence", "authorization month given in the config");
+      continue;
+    }
+    head.add_text("evidence", "us_pathway plan, sections below");
+    for (PlanSection s : sp.evidence.report.sections) {
+      s.name = at + "/" + s.name;
+      s.title = "strategy '" + sp.name + "': " + s.title;
+      report.sections.push_back(std::move(s));
+    }
+    report.warnings.insert(report.warnings.end(), sp.evidence.report.warnings.begin(),
+                           sp.evidence.report.warnings.end());
+  }
+  if (plan_.market_enabled) {
+    const PlanReport market = hospital_adoption::describe_plan(plan_.market);
+    report.sections.insert(report.sections.end(), market.sections.begin(), market.sections.end());
+  }
+  return report;
+}
+
 }  // namespace samdsim::evidence_program

@@ -125,6 +125,8 @@ struct Plan {
 };
 
 Plan make_plan(const Group& parameters);
+// The market and strata table behind a run (for /plan).
+PlanReport describe_plan(const Plan& plan);
 
 class Simulation final : public samdsim::Simulation {
  public:
@@ -132,6 +134,7 @@ class Simulation final : public samdsim::Simulation {
   const std::vector<OutputSpec>& outputs() const override { return outputs_; }
   std::unique_ptr<Workspace> make_workspace() const override;
   void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+  PlanReport plan_report() const override { return describe_plan(plan_); }
   const Plan& plan() const { return plan_; }
 
  private:

@@ -173,4 +173,27 @@ Plan make_plan(const Group& p) {
   return plan;
 }
 
+PlanReport describe_plan(const Plan& p) {
+  PlanReport report;
+  PlanSection& market = report.section("market", "market");
+  market.add("hospitals", static_cast<double>(p.hospitals), "hospital");
+  market.add("horizon_months", static_cast<double>(p.horizon), "month");
+  market.add_text("currency", p.currency);
+  market.add_text("triage", p.triage ? "yes (flagged cases read first)" : "no");
+  PlanSection& strata = report.section("strata", "strata (means of the per-hospital distributions)");
+  std::vector<double> counts, cases, fte;
+  std::string names;
+  for (const StratumPlan& s : p.strata) {
+    names += (names.empty() ? "" : ", ") + s.name;
+    counts.push_back(static_cast<double>(s.count));
+    cases.push_back(s.annual_cases->mean());
+    fte.push_back(s.staff_fte->mean());
+  }
+  strata.add_text("names", names);
+  strata.add("hospitals", counts, "hospital");
+  strata.add("annual_cases", cases, "case/year", "mean per hospital");
+  strata.add("staff_fte", fte, "FTE", "mean per hospital");
+  return report;
+}
+
 }  // namespace samdsim::hospital_adoption

@@ -74,6 +74,11 @@ void read_standalone(StudyPlan& s, const Group& v) {
   s.goal_b = v.fixed("specificity_goal");
   s.alpha = v.fixed("alpha");
   s.exact = v.choice("method") == "exact";
+  s.planning_a = planning_value(v, "planning_sensitivity", "sensitivity");
+  s.planning_b = planning_value(v, "planning_specificity", "specificity");
+  s.target_power = v.fixed("power");
+  s.size_given = v.given("cases");
+  s.size_key = s.size_given ? "cases" : "sensitivity_goal";
   StandaloneSampleSize n;
   if (v.given("cases")) {
     const auto cases = static_cast<std::int64_t>(v.fixed("cases"));
@@ -111,6 +116,10 @@ void read_mrmc(StudyPlan& s, const Group& v) {
   s.true_a = v.number("delta_auc");
   s.alpha = v.fixed("alpha");
   s.readers = static_cast<std::int64_t>(v.fixed("readers"));
+  s.planning_a = planning_value(v, "planning_delta_auc", "delta_auc");
+  s.target_power = v.fixed("power");
+  s.size_given = v.given("cases");
+  s.size_key = s.size_given ? "cases" : "readers";
   const Group& var = v.group("variance");
   s.mrmc = MrmcVariance{var.fixed("var_tr"), var.fixed("var_error"), var.fixed("reference_cases"),
                         var.fixed("r1"),     var.fixed("r2"),        var.fixed("r3")};
@@ -142,6 +151,10 @@ void read_single_arm(StudyPlan& s, const Group& v) {
   s.goal_a = v.fixed("performance_goal");
   s.alpha = v.fixed("alpha");
   s.exact = v.choice("method") == "exact";
+  s.planning_a = planning_value(v, "planning_success_rate", "success_rate");
+  s.target_power = v.fixed("power");
+  s.size_given = v.given("evaluable_patients");
+  s.size_key = s.size_given ? "evaluable_patients" : "performance_goal";
   std::int64_t n = 0;
   if (v.given("evaluable_patients")) {
     n = static_cast<std::int64_t>(v.fixed("evaluable_patients"));
@@ -167,6 +180,9 @@ void read_rct(StudyPlan& s, const Group& v) {
   s.binary = v.choice("endpoint") == "binary";
   s.alpha = v.fixed("alpha");
   const double ratio = v.fixed("allocation_ratio");
+  s.target_power = v.fixed("power");
+  s.size_given = v.given("evaluable_patients");
+  s.size_key = s.size_given ? "evaluable_patients" : s.binary ? "treatment_rate" : "effect";
   ArmSizes arms;
   if (s.binary) {
     if (!v.given("control_rate") || !v.given("treatment_rate"))
@@ -176,6 +192,8 @@ void read_rct(StudyPlan& s, const Group& v) {
     RctBinaryDesign d;
     d.p_control = planning_value(v, "planning_control_rate", "control_rate");
     d.p_treatment = planning_value(v, "planning_treatment_rate", "treatment_rate");
+    s.planning_a = d.p_control;
+    s.planning_b = d.p_treatment;
     d.alpha = s.alpha;
     d.power = v.fixed("power");
     d.allocation_ratio = ratio;
@@ -187,6 +205,8 @@ void read_rct(StudyPlan& s, const Group& v) {
     RctContinuousDesign d;
     d.delta = planning_value(v, "planning_effect", "effect");
     d.sd = v.distribution("sd").mean();
+    s.planning_a = d.delta;
+    s.planning_b = d.sd;
     d.alpha = s.alpha;
     d.power = v.fixed("power");
     d.allocation_ratio = ratio;
@@ -275,6 +295,7 @@ Plan make_plan(const Group& p) {
   plan.review = make_review(p, plan.pathway);
   plan.breakthrough = p.group("breakthrough").flag("designated");
   if (plan.breakthrough) plan.breakthrough_factor = p.group("breakthrough").number("review_time_factor");
+  plan.report = describe_plan(plan, p);
   return plan;
 }
 

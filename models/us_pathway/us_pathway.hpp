@@ -74,6 +74,13 @@ struct StudyPlan {
   // to the largest enrollment, as dropout makes that count random.
   std::shared_ptr<const std::vector<std::int64_t>> critical_by_n;  // null: computed per replicate
 
+  // The values the study was sized with (NaN where unused): planning
+  // sensitivity and specificity, delta AUC, success rate, effect, or control
+  // and treatment rates; the target power; the key that set the size.
+  double planning_a = 0, planning_b = 0, target_power = 0;
+  std::string size_key;
+  bool size_given = false;  // a count given in the config, not computed
+
   // Truth (priors) and test settings.
   Param true_a, true_b;  // sensitivity/specificity, delta AUC, success rate, effect or control/treatment rates
   Param sd;
@@ -110,9 +117,14 @@ struct Plan {
   ReviewPlan review;
   bool breakthrough = false;
   Param breakthrough_factor;
+  // What was derived before simulating, for /plan and validate.
+  PlanReport report;
 };
 
 Plan make_plan(const Group& parameters);
+// The plan's sizes, critical values, planning power and expected durations
+// (plan_report.cpp), with warnings for a plan no sponsor would run.
+PlanReport describe_plan(const Plan& plan, const Group& parameters);
 // The review settings of `pathway` in a plan's parameters (read, so drawn).
 ReviewPlan make_review(const Group& parameters, const std::string& pathway);
 
@@ -163,6 +175,7 @@ class Simulation final : public samdsim::Simulation {
   const std::vector<OutputSpec>& outputs() const override { return outputs_; }
   std::unique_ptr<Workspace> make_workspace() const override;
   void simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const override;
+  PlanReport plan_report() const override { return plan_.report; }
 
  private:
   Plan plan_;

@@ -54,6 +54,11 @@ struct Scenario {
   std::string resolved_yaml() const;
 };
 
+// The warnings of every point's plan as printed lines ("samdsim: warning:
+// ..."), a sweep point named after its values; at most `limit` lines and a
+// count of the rest.
+std::string plan_warnings(const Scenario& scenario, std::size_t limit = 10);
+
 // Reads, validates and prepares a scenario. Every problem is an InputError
 // naming file:line:col and the key path.
 Scenario load_scenario(const std::filesystem::path& file);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "samdsim/parameters.hpp"
+#include "samdsim/plan_report.hpp"
 #include "samdsim/random.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/schema.hpp"
@@ -84,6 +85,9 @@ class Simulation {
   // where the model has it in closed form (a design's analytic power, say);
   // solve: searches sizes with it before simulating. None by default.
   virtual std::optional<double> planning_value(std::string_view /*output*/) const { return std::nullopt; }
+  // What the model derived from the config before simulating (sizes,
+  // designs, planning power) and the warnings the plan deserves.
+  virtual PlanReport plan_report() const { return {}; }
 };
 
 class Model {

@@ -9,6 +9,7 @@
 
 #include "samdsim/hdf5_file.hpp"
 #include "samdsim/output_files.hpp"
+#include "samdsim/plan_report.hpp"
 #include "samdsim/result_compact.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
@@ -123,6 +124,10 @@ class ResultWriter {
                             const std::string& rule = "");
   // The /solve group: how a solve: found its size (attributes only).
   void write_solve_record(const SolveRecord& record);
+  // The current scenario's /plan (a sweep: points/<i>/plan): one group per
+  // section, a value per attribute, its unit in "<name>.unit"; nothing when
+  // the plan is empty or is already there (a resumed file).
+  void write_plan(const PlanReport& plan);
 
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
