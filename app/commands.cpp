@@ -28,6 +28,7 @@
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
 #include "samdsim/summary_format.hpp"
+#include "samdsim/summary_outcomes.hpp"
 #include "samdsim/version.hpp"
 
 namespace samdsim::app {
@@ -75,7 +76,7 @@ int command_summarize(const std::string& file, bool json) {
     require_complete_result(f.get(), file);
   }
   const ResultFileSummary summary = read_result_summary(file);
-  std::cout << (json ? format_summary_json(summary) : format_summary_table(summary));
+  std::cout << (json ? format_summary_json(summary) : format_summary_table(summary) + format_outcomes(summary));
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
 #include "samdsim/summary_format.hpp"
+#include "samdsim/summary_outcomes.hpp"
 
 namespace samdsim::app {
 
@@ -250,7 +251,10 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   }
   writer.set_root_attribute("outputs", outputs_kept_name(kept));
   writer.commit(wall_seconds, kept);
-  std::cout << format_summary_table(read_result_summary(output));
+  {
+    const ResultFileSummary summary = read_result_summary(output);
+    std::cout << format_summary_table(summary) << format_outcomes(summary);
+  }
   std::cout << fmt::format("\nmerged {} shards into {}\n", shards.size(), output);
   for (const auto& note : notes) std::cout << note << "\n";
   return 0;

@@ -23,6 +23,7 @@
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
 #include "samdsim/summary_format.hpp"
+#include "samdsim/summary_outcomes.hpp"
 #include "samdsim/version.hpp"
 
 namespace samdsim::app {
@@ -373,7 +374,10 @@ int run_scenario(const RunArgs& a, bool quiet) {
   writer->set_root_attribute("outputs", outputs_kept_name(kept));
   writer->commit(wall_seconds, kept);
 
-  std::cout << format_summary_table(read_result_summary(out));
+  {
+    const ResultFileSummary summary = read_result_summary(out);
+    std::cout << format_summary_table(summary) << format_outcomes(summary);
+  }
   std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
                            done, s.is_sweep() ? fmt::format(" over {} points", s.points.size()) : "", wall_seconds,
                            info.threads, static_cast<double>(done) / std::max(wall_seconds, 1e-9));

@@ -66,6 +66,14 @@ Summary read_summary(hid_t summary_group, const std::string& name) {
   s.p95 = attribute_or_nan(id, "p95");
   s.max = attribute_or_nan(id, "max");
   s.probability = attribute_or_nan(id, "probability");
+  const std::string labels = hdf5::read_string_attribute(id, "labels").value_or("");
+  for (std::size_t start = 0; !labels.empty() && start <= labels.size();) {
+    const std::size_t end = std::min(labels.find(',', start), labels.size());
+    s.labels.push_back(labels.substr(start, end - start));
+    s.shares.push_back(attribute_or_nan(id, "share." + s.labels.back()));
+    start = end + 1;
+  }
+  s.event_probability = hdf5::read_doubles_attribute(id, "probability_by_month").value_or(std::vector<double>{});
   return s;
 }
 

@@ -41,7 +41,13 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
                                       moments[k].n + moments[k].missing, rows_));
     column.resize(rows_);
     hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows_, 0, 1, column);
-    const Summary s = make_summary(o, moments[k], standard_quantiles(column));
+    // Shares and event curves first: the quantiles reorder the column.
+    Summary shares;
+    add_distribution_summaries(shares, o, column);
+    Summary s = make_summary(o, moments[k], standard_quantiles(column));
+    s.labels = std::move(shares.labels);
+    s.shares = std::move(shares.shares);
+    s.event_probability = std::move(shares.event_probability);
 
     Id g = hdf5::create_group(summary_group.get(), o.name);
     const hid_t id = g.get();
@@ -55,6 +61,15 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
     hdf5::write_string_attribute(id, "unit", s.unit);
     hdf5::write_string_attribute(id, "type", type_name(s.type));
     if (s.type == ValueType::Boolean) hdf5::write_double_attribute(id, "probability", s.probability);
+    if (!s.labels.empty()) {
+      std::string labels;
+      for (std::size_t c = 0; c < s.labels.size(); ++c) {
+        labels += (c ? "," : "") + s.labels[c];
+        hdf5::write_double_attribute(id, "share." + s.labels[c], s.shares[c]);
+      }
+      hdf5::write_string_attribute(id, "labels", labels);
+    }
+    if (!s.event_probability.empty()) hdf5::write_doubles_attribute(id, "probability_by_month", s.event_probability);
     summaries.push_back(s);
   }
   return summaries;

@@ -150,4 +150,39 @@ Summary make_summary(const OutputSpec& output, const Moments& moments, const std
   return s;
 }
 
+double Summary::event_by(double month) const {
+  if (event_probability.empty() || !(month >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  const auto t = static_cast<std::size_t>(std::floor(month));
+  return event_probability[std::min(t, event_probability.size() - 1)];
+}
+
+void add_distribution_summaries(Summary& s, const OutputSpec& o, std::span<const double> values) {
+  const auto total = static_cast<double>(values.size());
+  if (!o.labels.empty()) {
+    s.labels = o.labels;
+    std::vector<std::uint64_t> counts(o.labels.size(), 0);
+    for (double v : values)
+      if (v >= 0.0 && v < static_cast<double>(counts.size()) && v == std::floor(v)) ++counts[static_cast<std::size_t>(v)];
+    s.shares.clear();
+    for (auto c : counts) s.shares.push_back(values.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                            : static_cast<double>(c) / total);
+  }
+  if (o.time_to_event && !values.empty()) {
+    // Events at month t count from month ceil(t) on: "by month 24" includes t = 24.
+    double last = 0.0;
+    for (double v : values)
+      if (std::isfinite(v)) last = std::max(last, v);
+    const std::size_t months = std::min<std::size_t>(static_cast<std::size_t>(std::ceil(last)), max_event_months);
+    std::vector<std::uint64_t> at(months + 1, 0);
+    for (double v : values)
+      if (std::isfinite(v) && v <= static_cast<double>(months)) ++at[static_cast<std::size_t>(std::ceil(std::max(v, 0.0)))];
+    s.event_probability.assign(months + 1, 0.0);
+    std::uint64_t running = 0;
+    for (std::size_t t = 0; t <= months; ++t) {
+      running += at[t];
+      s.event_probability[t] = static_cast<double>(running) / total;
+    }
+  }
+}
+
 }  // namespace samdsim

@@ -12,15 +12,18 @@ void add_strategy_outputs(std::vector<OutputSpec>& o, const std::string& name, s
   };
   scalar(authorized, "authorized", "", "authorized within the program (planned pathway or De Novo fallback)",
          T::Boolean);
-  scalar(months_to_authorization, "months_to_authorization", "month", "months from program start (NaN: never)");
+  s[months_to_authorization] =
+      OutputSpec::event_month(name + ".months_to_authorization", "months from program start (NaN: never)");
   scalar(authorized_within_12_months, "authorized_within_12_months", "", "authorized by month 12", T::Boolean);
   scalar(authorized_within_24_months, "authorized_within_24_months", "", "authorized by month 24", T::Boolean);
   scalar(authorized_within_36_months, "authorized_within_36_months", "", "authorized by month 36", T::Boolean);
   scalar(authorized_within_60_months, "authorized_within_60_months", "", "authorized by month 60", T::Boolean);
-  scalar(route, "route", "code",
-         "0 authorized, 1 authorized by the De Novo fallback, 2 a study failed, 3 negative FDA decision, "
-         "stopped by a gate: 4 cost, 5 months, 6 cash",
-         T::Integer);
+  s[route] = OutputSpec::categorical(name + ".route",
+                                     "0 authorized, 1 authorized by the De Novo fallback, 2 a study failed, 3 "
+                                     "negative FDA decision, stopped by a gate: 4 cost, 5 months, 6 cash",
+                                     {"authorized", "authorized_by_de_novo_fallback", "study_failed",
+                                      "negative_decision", "stopped_by_cost_gate", "stopped_by_months_gate",
+                                      "stopped_by_cash_gate"});
   scalar(evidence_cost_usd, "evidence_cost_usd", "USD",
          "studies, meetings, submissions and FDA fees spent until authorization or stop (beyond the horizon too)");
   scalar(burn_cost_usd, "burn_cost_usd", "USD", "company burn until the decision or stop");

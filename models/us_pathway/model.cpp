@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "us_pathway/us_pathway.hpp"
 
 namespace samdsim::us_pathway {
@@ -8,8 +11,8 @@ std::vector<OutputSpec> output_specs() {
   o[authorized] = OutputSpec::scalar("authorized", "", "the plan ends in a favourable FDA decision", T::Boolean);
   o[months_to_decision] = OutputSpec::scalar("months_to_decision", "month",
                            "months from plan start to its end: FDA decision, or abandonment after a failed study");
-  o[months_to_authorization] = OutputSpec::scalar("months_to_authorization", "month",
-                                "months from plan start to authorization (NaN when not authorized)");
+  o[months_to_authorization] = OutputSpec::event_month(
+      "months_to_authorization", "months from plan start to authorization (NaN when not authorized)");
   o[evidence_months] = OutputSpec::scalar("evidence_months", "month", "months from plan start until the last study ends");
   o[total_cost_usd] = OutputSpec::scalar("total_cost_usd", "USD", "all costs of the plan");
   o[cost_studies_usd] = OutputSpec::scalar("cost_studies_usd", "USD", "cost of every study attempt");
@@ -21,8 +24,53 @@ std::vector<OutputSpec> output_specs() {
   o[review_cycles] = OutputSpec::scalar("review_cycles", "cycle", "FDA review cycles (1 + additional-information requests)",
                       T::Integer);
   o[study_attempts] = OutputSpec::scalar("study_attempts", "attempt", "study attempts run, repeats included", T::Integer);
-  o[outcome] = OutputSpec::scalar("outcome", "code", "0 authorized, 1 stopped after a failed study, 2 negative FDA decision",
-                T::Integer);
+  o[outcome] = OutputSpec::categorical("outcome", "0 authorized, 1 stopped after a failed study, 2 negative FDA decision",
+                                       {"authorized", "study_failed", "negative_decision"});
+  return o;
+}
+
+namespace {
+
+// "pivotal single-arm study" -> "pivotal_single_arm_study": a name that
+// reads well in an output path.
+std::string slug(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) && u < 128)
+      out += static_cast<char>(std::tolower(u));
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::vector<OutputSpec> record_output_specs(const Plan& plan) {
+  using T = ValueType;
+  std::vector<OutputSpec> o(record_output_count);
+  o[review_days] = OutputSpec::scalar("review_days", "day",
+                                      "calendar days from submission to the FDA decision, holds included (NaN: no submission)");
+  o[cost_if_authorized_usd] = OutputSpec::scalar("cost_if_authorized_usd", "USD",
+                                                 "total cost when authorized (NaN otherwise): its mean is the cost given authorization");
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < plan.studies.size(); ++i) {
+    const StudyPlan& s = plan.studies[i];
+    std::string name = slug(s.name);
+    if (name.empty() || std::find(names.begin(), names.end(), name) != names.end()) name += "_" + std::to_string(i);
+    names.push_back(name);
+    const std::string prefix = "study." + name + ".";
+    std::vector<OutputSpec> study(study_output_count);
+    study[study_attempts_run] = OutputSpec::scalar(prefix + "attempts", "attempt",
+                                                   "attempts of study '" + s.name + "' run (0: the plan stopped before it)", T::Integer);
+    study[study_succeeded] = OutputSpec::scalar(prefix + "succeeded", "", "study '" + s.name + "' met its endpoint", T::Boolean);
+    study[study_cost_usd] = OutputSpec::scalar(prefix + "cost_usd", "USD", "cost of every attempt of study '" + s.name + "'");
+    study[study_months] = OutputSpec::scalar(prefix + "months", "month",
+                                             "months from the start of study '" + s.name + "' to the end of its last attempt (NaN: not run)");
+    o.insert(o.end(), study.begin(), study.end());
+  }
   return o;
 }
 

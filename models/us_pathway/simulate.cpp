@@ -231,6 +231,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   auto& w = static_cast<UsWorkspace&>(workspace);
   Stream& rng = ctx.rng();
   CostLedger* ledger = record ? record->ledger : nullptr;
+  if (record) record->studies.fill({});
 
   double t = 0.0;  // months since the plan started
   double cost_regulatory = 0.0, cost_studies = 0.0, cost_fees = 0.0;
@@ -253,6 +254,8 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
     const double start = s.with_previous ? previous_start : evidence_end;
     const bool prospective = s.kind == StudyKind::single_arm || s.kind == StudyKind::rct;
     double clock = start;
+    const std::int64_t attempts_before = attempts;
+    const double cost_before = cost_studies;
     bool success = false;
     double estimate = std::numeric_limits<double>::quiet_NaN();
     for (int k = 0; k < s.max_attempts && !success; ++k) {
@@ -272,7 +275,10 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
       success = a.success;
       estimate = a.estimate;
     }
-    if (record) record->studies[i] = {success, estimate};
+    if (record) {
+      const int run = static_cast<int>(attempts - attempts_before);
+      record->studies[i] = {success, estimate, run, cost_studies - cost_before, clock - start};
+    }
     previous_start = start;
     evidence_end = std::max(evidence_end, clock);
     if (!success) {
@@ -298,6 +304,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
     }
     const ReviewResult review = simulate_review(r, p.breakthrough ? ctx[p.breakthrough_factor] : 1.0, ctx, rng);
     cycles = review.cycles;
+    if (record) record->review_days = review.days;
     end += review.days / days_per_month;
     authorized_flag = review.favourable;
     if (authorized_flag) {
@@ -308,6 +315,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   if (record) {
     record->decision_month = end;
     record->submission_month = submission;
+    if (!evidence_ok) record->review_days = std::numeric_limits<double>::quiet_NaN();
   }
 
   const double burn = ctx[p.burn_usd_per_month] * end;
@@ -330,12 +338,28 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   out.set(outcome, static_cast<double>(result));
 }
 
-Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_specs()) {}
+Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_specs()) {
+  const auto more = record_output_specs(plan_);
+  outputs_.insert(outputs_.end(), more.begin(), more.end());
+}
 
 std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_plan_workspace(plan_); }
 
 void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
-  simulate_plan(plan_, ctx, *workspace, out);
+  PlanRecord record;
+  simulate_plan(plan_, ctx, *workspace, out, &record);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  OutputRow more = out.from(output_count);
+  more.set(review_days, record.review_days);
+  more.set(cost_if_authorized_usd, out.get(authorized) > 0.5 ? out.get(total_cost_usd) : nan);
+  for (std::size_t i = 0; i < plan_.studies.size(); ++i) {
+    const PlanRecord::Study& s = record.studies[i];
+    OutputRow study = more.from(record_output_count + i * study_output_count);
+    study.set(study_attempts_run, static_cast<double>(s.attempts));
+    study.set(study_succeeded, s.succeeded);
+    study.set(study_cost_usd, s.cost_usd);
+    study.set(study_months, s.attempts > 0 ? s.months : nan);
+  }
 }
 
 }  // namespace samdsim::us_pathway

@@ -146,10 +146,14 @@ struct PlanRecord {
   struct Study {
     bool succeeded = false;
     double estimate = 0.0;  // the last attempt's observed effect (MRMC, RCT, normal single-arm); NaN otherwise
+    int attempts = 0;       // 0: the plan stopped before this study
+    double cost_usd = 0.0;  // every attempt
+    double months = 0.0;    // from its start to the end of its last attempt
   };
   std::array<Study, max_studies> studies{};
   double decision_month = 0.0;    // FDA decision, or when a failed study ended the plan
   double submission_month = 0.0;  // NaN when no submission was made
+  double review_days = 0.0;       // submission to FDA decision, calendar days; NaN without a submission
 };
 
 // The FDA review of one submission: days from submission to decision
@@ -168,6 +172,13 @@ ReviewResult simulate_review(const ReviewPlan& review, double review_time_factor
 void simulate_plan(const Plan& plan, ReplicateContext& ctx, Workspace& workspace, OutputRow out,
                    PlanRecord* record = nullptr);
 std::unique_ptr<Workspace> make_plan_workspace(const Plan& plan);
+
+// Outputs a us_pathway run adds after the model's own (Output), from the
+// replicate's PlanRecord: FDA review days, cost if authorized, and per study
+// (named after it) its attempts, success, cost and months.
+enum RecordOutput : std::size_t { review_days, cost_if_authorized_usd, record_output_count };
+enum StudyOutput : std::size_t { study_attempts_run, study_succeeded, study_cost_usd, study_months, study_output_count };
+std::vector<OutputSpec> record_output_specs(const Plan& plan);
 
 class Simulation final : public samdsim::Simulation {
  public:

@@ -23,13 +23,31 @@ struct OutputSpec {
   // point's estimates as biased: choose: leaves such points out unless the
   // config includes them (e.g. a design whose effect is confounded with time).
   bool marks_bias = false;
+  // A categorical integer output: value i means labels[i]; summarized as
+  // the share of replicates in each category.
+  std::vector<std::string> labels;
+  // The month an event happened, NaN when it never did (within the run):
+  // summarized as the cumulative probability of the event by each month,
+  // counting the replicates without it as never.
+  bool time_to_event = false;
 
   static OutputSpec scalar(std::string name, std::string unit, std::string doc, ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, 0, "", false};
+    return {std::move(name), std::move(unit), std::move(doc), type, 0, "", false, {}, false};
   }
   static OutputSpec series(std::string name, std::string unit, std::string doc, std::size_t length, std::string axis,
                            ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis), false};
+    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis), false, {}, false};
+  }
+
+  static OutputSpec categorical(std::string name, std::string doc, std::vector<std::string> labels) {
+    OutputSpec o = scalar(std::move(name), "category", std::move(doc), ValueType::Integer);
+    o.labels = std::move(labels);
+    return o;
+  }
+  static OutputSpec event_month(std::string name, std::string doc) {
+    OutputSpec o = scalar(std::move(name), "month", std::move(doc));
+    o.time_to_event = true;
+    return o;
   }
 
   bool is_series() const { return length > 0; }

@@ -59,7 +59,24 @@ struct Summary {
   std::uint64_t missing = 0;
   double mean = 0, sd = 0, se = 0, min = 0, p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0, max = 0;
   double probability = std::numeric_limits<double>::quiet_NaN();  // share true for Boolean outputs
+  // Categorical outputs: the share of all replicates in each category.
+  std::vector<std::string> labels;
+  std::vector<double> shares;
+  // Time-to-event outputs: P(event by month t) for t = 0, 1, ..., counting
+  // replicates without the event (NaN) as never.
+  std::vector<double> event_probability;
+
+  // P(event by `month`) read off the curve (the last month's value beyond
+  // it; NaN without a curve).
+  double event_by(double month) const;
 };
+
+// The shares and the event curve of `output` from all its stored values
+// (NaN included), for categorical and time-to-event outputs.
+void add_distribution_summaries(Summary& summary, const OutputSpec& output, std::span<const double> values);
+
+// The months the event curve of a time-to-event output runs to at most.
+inline constexpr std::size_t max_event_months = 1200;
 
 // Combines the runner's moments with quantiles from standard_quantiles().
 // Statistics that are undefined for the given n (mean/min/max for n = 0,

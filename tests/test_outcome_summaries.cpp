@@ -1,0 +1,115 @@
+// Outcomes in the words users ask for: the share of each category of a
+// categorical output and the cumulative probability of an event by month,
+// computed from the stored replicates and counted here again from them.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cli_fixture.hpp"
+#include "samdsim/hdf5_file.hpp"
+#include "samdsim/result_reader.hpp"
+#include "samdsim/stats.hpp"
+#include "samdsim/summary_outcomes.hpp"
+
+using namespace samdsim;
+using namespace cli;
+
+TEST_CASE("Shares count every replicate; the event curve counts replicates without the event as never") {
+  const OutputSpec category = OutputSpec::categorical("outcome", "", {"a", "b", "c"});
+  const OutputSpec event = OutputSpec::event_month("months", "");
+  const double nan = std::nan("");
+  const std::vector<double> codes{0, 2, 2, 1, 0, 0, nan, 2};
+  Summary s;
+  add_distribution_summaries(s, category, codes);
+  REQUIRE(s.shares.size() == 3);
+  CHECK(s.shares[0] == 3.0 / 8);
+  CHECK(s.shares[1] == 1.0 / 8);
+  CHECK(s.shares[2] == 3.0 / 8);
+
+  const std::vector<double> months{3.0, 12.0, 12.5, nan, 24.0, nan, 0.0, 30.2};
+  Summary e;
+  add_distribution_summaries(e, event, months);
+  REQUIRE(e.event_probability.size() == 32);  // months 0..31
+  CHECK(e.event_by(0) == 1.0 / 8);
+  CHECK(e.event_by(11.9) == 2.0 / 8);
+  CHECK(e.event_by(12) == 3.0 / 8);   // 12.0 by month 12
+  CHECK(e.event_by(13) == 4.0 / 8);   // 12.5 by month 13
+  CHECK(e.event_by(24) == 5.0 / 8);
+  CHECK(e.event_by(60) == 6.0 / 8);   // beyond the curve: its last value
+  CHECK(e.event_by(-1) != e.event_by(-1));
+}
+
+TEST_CASE("A us_pathway run stores and prints outcome shares and P(authorized by month) as the replicates give them") {
+  const fs::path dir = scratch("outcomes");
+  const fs::path out = dir / "triage.h5";
+  const Result r = run("run " + source_dir + "/configs/ai_triage_510k.yaml -o " + out.string() +
+                           " --replicates 400 --progress never",
+                       dir);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("outcome: authorized ") != std::string::npos);
+  CHECK(r.out.find("months_to_authorization: by month 12: ") != std::string::npos);
+
+  const hdf5::Id f = open_result_file(out);
+  const auto column = [&](const std::string& name) {
+    const hdf5::Id ds = hdf5::open_dataset(f.get(), "replicates/" + name);
+    std::vector<double> v(400);
+    hdf5::read_doubles(ds.get(), 0, 400, 0, 1, v);
+    return v;
+  };
+  const auto outcome = column("outcome");
+  const auto months = column("months_to_authorization");
+  const ResultFileSummary summary = read_result_summary(out);
+  for (const Summary& s : summary.summaries) {
+    if (s.name == "outcome") {
+      REQUIRE(s.labels == std::vector<std::string>{"authorized", "study_failed", "negative_decision"});
+      for (std::size_t c = 0; c < 3; ++c)
+        CHECK(s.shares[c] == static_cast<double>(std::count(outcome.begin(), outcome.end(), double(c))) / 400.0);
+    }
+    if (s.name == "months_to_authorization") {
+      for (double m : {12.0, 24.0, 36.0, 60.0}) {
+        const auto by = std::count_if(months.begin(), months.end(), [&](double t) { return t <= m; });
+        CHECK(s.event_by(m) == static_cast<double>(by) / 400.0);
+      }
+    }
+  }
+  const Result again = run("summarize " + out.string(), dir);
+  CHECK(again.out.find(format_outcomes(summary)) != std::string::npos);
+}
+
+TEST_CASE("Per-study outputs add up to the plan's totals; review days and cost if authorized are NaN exactly when they should be") {
+  const fs::path dir = scratch("per_study");
+  const fs::path out = dir / "triage.h5";
+  constexpr std::size_t n = 300;
+  REQUIRE(run("run " + source_dir + "/configs/ai_triage_510k.yaml -o " + out.string() + " --replicates 300 --progress never",
+              dir)
+              .status == 0);
+  const hdf5::Id f = open_result_file(out);
+  const auto column = [&](const std::string& name) {
+    const hdf5::Id ds = hdf5::open_dataset(f.get(), "replicates/" + name);
+    std::vector<double> v(n);
+    hdf5::read_doubles(ds.get(), 0, n, 0, 1, v);
+    return v;
+  };
+  const std::string first = "study.standalone_ctpa_performance.", second = "study.mrmc_reader_study.";
+  const auto attempts = column("study_attempts"), cost = column("cost_studies_usd"), outcome = column("outcome"),
+             total = column("total_cost_usd"), review = column("review_days"), if_authorized = column("cost_if_authorized_usd");
+  const auto a1 = column(first + "attempts"), a2 = column(second + "attempts");
+  const auto c1 = column(first + "cost_usd"), c2 = column(second + "cost_usd");
+  const auto ok1 = column(first + "succeeded"), m2 = column(second + "months");
+  for (std::size_t i = 0; i < n; ++i) {
+    INFO("replicate " << i);
+    CHECK(a1[i] >= 1);
+    CHECK(a1[i] + a2[i] == attempts[i]);
+    CHECK(c1[i] + c2[i] == Approx(cost[i]).epsilon(1e-12));
+    // The second study runs only after the first succeeded.
+    CHECK((a2[i] > 0) == (ok1[i] == 1));
+    CHECK(std::isnan(m2[i]) == (a2[i] == 0));
+    CHECK(std::isnan(review[i]) == (outcome[i] == 1));
+    CHECK(std::isnan(if_authorized[i]) == (outcome[i] != 0));
+    if (outcome[i] == 0) CHECK(if_authorized[i] == total[i]);
+  }
+}
