@@ -113,3 +113,46 @@ TEST_CASE("Per-study outputs add up to the plan's totals; review days and cost i
     if (outcome[i] == 0) CHECK(if_authorized[i] == total[i]);
   }
 }
+
+TEST_CASE("Per-stratum adopters, hours and FTE saved add up to the market's totals") {
+  const fs::path dir = scratch("per_stratum");
+  const fs::path out = dir / "japan.h5";
+  constexpr std::size_t n = 16;
+  REQUIRE(run("run " + source_dir + "/configs/hospital_adoption_japan_ct.yaml -o " + out.string() +
+                  " --replicates 16 --progress never",
+              dir)
+              .status == 0);
+  const hdf5::Id f = open_result_file(out);
+  std::vector<std::string> strata;
+  const hdf5::Id g = hdf5::open_group(f.get(), "replicates");
+  for (const auto& name : hdf5::member_names(g.get()))
+    if (name.starts_with("stratum.") && name.ends_with(".adopters_at_horizon"))
+      strata.push_back(name.substr(0, name.size() - std::string("adopters_at_horizon").size()));
+  REQUIRE(strata.size() == 4);
+  const auto column = [&](const std::string& name) {
+    const hdf5::Id ds = hdf5::open_dataset(f.get(), "replicates/" + name);
+    std::vector<double> v(n);
+    hdf5::read_doubles(ds.get(), 0, n, 0, 1, v);
+    return v;
+  };
+  const auto adopters = column("adopters_at_horizon"), hours = column("cumulative_staff_hours_saved"),
+             fte = column("staff_fte_saved");
+  std::vector<double> a(n), h(n), e(n);
+  for (const auto& s : strata) {
+    const auto sa = column(s + "adopters_at_horizon"), sh = column(s + "staff_hours_saved"), se = column(s + "staff_fte_saved");
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] += sa[i];
+      h[i] += sh[i];
+      e[i] += se[i];
+    }
+  }
+  bool any = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    INFO("replicate " << i);
+    CHECK(a[i] == adopters[i]);
+    CHECK(h[i] == Approx(hours[i]).epsilon(1e-9).margin(1e-9));
+    CHECK(e[i] == Approx(fte[i]).epsilon(1e-12));
+    any = any || hours[i] > 0;
+  }
+  CHECK(any);
+}

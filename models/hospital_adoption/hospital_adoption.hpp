@@ -128,6 +128,13 @@ Plan make_plan(const Group& parameters);
 // The market and strata table behind a run (for /plan).
 PlanReport describe_plan(const Plan& plan);
 
+// Outputs a hospital_adoption run adds after the model's own: staff time
+// saved in full-time equivalents, then per stratum (named after it) its
+// adopters at the horizon, hours saved and FTE saved.
+enum StratumOutput : std::size_t { stratum_adopters, stratum_staff_hours, stratum_staff_fte, stratum_output_count };
+std::vector<OutputSpec> stratum_output_specs(const Plan& plan);
+inline std::size_t stratum_output_specs_count(const Plan& plan) { return 1 + plan.strata.size() * stratum_output_count; }
+
 class Simulation final : public samdsim::Simulation {
  public:
   explicit Simulation(Plan plan);

@@ -15,7 +15,9 @@ std::vector<OutputSpec> output_specs(std::size_t horizon, const std::string& cur
                                 T::Integer);
   o[live_hospitals] = series("live_hospitals", "hospital", "hospitals using the SaMD in the month", T::Integer);
   o[staff_hours_saved] = series("staff_hours_saved", "hour/month", "working hours the SaMD saved on the month's cases");
-  o[overtime_hours_saved] = series("overtime_hours_saved", "hour/month", "overtime hours avoided");
+  o[overtime_hours_saved] = series("overtime_hours_saved", "hour/month",
+                                   "staffed overtime hours avoided: one working hour saved removes up to "
+                                   "1/max_utilisation staffed hours, so this can exceed staff_hours_saved");
   o[extra_cases] = series("extra_cases", "case/month", "waiting cases taken on with freed regular hours");
   o[hospital_net_benefit] =
       series("hospital_net_benefit", flow,
@@ -35,8 +37,9 @@ std::vector<OutputSpec> output_specs(std::size_t horizon, const std::string& cur
                                                    "months until 50 % of hospitals have adopted (NaN: never)");
   o[cumulative_staff_hours_saved] = OutputSpec::scalar("cumulative_staff_hours_saved", "hour",
                                                        "working hours saved over the horizon");
-  o[cumulative_overtime_hours_saved] = OutputSpec::scalar("cumulative_overtime_hours_saved", "hour",
-                                                          "overtime hours avoided over the horizon");
+  o[cumulative_overtime_hours_saved] = OutputSpec::scalar(
+      "cumulative_overtime_hours_saved", "hour",
+      "staffed overtime hours avoided over the horizon (can exceed the working hours saved: see overtime_hours_saved)");
   o[cumulative_extra_cases] = OutputSpec::scalar("cumulative_extra_cases", "case", "extra cases over the horizon");
   o[hospital_npv] = OutputSpec::scalar("hospital_npv", money, "discounted net benefit of all hospitals");
   o[vendor_npv] = OutputSpec::scalar("vendor_npv", money, "discounted licence revenue less cost to serve");
@@ -57,6 +60,27 @@ std::vector<OutputSpec> output_specs(std::size_t horizon, const std::string& cur
     o[positive_wait_minutes_priority] =
         OutputSpec::scalar("positive_wait_minutes_priority", "minute",
                            "mean wait of truly positive cases with AI-flagged priority (triage only)");
+  }
+  return o;
+}
+
+std::vector<OutputSpec> stratum_output_specs(const Plan& plan) {
+  std::vector<OutputSpec> o{OutputSpec::scalar(
+      "staff_fte_saved", "FTE",
+      "working hours saved over the horizon in full-time equivalents (hours / (hours per FTE-month x months))")};
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < plan.strata.size(); ++k) {
+    const std::string& label = plan.strata[k].name;
+    const std::string prefix = "stratum." + output_label(label, "stratum", k, names) + ".";
+    std::vector<OutputSpec> s(stratum_output_count);
+    s[stratum_adopters] = OutputSpec::scalar(prefix + "adopters_at_horizon", "hospital",
+                                             "hospitals of stratum '" + label + "' adopted and not stopped at the horizon",
+                                             ValueType::Integer);
+    s[stratum_staff_hours] = OutputSpec::scalar(prefix + "staff_hours_saved", "hour",
+                                                "working hours saved in stratum '" + label + "' over the horizon");
+    s[stratum_staff_fte] = OutputSpec::scalar(prefix + "staff_fte_saved", "FTE",
+                                              "the same in full-time equivalents over the horizon");
+    o.insert(o.end(), s.begin(), s.end());
   }
   return o;
 }

@@ -142,6 +142,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
     s.backlog = ctx[sp.backlog_share];
     s.count = sp.count;
     s.adopted = 0;
+    s.staff_hours = 0.0;
     s.share_at_start = 0.0;
     for (std::size_t i = sp.first; i < sp.first + sp.count; ++i) {
       Hospital& h = w.hospitals[i];

@@ -50,6 +50,7 @@ struct StratumValues {
   double backlog = 0.0;
   std::size_t count = 0;
   std::size_t adopted = 0;  // decided and not stopped
+  double staff_hours = 0.0;  // working hours saved by the stratum's hospitals so far
   double share_at_start = 0.0;  // adopted / count at the start of the month
 };
 

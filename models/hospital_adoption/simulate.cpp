@@ -127,7 +127,10 @@ Payback paybacks(PopulationWorkspace& w) {
 }  // namespace
 
 Simulation::Simulation(Plan plan)
-    : plan_(std::move(plan)), outputs_(output_specs(plan_.horizon, plan_.currency, plan_.triage)) {}
+    : plan_(std::move(plan)), outputs_(output_specs(plan_.horizon, plan_.currency, plan_.triage)) {
+  const auto more = stratum_output_specs(plan_);
+  outputs_.insert(outputs_.end(), more.begin(), more.end());
+}
 
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
   auto w = std::make_unique<PopulationWorkspace>();
@@ -141,7 +144,23 @@ std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
 std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_market_workspace(plan_); }
 
 void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
-  simulate_market(plan_, read_values(plan_, ctx), ctx, static_cast<PopulationWorkspace&>(*workspace), out);
+  auto& w = static_cast<PopulationWorkspace&>(*workspace);
+  simulate_market(plan_, read_values(plan_, ctx), ctx, w, out);
+  // Staff time in full-time equivalents: hours saved over the horizon's
+  // FTE-hours (each stratum's hours per FTE-month times the months).
+  OutputRow more = out.from(outputs_.size() - stratum_output_specs_count(plan_));
+  const auto months = static_cast<double>(plan_.horizon);
+  double fte = 0.0;
+  for (std::size_t k = 0; k < w.strata.size(); ++k) {
+    const StratumValues& s = w.strata[k];
+    const double stratum_fte = s.staff_hours / (s.hours_per_fte * months);
+    fte += stratum_fte;
+    OutputRow stratum = more.from(1 + k * stratum_output_count);
+    stratum.set(stratum_adopters, static_cast<double>(s.adopted));
+    stratum.set(stratum_staff_hours, s.staff_hours);
+    stratum.set(stratum_staff_fte, stratum_fte);
+  }
+  more.set(0, fte);
 }
 
 void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& ctx, PopulationWorkspace& w,
@@ -206,7 +225,9 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
         m.one_time += training;
       }
       if (h.state == State::live) {
+        const double hours_before = m.staff_hours;
         const double operating = live_month(p, v, h, s, month, calendar, rng, m, waits);
+        s.staff_hours += m.staff_hours - hours_before;
         h.operating_net += operating;
         net += operating;
       }

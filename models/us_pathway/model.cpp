@@ -1,6 +1,3 @@
-#include <algorithm>
-#include <cctype>
-
 #include "us_pathway/us_pathway.hpp"
 
 namespace samdsim::us_pathway {
@@ -29,25 +26,6 @@ std::vector<OutputSpec> output_specs() {
   return o;
 }
 
-namespace {
-
-// "pivotal single-arm study" -> "pivotal_single_arm_study": a name that
-// reads well in an output path.
-std::string slug(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) && u < 128)
-      out += static_cast<char>(std::tolower(u));
-    else if (!out.empty() && out.back() != '_')
-      out += '_';
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out;
-}
-
-}  // namespace
-
 std::vector<OutputSpec> record_output_specs(const Plan& plan) {
   using T = ValueType;
   std::vector<OutputSpec> o(record_output_count);
@@ -58,9 +36,7 @@ std::vector<OutputSpec> record_output_specs(const Plan& plan) {
   std::vector<std::string> names;
   for (std::size_t i = 0; i < plan.studies.size(); ++i) {
     const StudyPlan& s = plan.studies[i];
-    std::string name = slug(s.name);
-    if (name.empty() || std::find(names.begin(), names.end(), name) != names.end()) name += "_" + std::to_string(i);
-    names.push_back(name);
+    const std::string name = output_label(s.name, "study", i, names);
     const std::string prefix = "study." + name + ".";
     std::vector<OutputSpec> study(study_output_count);
     study[study_attempts_run] = OutputSpec::scalar(prefix + "attempts", "attempt",

@@ -54,6 +54,14 @@ struct OutputSpec {
   std::size_t width() const { return length > 0 ? length : 1; }
 };
 
+// A user's label made fit for an output name: "pivotal single-arm study"
+// -> "pivotal_single_arm_study" (ASCII letters and digits in lower case, runs
+// of anything else as one '_'); "<fallback>" when nothing is left, and
+// "_<index>" appended when `taken` already holds it. The result is added to
+// `taken`.
+std::string output_label(const std::string& text, const std::string& fallback, std::size_t index,
+                         std::vector<std::string>& taken);
+
 // A parameter whose value is drawn per replicate (it was given as a
 // distribution); stored under /parameters for sensitivity analysis.
 struct ParameterColumn {
