@@ -242,7 +242,8 @@ TEST_CASE("report: us_pathway runs kept in full, as bands, as summaries, merged 
   check_refused(dir / "bands.h5", dir, "single run, not a sweep", "--point 0");
 }
 
-TEST_CASE("report: hospital_adoption and evidence_program files without per-replicate values", "[tools]") {
+TEST_CASE("report: hospital_adoption and evidence_program files without per-replicate values, and voi",
+          "[tools]") {
   const fs::path dir = scratch("tools_every_compact");
   const fs::path adoption = write(dir, "adoption.yaml", small_adoption_config(12));
   for (const char* kept : {"bands", "summary"}) {
@@ -254,6 +255,12 @@ TEST_CASE("report: hospital_adoption and evidence_program files without per-repl
     CHECK(slurp(dir / (std::string("adoption_") + kept + "_report") / "index.html").find("no cumulative panel") !=
           std::string::npos);
   }
+  // After samdsim voi (100 replicates, its least): the bars and a table naming each parameter in full.
+  REQUIRE(run("run " + adoption.string() + " --replicates 100 --progress never -o " + (dir / "voi.h5").string(), dir)
+              .status == 0);
+  REQUIRE(run("voi " + (dir / "voi.h5").string() + " --incremental hospital_npv --draws 10", dir).status == 0);
+  check_report(dir / "voi.h5", dir, {"fan_adopted_hospitals.png", "voi.png"});
+  CHECK(slurp(dir / "voi_report" / "index.html").find("parameters.adoption.bass_q_per_year") != std::string::npos);
   REQUIRE(run("run " + source_dir + "/configs/evidence_program_ai_imaging.yaml --replicates 20 --progress never "
               "--outputs summary -o " + (dir / "program.h5").string(), dir).status == 0);
   check_report(dir / "program.h5", dir, {"program_cash_curve.png", "summary_outputs.png"});

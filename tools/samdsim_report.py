@@ -26,7 +26,7 @@ import samdsim_report_portfolio as portfolio  # noqa: E402
 import samdsim_report_program as program  # noqa: E402
 import samdsim_report_sensitivity as sensitivity  # noqa: E402
 import samdsim_report_sweep as sweep  # noqa: E402
-from samdsim_report_common import (axis_label, plt, readable, save, scale_for,  # noqa: E402
+from samdsim_report_common import (axis_label, fmt, plt, readable, save, scale_for,  # noqa: E402
                                    short_key, spearman, table, wrap)
 
 FAN_SERIES = [  # preferred series for the hospital_adoption fan charts, in order
@@ -209,11 +209,12 @@ def hospital_adoption_figures(path, point, outdir, figures, notes, prefix=""):
 
 
 def voi_figure(path, group, outdir, figures):
-    """EVPPI / EVSI bars from a `samdsim voi` group, with EVPI for scale."""
+    """EVPPI / EVSI bars from a `samdsim voi` group, with EVPI for scale. Returns the
+    page's table of the values, each parameter or group named in full (or None)."""
     with h5py.File(path, "r") as f:
         where = f"{group}/voi" if group else "voi"
         if where not in f:
-            return
+            return None
         g = f[where]
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in g["name"][:]]
         values = g["evppi"][:]
@@ -221,6 +222,7 @@ def voi_figure(path, group, outdir, figures):
         evpi = float(g.attrs["evpi"])
         unit = g.attrs.get("unit", "")
         unit = unit.decode() if isinstance(unit, bytes) else str(unit)
+        kinds = [k.decode() if isinstance(k, bytes) else str(k) for k in g["kind"][:]] if "kind" in g else None
     factor, ulabel = scale_for(pd.Series(np.append(values, evpi)), unit)
     order = np.argsort(values)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.8), layout="constrained")
@@ -236,6 +238,9 @@ def voi_figure(path, group, outdir, figures):
          "Expected value of partial perfect information of each drawn parameter or group, and of sample "
          "information of each study result given to samdsim voi (± 1.96 se, regression on the replicates); "
          "the dashed line is the EVPI, the most any information is worth.", point)
+    rows = pd.DataFrame({"kind": kinds, f"value ({unit})": values, "se": se}, index=pd.Index(names, name="name"))
+    rows = rows.dropna(axis=1, how="all").sort_values(f"value ({unit})", ascending=False)
+    return (f"Value of information (EVPI {fmt(evpi)} {unit})", table(rows))
 
 
 # ---------------------------------------------------------------- HTML
@@ -356,7 +361,9 @@ def run_figures(path, point, model, outdir, figures, notes, sections, prefix="")
         summary_figure(path, point, outdir, figures, prefix)
     if model != "us_pathway":  # whose figures put the tornado first
         sensitivity.tornado_figure(path, point, outdir, figures, prefix=prefix)
-    voi_figure(path, "" if point is None else f"points/{point}", outdir, figures)
+    voi = voi_figure(path, "" if point is None else f"points/{point}", outdir, figures)
+    if voi:
+        sections.append(voi)
     sections.extend(sensitivity.sections(path, point))
 
 
@@ -379,7 +386,8 @@ def sweep_report(path, model, outdir, figures, notes, sections):
     with h5py.File(path, "r") as f:
         analysed = [int(i) for i in scen["index"] if f"points/{int(i)}/voi" in f]
     if analysed:
-        voi_figure(path, f"points/{focus if focus in analysed else analysed[0]}", outdir, figures)
+        voi = voi_figure(path, f"points/{focus if focus in analysed else analysed[0]}", outdir, figures)
+        sections.append(voi)
     if model in ("us_pathway", "hospital_adoption", "evidence_program"):
         run_figures(path, focus, model, outdir, figures, notes, [], prefix="point_")
     view = scen.drop(columns=["key"]).join(means[[c for c in means.columns if not c.endswith("__se")]])
