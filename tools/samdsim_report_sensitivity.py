@@ -48,7 +48,8 @@ def tornado_outputs(results, preferred):
 def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
     """Bars from the output's mean with each parameter at its p10 and at its p90 (the
     others at their medians, common random numbers), largest swing on top, around
-    the run's mean of that output."""
+    the mean with every parameter at its median (files before that was stored:
+    around the run's mean)."""
     results = read(path, point)
     names = tornado_outputs(results, preferred)
     if not names:
@@ -60,13 +61,16 @@ def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
         change = df["tornado_change"].abs().sort_values(ascending=False)
         rows = df.loc[change.index[:TOP]][::-1]
         unit = str(df.attrs.get("unit", ""))
-        base = float(means.get(name, np.nan))
+        base = float(df.attrs.get("tornado_base_mean", np.nan))
+        centre = "every parameter at its median"
+        if not np.isfinite(base):
+            base, centre = float(means.get(name, np.nan)), "mean of this run"
         lo, hi = rows["tornado_p10_mean"].to_numpy(dtype=float), rows["tornado_p90_mean"].to_numpy(dtype=float)
         factor, ulabel = scale_for(np.concatenate([lo, hi, [base]]), unit)
         y = np.arange(len(rows))
         ax.barh(y, (lo - base) / factor, left=base / factor, color="C0", alpha=0.85, label="parameter at its p10")
         ax.barh(y, (hi - base) / factor, left=base / factor, color="C3", alpha=0.85, label="parameter at its p90")
-        ax.axvline(base / factor, color="k", lw=1, label=f"mean of this run {base / factor:,.4g}")
+        ax.axvline(base / factor, color="k", lw=1, label=f"{centre}: {base / factor:,.4g}")
         ax.set_yticks(y, [short_key(k, 40) for k in rows.index], fontsize="small")
         ax.set_xlabel(f"Mean {readable(name).lower()}" + (f" ({ulabel})" if ulabel else ""))
         ax.set_title(f"Tornado of {readable(name).lower()} ({int(df.attrs.get('tornado_replicates', 0))} "
@@ -76,8 +80,10 @@ def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
     save(fig, outdir, f"{prefix}tornado.png", figures,
          "One-at-a-time tornado from samdsim sensitivity: for each parameter, the mean of the output with that "
          "parameter at its 10th (blue) and 90th (red) percentile and every other drawn parameter at its median, "
-         "both runs on the same random numbers; largest swing on top (10 at most). The bars start at the mean "
-         "of this run (every parameter drawn), drawn as the vertical line.", point=point)
+         "both runs on the same random numbers; largest swing on top (10 at most). The bars start at the "
+         "vertical line: the mean with every drawn parameter at its median, same random numbers (in files "
+         "written before samdsim sensitivity stored it: the mean of this run, every parameter drawn).",
+         point=point)
 
 
 def sections(path, point):
