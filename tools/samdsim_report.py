@@ -382,14 +382,26 @@ def sweep_report(path, model, outdir, figures, notes, sections):
     sweep.sweep_figures(path, scen, means, units, outdir, figures)
     focus = chosen if chosen is not None and chosen >= 0 else 0
     focus_label = "chosen point" if focus == chosen else "point 0"
-    # samdsim voi's results: the focus point's, else the first point analysed.
+    # samdsim voi's and sensitivity's results: the focus point's, else the first point analysed.
     with h5py.File(path, "r") as f:
         analysed = [int(i) for i in scen["index"] if f"points/{int(i)}/voi" in f]
+        sensed = [int(i) for i in scen["index"] if f"points/{int(i)}/sensitivity" in f]
     if analysed:
         voi = voi_figure(path, f"points/{focus if focus in analysed else analysed[0]}", outdir, figures)
         sections.append(voi)
+    shown = None
     if model in ("us_pathway", "hospital_adoption", "evidence_program"):
         run_figures(path, focus, model, outdir, figures, notes, [], prefix="point_")
+        shown = focus if focus in sensed else None
+    elif sensed:
+        shown = focus if focus in sensed else sensed[0]
+        sensitivity.tornado_figure(path, shown, outdir, figures, prefix="point_")
+    if shown is not None:
+        sections.extend(sensitivity.sections(path, shown))
+    others = [str(i) for i in sensed if i != shown]
+    if others:
+        notes.append(f"samdsim sensitivity results of point{'s' if len(others) > 1 else ''} {', '.join(others)}: "
+                     "the report of one point (--point I) shows them.")
     view = scen.drop(columns=["key"]).join(means[[c for c in means.columns if not c.endswith("__se")]])
     view = view.set_index("index")
     kinds = sr.summary(path, 0)["type"]
