@@ -195,6 +195,10 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
     CHECK(hdf5::read_uint64_attribute(g.get(), "rows_used") == 3000u);
     CHECK(hdf5::read_uint64_attribute(g.get(), "bootstrap") == 50u);
     CHECK(hdf5::read_uint64_attribute(g.get(), "tornado_replicates") == 1000u);
+    // The centre, every parameter at its median, lies between the ends of a monotone driver's bar.
+    const double base = hdf5::read_double_attribute(g.get(), "tornado_base_mean").value_or(0);
+    CHECK(base > p10[burn]);
+    CHECK(base < p90[burn]);
     hdf5::Id m = hdf5::open_group(f.get(), "/sensitivity/months_to_authorization");
     CHECK(hdf5::read_uint64_attribute(m.get(), "rows_used").value_or(0) < 3000u);  // NaN when not authorized
   }

@@ -17,10 +17,11 @@ namespace {
 const std::string report_py = source_dir + "/tools/samdsim_report.py";
 const std::string reader_check_py = source_dir + "/tests/python/test_tools_reader.py";
 
-// Runs a config into dir/<stem>.h5 and returns the path.
+// Runs a config (a name in configs/, or a path) into dir/<stem>.h5 and returns the path.
 fs::path simulate(const std::string& config, const fs::path& dir, int replicates) {
   const fs::path out = dir / (fs::path(config).stem().string() + ".h5");
-  const Result r = run("run " + source_dir + "/configs/" + config + " -o " + out.string() + " --replicates " +
+  const std::string file = config.front() == '/' ? config : source_dir + "/configs/" + config;
+  const Result r = run("run " + file + " -o " + out.string() + " --replicates " +
                            std::to_string(replicates) + " --progress never",
                        dir);
   INFO(r.err);
@@ -28,12 +29,13 @@ fs::path simulate(const std::string& config, const fs::path& dir, int replicates
   return out;
 }
 
-// Runs the report and checks every expected figure and index.html are there,
-// non-empty, and that the page shows each figure.
-void check_report(const fs::path& result, const fs::path& dir, const std::vector<std::string>& figures) {
+// Runs the report (with `options`, e.g. "--point 1") and checks every expected
+// figure and index.html are there, non-empty, and that the page shows each figure.
+void check_report(const fs::path& result, const fs::path& dir, const std::vector<std::string>& figures,
+                  const std::string& options = "") {
   const fs::path out = dir / (result.stem().string() + "_report");
-  const std::string cmd = python + " " + report_py + " " + result.string() + " -o " + out.string() + " >" +
-                          (dir / "report.txt").string() + " 2>&1";
+  const std::string cmd = python + " " + report_py + " " + result.string() + " -o " + out.string() + " " + options +
+                          " >" + (dir / "report.txt").string() + " 2>&1";
   const int status = shell(cmd);
   INFO(slurp(dir / "report.txt"));
   REQUIRE(status == 0);
@@ -50,6 +52,18 @@ void check_report(const fs::path& result, const fs::path& dir, const std::vector
   }
 }
 
+// Runs the report on a file it must refuse: exit status 2, `message` on stderr, no traceback.
+void check_refused(const fs::path& file, const fs::path& dir, const std::string& message,
+                   const std::string& options = "") {
+  const int status = shell(python + " " + report_py + " " + file.string() + " -o " + (dir / "refused").string() +
+                           " " + options + " >" + (dir / "refused.txt").string() + " 2>&1");
+  const std::string said = slurp(dir / "refused.txt");
+  INFO(said);
+  CHECK(status == 2);
+  CHECK(said.find(message) != std::string::npos);
+  CHECK(said.find("Traceback") == std::string::npos);
+}
+
 void check_reader(const std::vector<fs::path>& files, const fs::path& dir) {
   std::string cmd = python + " " + reader_check_py;
   for (const auto& f : files) cmd += " " + f.string();
@@ -62,7 +76,8 @@ void check_reader(const std::vector<fs::path>& files, const fs::path& dir) {
 
 TEST_CASE("report and reader: us_pathway examples", "[tools]") {
   const fs::path dir = scratch("tools_us_pathway");
-  const std::vector<std::string> figures = {"authorization_cdf.png", "cost_distribution.png", "tornado.png"};
+  const std::vector<std::string> figures = {"authorization_cdf.png", "cost_distribution.png",
+                                            "rank_correlation.png"};
   std::vector<fs::path> files;
   for (const char* config : {"ai_triage_510k.yaml", "de_novo_single_arm.yaml", "pma_breakthrough_rct.yaml"}) {
     files.push_back(simulate(config, dir, 2000));
@@ -141,7 +156,7 @@ sweep:
   REQUIRE(r.status == 0);
   check_report(out, dir,
                {"sweep_pathway.png", "sweep_studies_0_power.png", "point_authorization_cdf.png",
-                "point_cost_distribution.png", "point_tornado.png"});
+                "point_cost_distribution.png", "point_rank_correlation.png"});
   check_reader({out}, dir);
 }
 
@@ -178,4 +193,98 @@ TEST_CASE("sensitivity: Spearman and PRCC with bootstrap intervals", "[tools]") 
                            " >" + (dir / "sensitivity.txt").string() + " 2>&1");
   INFO(slurp(dir / "sensitivity.txt"));
   CHECK(status == 0);
+}
+
+// Every kind of file samdsim writes gets a report, or a clear refusal (exit 2).
+// Small replicate counts: the figures are checked, not their numbers.
+
+TEST_CASE("report: us_pathway runs kept in full, as bands, as summaries, merged and with sensitivity",
+          "[tools]") {
+  const fs::path dir = scratch("tools_every_us_pathway");
+  const std::string config = source_dir + "/configs/ai_triage_510k.yaml --replicates 300 --progress never ";
+  for (const char* kept : {"all", "bands", "summary"}) {
+    REQUIRE(run("run " + config + "--outputs " + kept + " -o " + (dir / (std::string(kept) + ".h5")).string(), dir)
+                .status == 0);
+  }
+  const std::vector<std::string> replicate_figures = {"authorization_cdf.png", "cost_distribution.png",
+                                                      "rank_correlation.png"};
+  check_report(dir / "bands.h5", dir, replicate_figures);
+  // Without per-replicate values: the summaries drawn, and a line saying what is not shown and why.
+  check_report(dir / "summary.h5", dir, {"summary_outputs.png"});
+  CHECK(slurp(dir / "summary_report" / "index.html").find("--outputs summary") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "summary_report" / "rank_correlation.png"));
+
+  // After samdsim sensitivity the tornado is its p10/p90 re-runs, beside the rank correlations.
+  REQUIRE(run("sensitivity " + (dir / "all.h5").string() + " --output total_cost_usd months_to_decision "
+              "--bootstrap 20 --tornado-replicates 200", dir).status == 0);
+  std::vector<std::string> with_tornado = replicate_figures;
+  with_tornado.push_back("tornado.png");
+  check_report(dir / "all.h5", dir, with_tornado);
+  const std::string page = slurp(dir / "all_report" / "index.html");
+  CHECK(page.find("Sensitivity of total_cost_usd") != std::string::npos);
+  CHECK(page.find("parameters.presubmission.preparation_months") != std::string::npos);  // labels in full
+
+  // One shard is refused with the way forward; the merged shards are a full run.
+  for (const char* shard : {"0", "1"}) {
+    const fs::path out = dir / (std::string("shard") + shard + ".h5");
+    REQUIRE(run("run " + config + "--shard " + shard + "/2 -o " + out.string(), dir).status == 0);
+  }
+  check_refused(dir / "shard1.h5", dir, "this file holds shard 1 of 2; merge the shards first (samdsim merge");
+  REQUIRE(run("merge " + (dir / "shard0.h5").string() + " " + (dir / "shard1.h5").string() + " -o " +
+              (dir / "merged.h5").string(), dir).status == 0);
+  check_report(dir / "merged.h5", dir, replicate_figures);
+
+  // The partial file of an interrupted run (its checkpoint marks it) and a single run given --point.
+  REQUIRE(shell(python + " -c \"import h5py, shutil; shutil.copy('" + (dir / "bands.h5").string() + "', '" +
+                (dir / "run.h5.partial").string() + "'); f = h5py.File('" + (dir / "run.h5.partial").string() +
+                "', 'a'); del f['summary']; f.attrs['checkpoint_rows'] = 100\"") == 0);
+  check_refused(dir / "run.h5.partial", dir, "partial result of an interrupted run");
+  check_refused(dir / "bands.h5", dir, "single run, not a sweep", "--point 0");
+}
+
+TEST_CASE("report: hospital_adoption and evidence_program files without per-replicate values, and voi",
+          "[tools]") {
+  const fs::path dir = scratch("tools_every_compact");
+  const fs::path adoption = write(dir, "adoption.yaml", small_adoption_config(12));
+  for (const char* kept : {"bands", "summary"}) {
+    REQUIRE(run("run " + adoption.string() + " --replicates 20 --progress never --outputs " + kept + " -o " +
+                (dir / (std::string("adoption_") + kept + ".h5")).string(), dir).status == 0);
+    // Fan charts from the bands; the cumulative panel needs each replicate's series, so a line says so.
+    check_report(dir / (std::string("adoption_") + kept + ".h5"), dir,
+                 {"fan_adopted_hospitals.png", "fan_vendor_revenue.png"});
+    CHECK(slurp(dir / (std::string("adoption_") + kept + "_report") / "index.html").find("no cumulative panel") !=
+          std::string::npos);
+  }
+  // After samdsim voi (100 replicates, its least): the bars and a table naming each parameter in full.
+  REQUIRE(run("run " + adoption.string() + " --replicates 100 --progress never -o " + (dir / "voi.h5").string(), dir)
+              .status == 0);
+  REQUIRE(run("voi " + (dir / "voi.h5").string() + " --incremental hospital_npv --draws 10", dir).status == 0);
+  check_report(dir / "voi.h5", dir, {"fan_adopted_hospitals.png", "voi.png"});
+  CHECK(slurp(dir / "voi_report" / "index.html").find("parameters.adoption.bass_q_per_year") != std::string::npos);
+  REQUIRE(run("run " + source_dir + "/configs/evidence_program_ai_imaging.yaml --replicates 20 --progress never "
+              "--outputs summary -o " + (dir / "program.h5").string(), dir).status == 0);
+  check_report(dir / "program.h5", dir, {"program_cash_curve.png", "summary_outputs.png"});
+}
+
+TEST_CASE("report: a solve, co-primary endpoints, a sweep of design types and one sweep point", "[tools]") {
+  const fs::path dir = scratch("tools_every_demonstration");
+  const fs::path solve = simulate("demonstration_solve_parallel_ct.yaml", dir, 100);
+  check_report(solve, dir, {"solve.png", "power_assurance.png", "sweep_design_clusters.png"});
+  CHECK(slurp(dir / "demonstration_solve_parallel_ct_report" / "index.html").find("Solve: the design sized") !=
+        std::string::npos);
+  const fs::path coprimary = simulate("demonstration_workflow_and_revenue_sw.yaml", dir, 20);
+  check_report(coprimary, dir, {"power_assurance.png", "sweep_design_steps.png"});
+
+  // A sweep over the design type (a pre-post design is biased by the secular trend).
+  std::string text = slurp(source_dir + "/configs/demonstration_parallel_ct_turnaround.yaml");
+  text = text.substr(0, text.find("sweep:"));
+  const auto ratio = text.find("    allocation_ratio:");
+  text.erase(ratio, text.find('\n', ratio) - ratio + 1);  // a key of the parallel design only
+  const fs::path types = write(dir, "types.yaml", text + "sweep:\n  grid:\n    design.type: [parallel, pre_post]\n"
+                                                         "    design.clusters: [16, 24]\n");
+  const fs::path mixed = simulate(types.string(), dir, 40);
+  check_report(mixed, dir, {"power_assurance.png", "sweep_design_type.png", "sweep_design_clusters.png"});
+  check_report(mixed, dir, {"summary_outputs.png"}, "--point 2");
+  CHECK(slurp(dir / "types_report" / "index.html").find("Sweep point 2") != std::string::npos);
+  check_refused(mixed, dir, "no sweep point 4; the sweep has points 0..3", "--point 4");
 }

@@ -25,7 +25,8 @@ SUMMARY_COLUMNS = ["n", "missing", "mean", "sd", "se", "min", "p05", "p25", "p50
                    "max", "probability", "unit", "type"]
 
 __all__ = ["open_result", "attributes", "is_sweep", "point_count", "replicates", "parameters",
-           "summary", "bands", "band_names", "timeseries", "scenarios", "units"]
+           "summary", "bands", "band_names", "timeseries", "timeseries_names", "scenarios", "units",
+           "has_replicates"]
 
 
 def _text(value):
@@ -181,6 +182,19 @@ def summary(path, point=None):
         for key in ("n", "missing"):
             df[key] = df[key].astype("int64")
         return df
+
+
+def has_replicates(path, point=None):
+    """Whether the file keeps per-replicate values (not with --outputs summary)."""
+    with open_result(path) as f:
+        return "replicates" in _group(f, point, path)
+
+
+def timeseries_names(path, point=None):
+    """The series outputs kept replicate by replicate (none with --outputs bands or summary)."""
+    with open_result(path) as f:
+        g = _group(f, point, path)
+        return list(g["timeseries"]) if "timeseries" in g else []
 
 
 def band_names(path, point=None):

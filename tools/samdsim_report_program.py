@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 import samdsim_reader as sr
+from samdsim_report_common import short_key
 
 
 def strategies(rep):
@@ -42,6 +43,29 @@ def comparison(path, point=None):
     return table
 
 
+def cash_figure(path, point, outdir, figures, save, plt, prefix=""):
+    """The cash J-curve with bands per strategy (from /bands: drawn for every file)."""
+    names = [b[: -len(".cumulative_cash_usd")] for b in sr.band_names(path, point)
+             if b.endswith(".cumulative_cash_usd")]
+    if not names:
+        return
+    fig, ax = plt.subplots(figsize=(9.5, 4.6), layout="constrained")
+    for i, s in enumerate(names):
+        b = sr.bands(path, f"{s}.cumulative_cash_usd", point)
+        x = b.index.to_numpy()
+        ax.fill_between(x, b["p05"] / 1e6, b["p95"] / 1e6, color=f"C{i}", alpha=0.15)
+        ax.plot(x, b["p50"] / 1e6, color=f"C{i}", lw=2, label=f"{s}: median, p05–p95")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Cumulative cash (million USD)")
+    ax.set_title("Cash J-curve by strategy")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    save(fig, outdir, f"{prefix}program_cash_curve.png", figures,
+         "Cumulative company cash at the end of each month (undiscounted): median and 5–95 % band across "
+         "replicates, per strategy. Its lowest point is the peak funding need.", point=point)
+
+
 def figures(path, point, outdir, figures, save, plt, prefix=""):
     rep = sr.replicates(path, point)
     names = strategies(rep)
@@ -68,22 +92,7 @@ def figures(path, point, outdir, figures, save, plt, prefix=""):
          "Share of replicates authorized by each month, per strategy (dotted: months 12, 24, 36, 60); the "
          "plateau is P(authorized).", point=point)
 
-    # the cash J-curve with bands per strategy
-    fig, ax = plt.subplots(figsize=(9.5, 4.6), layout="constrained")
-    for i, s in enumerate(names):
-        b = sr.bands(path, f"{s}.cumulative_cash_usd", point)
-        x = b.index.to_numpy()
-        ax.fill_between(x, b["p05"] / 1e6, b["p95"] / 1e6, color=f"C{i}", alpha=0.15)
-        ax.plot(x, b["p50"] / 1e6, color=f"C{i}", lw=2, label=f"{s}: median, p05–p95")
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set_xlabel("Month")
-    ax.set_ylabel("Cumulative cash (million USD)")
-    ax.set_title("Cash J-curve by strategy")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
-    save(fig, outdir, f"{prefix}program_cash_curve.png", figures,
-         "Cumulative company cash at the end of each month (undiscounted): median and 5–95 % band across "
-         "replicates, per strategy. Its lowest point is the peak funding need.", point=point)
+    cash_figure(path, point, outdir, figures, save, plt, prefix)
 
     # NPV, its paired difference, and the peak funding need
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), layout="constrained")
@@ -124,8 +133,7 @@ def figures(path, point, outdir, figures, save, plt, prefix=""):
                     rho[c] = float(np.corrcoef(x[ok].rank(), d[ok].rank())[0, 1])
             top = sorted(rho.items(), key=lambda kv: abs(kv[1]), reverse=True)[:10][::-1]
             if top:
-                label = lambda k: (lambda t: t if len(t) <= 44 else "…" + t[-43:])(k.replace("parameters.", ""))  # noqa: E731
-                ax.barh([label(k) for k, _ in top], [v for _, v in top],
+                ax.barh([short_key(k, 44) for k, _ in top], [v for _, v in top],
                         color=["C3" if v < 0 else "C0" for _, v in top])
             ax.axvline(0, color="k", lw=0.8)
             ax.set_xlim(-1, 1)
