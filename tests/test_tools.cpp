@@ -77,11 +77,15 @@ void check_reader(const std::vector<fs::path>& files, const fs::path& dir) {
 TEST_CASE("report and reader: us_pathway examples", "[tools]") {
   const fs::path dir = scratch("tools_us_pathway");
   const std::vector<std::string> figures = {"authorization_cdf.png", "cost_distribution.png",
-                                            "rank_correlation.png"};
+                                            "rank_correlation.png", "event_curves.png"};
   std::vector<fs::path> files;
   for (const char* config : {"ai_triage_510k.yaml", "de_novo_single_arm.yaml", "pma_breakthrough_rct.yaml"}) {
     files.push_back(simulate(config, dir, 2000));
     check_report(files.back(), dir, figures);
+    // The plan behind the numbers and the outcome shares, as tables.
+    const std::string page = slurp(dir / (files.back().stem().string() + "_report") / "index.html");
+    CHECK(page.find("Plan: study 0") != std::string::npos);
+    CHECK(page.find("Outcome shares: outcome") != std::string::npos);
   }
   check_reader(files, dir);
 }
@@ -210,7 +214,7 @@ TEST_CASE("report: us_pathway runs kept in full, as bands, as summaries, merged 
                                                       "rank_correlation.png"};
   check_report(dir / "bands.h5", dir, replicate_figures);
   // Without per-replicate values: the summaries drawn, and a line saying what is not shown and why.
-  check_report(dir / "summary.h5", dir, {"summary_outputs.png"});
+  check_report(dir / "summary.h5", dir, {"summary_outputs.png", "event_curves.png"});
   CHECK(slurp(dir / "summary_report" / "index.html").find("--outputs summary") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "summary_report" / "rank_correlation.png"));
 

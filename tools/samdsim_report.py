@@ -21,6 +21,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import samdsim_reader as sr  # noqa: E402
 import samdsim_report_demonstration as demonstration  # noqa: E402
+import samdsim_report_outcomes as outcomes  # noqa: E402
 import samdsim_report_portfolio as portfolio  # noqa: E402
 import samdsim_report_program as program  # noqa: E402
 import samdsim_report_sensitivity as sensitivity  # noqa: E402
@@ -261,6 +262,8 @@ def run_figures(path, point, model, outdir, figures, notes, sections, prefix="")
         summary_figure(path, point, outdir, figures, prefix)
     if model != "us_pathway":  # whose figures put the tornado first
         sensitivity.tornado_figure(path, point, outdir, figures, prefix=prefix)
+    sections.extend(outcomes.outcome_sections(path, point, outdir, figures, prefix))
+    sections.extend(outcomes.plan_sections(path, point))
     voi = voi_figure(path, "" if point is None else f"points/{point}", outdir, figures)
     if voi:
         sections.append(voi)
