@@ -15,6 +15,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
@@ -293,14 +294,34 @@ int run_scenario(const RunArgs& a, bool quiet) {
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<Summary>> summaries;
   std::vector<std::string> precision_notes;
+  // A sweep shows one bar for all its points: the current point and the overall ETA.
+  std::optional<Progress> sweep_progress;
+  const auto point_replicates = [&](std::size_t i) {
+    if (!shard) return s.replicates;
+    const auto [first, end] = shard_blocks(*shard, s.points.size(), block_count(s.replicates), i);
+    return first == end ? 0 : std::min(s.replicates, end * replicates_per_block) - first * replicates_per_block;
+  };
+  if (s.is_sweep()) {
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < s.points.size(); ++i) total += point_replicates(i);
+    sweep_progress.emplace(total, progress, "samdsim");
+  }
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
     const ParameterTable& table = *p.parameters.table;
     const std::string group = s.is_sweep() ? "points/" + std::to_string(i) : "";
     keys.push_back(p.key);
     values.push_back(p.values);
+    if (sweep_progress) {
+      std::string label;
+      for (std::size_t c = 0; c < s.sweep_columns.size(); ++c)
+        label += (c ? ", " : "") + s.sweep_columns[c] + "=" + p.values[c];
+      if (label.size() > 40) label = label.substr(0, 37) + "...";
+      sweep_progress->set_label(fmt::format("point {}/{} ({})", i + 1, s.points.size(), label));
+    }
     if (a.resume && from_partial([&] { return writer->scenario_complete(group); })) {
       summaries.push_back(from_partial([&] { return writer->scenario_summaries(group); }));
+      if (sweep_progress) sweep_progress->advance(point_replicates(i));
       continue;
     }
     RunOptions options;
@@ -309,6 +330,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
     options.scenario = p.key;
     options.threads = a.threads;
     options.progress = progress;
+    options.shared_progress = sweep_progress ? &*sweep_progress : nullptr;
     options.interrupt = &interrupt_requested;
     if (shard) {
       const auto [first, end] = shard_blocks(*shard, s.points.size(), block_count(s.replicates), i);
@@ -323,6 +345,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
           [&] { return writer->resume_scenario(group, p.simulation->outputs(), table.sampled_columns()); });
       options.first_block = rows / replicates_per_block;
       options.initial_moments = std::move(moments);
+      if (sweep_progress) sweep_progress->advance(std::min(s.replicates, options.first_block * replicates_per_block));
     } else {
       from_partial([&] { writer->begin_scenario(group, p.simulation->outputs(), table.sampled_columns(), s.replicates); });
     }
@@ -356,6 +379,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
       precision_notes.push_back((s.is_sweep() ? fmt::format("point {}: ", i) : std::string()) +
                                 target->record_result(*writer, result.moments, result.target_reached));
   }
+  if (sweep_progress) sweep_progress->finish();
   // The handlers stay through the commit: a stop asked for now is answered by
   // the complete result.
   if (shard) {

@@ -174,3 +174,17 @@ TEST_CASE("A sweep writes a scenario table and per-point results that do not dep
   CHECK(json.status == 0);
   CHECK(json.out.find("\"scenarios\"") != std::string::npos);
 }
+
+TEST_CASE("A sweep shows one progress bar for all its points, labelled with the current point") {
+  const fs::path dir = scratch("sweep_progress");
+  const fs::path cfg = write(dir, "sweep.yaml", good_config + "sweep:\n  grid:\n    pathway: [510k, de_novo]\n");
+  const Result r = run("run " + cfg.string() + " -o " + (dir / "out.h5").string() + " --replicates 64 --progress always",
+                       dir);
+  REQUIRE(r.status == 0);
+  // The label names the point and its values; one bar ends once, for the whole sweep.
+  CHECK(r.err.find("point 2/2 (pathway=de_novo)") != std::string::npos);
+  std::size_t finished = 0;
+  for (auto at = r.err.find("elapsed"); at != std::string::npos; at = r.err.find("elapsed", at + 1)) ++finished;
+  CHECK(finished == 1);
+  CHECK(r.err.find("100.0%") != std::string::npos);
+}

@@ -39,6 +39,12 @@ void Progress::advance(std::uint64_t done) {
   draw(now_done, false);
 }
 
+void Progress::set_label(std::string label) {
+  if (!enabled_) return;
+  std::lock_guard lock(draw_mutex_);
+  label_ = std::move(label);
+}
+
 void Progress::finish() {
   if (!enabled_ || finished_) return;
   std::lock_guard lock(draw_mutex_);
@@ -64,7 +70,7 @@ void Progress::draw(std::uint64_t done, bool final) {
   const int filled = static_cast<int>(fraction * width);
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.resize(width, '.');
-  std::fprintf(stderr, "\r%s [%s] %5.1f%%  %s/s  %s %s ", label_.c_str(), bar.c_str(), 100.0 * fraction,
+  std::fprintf(stderr, "\r\033[K%s [%s] %5.1f%%  %s/s  %s %s", label_.c_str(), bar.c_str(), 100.0 * fraction,
                fmt::format("{:.3g}", rate).c_str(), final ? "elapsed" : "ETA", clock_text(final ? elapsed : eta).c_str());
   std::fflush(stderr);
 }

@@ -158,7 +158,11 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   result.end_block = first_block;
   result.replicates = std::min(n, first_block * replicates_per_block);
   const std::uint64_t todo = std::min(n, end_block * replicates_per_block) - result.replicates;
-  Progress progress(todo, options.progress, "samdsim");
+  Progress own_progress(todo, options.shared_progress ? ProgressMode::Never : options.progress, "samdsim");
+  Progress& progress = options.shared_progress ? *options.shared_progress : own_progress;
+  // Replicates are counted in small batches, so a slow model's bar moves
+  // within its first block.
+  constexpr std::size_t progress_batch = 16;
 
   auto simulate_block_unchecked = [&](std::size_t slot, std::uint64_t block_index) {
     Worker& w = workers.local();
@@ -190,6 +194,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       Stream model_stream(options.seed, options.scenario, r, model_substream);
       ReplicateContext ctx(r, w.values, model_stream, {options.seed, options.scenario});
       simulation.simulate(ctx, w.workspace.get(), OutputRow(block, i));
+      if (i % progress_batch == progress_batch - 1) progress.advance(progress_batch);
     }
     for (std::size_t k = 0; k < outputs.size(); ++k) {
       Moments m;
@@ -200,7 +205,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       }
       block_moments[slot][k] = m;
     }
-    progress.advance(count);
+    progress.advance(count % progress_batch);
   };
   auto simulate_block = [&](std::size_t slot, std::uint64_t block_index) {
     block_errors[slot] = nullptr;
@@ -261,7 +266,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
   }
   if (abandoned && !result.interrupted) throw std::logic_error("run_replicates: a block was abandoned without a stop request");
   if (pending_count > 0) consume_window(pending_slot, pending_count);
-  progress.finish();
+  own_progress.finish();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

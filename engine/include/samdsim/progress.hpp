@@ -12,14 +12,17 @@ enum class ProgressMode { Auto, Always, Never };
 
 ProgressMode parse_progress_mode(const std::string& text);  // InputError when unknown
 
-// A progress bar with rate and ETA on stderr. Workers call advance() once per
-// finished block; at most one of them redraws, a few times a second.
+// A progress bar with rate and ETA on stderr. Workers call advance() as
+// replicates finish; at most one of them redraws, a few times a second, the
+// first time 0.2 s after the start. One bar can span several runs (the points
+// of a sweep): set_label names the current one.
 class Progress {
  public:
   Progress(std::uint64_t total, ProgressMode mode, std::string label);
   ~Progress();
 
   void advance(std::uint64_t done);
+  void set_label(std::string label);
   void finish();
   bool enabled() const { return enabled_; }
 

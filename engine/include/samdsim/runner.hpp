@@ -25,6 +25,9 @@ struct RunOptions {
   std::uint64_t scenario = 0;
   unsigned threads = 0;  // 0: all available cores
   ProgressMode progress = ProgressMode::Auto;
+  // A bar shared by several runs (a sweep's points), advanced instead of
+  // the run's own; null: the run draws its own bar (per `progress`).
+  Progress* shared_progress = nullptr;
 
   // A slice of the blocks (shards, resumed runs): [first_block, end_block),
   // end_block clamped to the last block of `replicates`.
