@@ -3,6 +3,7 @@
 // computed from the stored replicates and counted here again from them.
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -155,4 +156,23 @@ TEST_CASE("Per-stratum adopters, hours and FTE saved add up to the market's tota
     any = any || hours[i] > 0;
   }
   CHECK(any);
+}
+
+TEST_CASE("summarize --json gives the shares by label and the event curve; the table gives no mean for a category") {
+  const fs::path dir = scratch("outcomes_json");
+  const fs::path out = dir / "triage.h5";
+  REQUIRE(run("run " + source_dir + "/configs/ai_triage_510k.yaml -o " + out.string() + " --replicates 200 --progress never",
+              dir)
+              .status == 0);
+  const ResultFileSummary summary = read_result_summary(out);
+  const Result json = run("summarize --json " + out.string(), dir);
+  REQUIRE(json.status == 0);
+  for (const Summary& s : summary.summaries)
+    if (s.name == "outcome")
+      CHECK(json.out.find(fmt::format("\"shares\": {{\"authorized\": {}", s.shares[0])) != std::string::npos);
+  CHECK(json.out.find("\"probability_by_month\": [0, ") != std::string::npos);
+  const Result text = run("summarize " + out.string(), dir);
+  const auto row = text.out.find("\noutcome ");
+  REQUIRE(row != std::string::npos);
+  CHECK(text.out.substr(row, text.out.find('\n', row + 1) - row).find("(shares") != std::string::npos);
 }

@@ -117,6 +117,8 @@ std::string outputs_table(const ResultFileSummary& s) {
                                     format_number(x.p05),
                                     format_number(x.p50),
                                     format_number(x.p95)};
+    // A category's code has no mean: its shares are printed with the outcomes.
+    if (!x.labels.empty()) row = {x.name, x.unit, "(shares", "below)", "", "", "", ""};
     if (any_boolean) row.push_back(x.type == ValueType::Boolean ? percent(x.probability) : "");
     if (any_missing) row.push_back(with_separators(static_cast<double>(x.missing)));
     t.add(std::move(row));
@@ -233,6 +235,17 @@ std::string json_summary(const Summary& x) {
                                                    {"p05", x.p05},   {"p25", x.p25}, {"p50", x.p50}, {"p75", x.p75},
                                                    {"p95", x.p95},   {"max", x.max}, {"probability", x.probability}};
   for (const auto& [key, value] : fields) out += fmt::format(", \"{}\": {}", key, json_number(value));
+  if (!x.labels.empty()) {
+    out += ", \"shares\": {";
+    for (std::size_t c = 0; c < x.labels.size() && c < x.shares.size(); ++c)
+      out += (c ? ", " : "") + json_string(x.labels[c]) + ": " + json_number(x.shares[c]);
+    out += "}";
+  }
+  if (!x.event_probability.empty()) {
+    out += ", \"probability_by_month\": [";
+    for (std::size_t t = 0; t < x.event_probability.size(); ++t) out += (t ? ", " : "") + json_number(x.event_probability[t]);
+    out += "]";
+  }
   return out + "}";
 }
 
