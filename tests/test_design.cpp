@@ -313,6 +313,12 @@ TEST_CASE("Design functions reject impossible inputs with a message naming the a
   MrmcVariance bad{0.0, 0.001, 100.0, 0.9, 0.6, 0.1};  // 1 - r1 < r2 - r3
   CHECK_THROWS_WITH(mrmc_power(bad, 5, 100.0, 0.05, 0.05), Contains("negative variance"));
   CHECK_THROWS_WITH(mrmc_power(van_dyke(), 1, 100.0, 0.05, 0.05), Contains("readers"));
+  // (1 - r1) + (r - 1)(r2 - r3): 0.568 - 0.2979 (r - 1) changes sign between
+  // 2 and 3 readers, so 2 readers are a valid design and 3 are not.
+  MrmcVariance crossed{0.0002, 0.0008, 114.0, 0.432, 0.0, 0.2979};
+  CHECK(mrmc_readers_problem(crossed, 2).empty());
+  CHECK_THAT(mrmc_readers_problem(crossed, 3), Contains("too negative for 3 readers"));
+  CHECK(mrmc_readers_problem(van_dyke(), 100).empty());
 }
 
 // The recurrences of BinomialTail against Boost's tail at every step of a

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace samdsim::us_pathway {
@@ -201,6 +202,11 @@ double mrmc_variance_of_difference(const MrmcVariance& v, std::int64_t readers, 
 
 MrmcPower mrmc_power(const MrmcVariance& v, std::int64_t readers, double cases, double delta_auc,
                      double alpha);
+
+// Empty when the OR error covariance of `readers` readers is valid; otherwise
+// why not. Its eigenvalue along the all-readers direction is
+// (1 - r1) + (r - 1)(r2 - r3), so a negative r2 - r3 bounds the reader count.
+std::string mrmc_readers_problem(const MrmcVariance& v, std::int64_t readers);
 
 // Power as cases -> infinity (reader variability alone); a target at or above
 // it cannot be reached with this many readers.

@@ -125,6 +125,17 @@ MrmcPower mrmc_power(const MrmcVariance& v, std::int64_t readers, double cases, 
   return power_from(lambda, ddf, alpha);
 }
 
+std::string mrmc_readers_problem(const MrmcVariance& v, std::int64_t readers) {
+  const double along_readers =
+      (1.0 - v.r1) + static_cast<double>(readers - 1) * (v.r2 - v.r3);
+  if (along_readers < 0.0 || (along_readers == 0.0 && v.var_tr == 0.0))
+    return fmt::format("r2 - r3 = {} is too negative for {} readers: the reader-averaged "
+                       "difference would have no positive variance; need (1 - r1) + "
+                       "(readers - 1)(r2 - r3) > 0, here {}",
+                       v.r2 - v.r3, readers, along_readers);
+  return {};
+}
+
 double mrmc_power_limit(const MrmcVariance& v, std::int64_t readers, double delta_auc,
                         double alpha) {
   constexpr const char* where = "mrmc_power_limit";

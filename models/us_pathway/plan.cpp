@@ -129,6 +129,8 @@ void read_mrmc(StudyPlan& s, const Group& v) {
     var.fail(var.given("r1") ? "r1" : "r2",
              fmt::format("correlations r1 = {}, r2 = {}, r3 = {} give a negative variance: need 1 - r1 >= r2 - r3",
                          s.mrmc.r1, s.mrmc.r2, s.mrmc.r3));
+  if (const std::string problem = mrmc_readers_problem(s.mrmc, s.readers); !problem.empty())
+    var.fail(var.given("r2") ? "r2" : "r3", problem);
   std::int64_t cases = 0;
   if (v.given("cases")) {
     cases = static_cast<std::int64_t>(v.fixed("cases"));
