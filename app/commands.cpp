@@ -27,6 +27,7 @@
 #include "samdsim/result_reader.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/runner.hpp"
+#include "samdsim/sensitivity_report.hpp"
 #include "samdsim/summary_format.hpp"
 #include "samdsim/summary_outcomes.hpp"
 #include "samdsim/version.hpp"
@@ -44,8 +45,9 @@ int command_validate(const std::string& config) {
     const SolveRecord& r = s.solve_record;
     std::string sizes;
     for (double n : r.sizes) sizes += fmt::format("{}{:g}", sizes.empty() ? "" : ", ", n);
-    std::cout << fmt::format("solve: {}\n  analytic: {} = {:g} ({} {:.4g}, {} sizes evaluated); run simulates {}\n",
-                             r.rule, r.vary, r.analytic_size, r.output, r.analytic_value, r.evaluations, sizes);
+    std::cout << fmt::format("solve: {}\n  analytic: {} = {:g} ({} {}, {} sizes evaluated); run simulates {}\n",
+                             r.rule, r.vary, r.analytic_size, r.output, format_number(r.analytic_value),
+                             r.evaluations, sizes);
   } else if (s.is_sweep()) {
     std::string columns;
     for (const auto& c : s.sweep_columns) columns += (columns.empty() ? "" : ", ") + c;
@@ -62,8 +64,8 @@ int command_validate(const std::string& config) {
     const auto& slot = table.slot(p);
     if (slot.distribution.is_fixed() || !table.used(p)) continue;
     (slot.per_unit ? per_unit : drawn) +=
-        fmt::format("  {:<56} {:<12} {}  (mean {:.4g})\n", slot.path, slot.unit, slot.distribution.describe(),
-                    slot.distribution.mean());
+        fmt::format("  {:<56} {:<12} {}  (mean {})\n", slot.path, slot.unit, slot.distribution.describe(),
+                    format_number(slot.distribution.mean()));
   }
   if (!drawn.empty()) std::cout << "\n# parameters drawn once per replicate (stored under /parameters)\n" << drawn;
   if (!per_unit.empty()) std::cout << "\n# distributions drawn per site or request\n" << per_unit;
@@ -76,7 +78,16 @@ int command_summarize(const std::string& file, bool json) {
     require_complete_result(f.get(), file);
   }
   const ResultFileSummary summary = read_result_summary(file);
-  std::cout << (json ? format_summary_json(summary) : format_summary_table(summary) + format_outcomes(summary));
+  if (json) {
+    std::cout << format_summary_json(summary);
+    return 0;
+  }
+  std::string sensitivity;
+  {
+    const hdf5::Id f = open_result_file(file);
+    sensitivity = format_stored_sensitivity(f.get(), file);
+  }
+  std::cout << format_summary_table(summary) + format_outcomes(summary) + sensitivity;
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "samdsim/result_reader.hpp"
 #include "samdsim/runner.hpp"
 #include "samdsim/sensitivity.hpp"
+#include "samdsim/sensitivity_report.hpp"
 
 namespace samdsim::app {
 
@@ -63,13 +64,6 @@ ParameterTable fixed_table(const ParameterTable& table, const std::vector<std::u
 }
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
-
-std::string num(double v) { return std::isfinite(v) ? fmt::format("{:+.3f}", v) : "   nan"; }
-
-std::string amount(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  return std::abs(v) >= 1e4 || (v != 0 && std::abs(v) < 1e-2) ? fmt::format("{:+.4g}", v) : fmt::format("{:+.3f}", v);
-}
 
 }  // namespace
 
@@ -203,35 +197,10 @@ int command_sensitivity(const SensitivityArgs& a) {
     }
   });
 
-  for (const auto& r : results) {
-    const auto& st = r.stats;
-    std::cout << fmt::format("\n== {}{}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
-                             "tornado: mean at p90 - mean at p10, {} replicates each; ranked by |PRCC|)\n",
-                             r.name, r.unit.empty() ? "" : " [" + r.unit + "]", st.rows_used, a.bootstrap,
-                             st.bootstrap_rows, tornado_n);
-    if (!(st.spearman.array() == st.spearman.array()).any()) {  // all NaN
-      std::cout << "   (the output or the parameters do not vary)\n";
-      continue;
-    }
-    std::vector<std::size_t> order(names.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto key = [&](std::size_t j) {
-      const double v = std::abs(st.prcc(static_cast<Eigen::Index>(j)));
-      return std::isfinite(v) ? v : -1.0;
-    };
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
-    std::size_t width = 9;
-    for (const auto& n : names) width = std::max(width, n.size());
-    std::cout << fmt::format("{:<{}}  {:>25}  {:>25}  {}\n", "parameter", width, "spearman [95% CI]", "prcc [95% CI]",
-                             "tornado change");
-    for (const std::size_t j : order) {
-      const auto i = static_cast<Eigen::Index>(j);
-      const double change = r.p90_mean[j] - r.p10_mean[j];
-      std::cout << fmt::format("{:<{}}  {:>6} [{:>6}, {:>6}]  {:>6} [{:>6}, {:>6}]  {}{}\n", names[j], width,
-                               num(st.spearman(i)), num(st.spearman_low(i)), num(st.spearman_high(i)), num(st.prcc(i)),
-                               num(st.prcc_low(i)), num(st.prcc_high(i)), amount(change),
-                               std::isfinite(change) && !r.unit.empty() ? " " + r.unit : "");
-    }
+  // What was stored, read back: `summarize` prints a file's analyses the same way.
+  {
+    Id file = open_result_file(path);
+    std::cout << format_sensitivity(read_sensitivity(file.get(), scenario, a.file));
   }
   if (!tornado_note.empty()) std::cout << "\n" << tornado_note << "\n";
   std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", scenario.empty() ? "" : scenario + "/", a.file);

@@ -203,6 +203,23 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
     CHECK(hdf5::read_uint64_attribute(m.get(), "rows_used").value_or(0) < 3000u);  // NaN when not authorized
   }
 
+  // summarize shows the stored analyses exactly as the command printed them.
+  const std::string printed = r.out.substr(0, r.out.find("\nwrote /sensitivity/"));
+  REQUIRE(printed.find("== total_cost_usd [USD]") != std::string::npos);
+  const Result shown = run("summarize " + out.string(), dir);
+  INFO(shown.out << shown.err);
+  REQUIRE(shown.status == 0);
+  CHECK(shown.out.find("# sensitivity (stored by samdsim sensitivity)\n" + printed) != std::string::npos);
+  {
+    // A damaged analysis is refused by summarize as bad input, naming it.
+    REQUIRE(shell("cp " + out.string() + " " + (dir / "damaged.h5").string()) == 0);
+    hdf5::Id f(H5Fopen((dir / "damaged.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    REQUIRE(H5Ldelete(f.get(), "/sensitivity/total_cost_usd/prcc_low", H5P_DEFAULT) >= 0);
+  }
+  const Result damaged = run("summarize " + (dir / "damaged.h5").string(), dir);
+  CHECK(damaged.status == 2);
+  CHECK(damaged.err.find("sensitivity/total_cost_usd/prcc_low") != std::string::npos);
+
   // Rerunning replaces the group (only the asked output is left).
   const Result again = run("sensitivity " + out.string() + " --output authorized --bootstrap 10 --no-tornado", dir);
   INFO(again.out << again.err);

@@ -1,3 +1,4 @@
+#include "samdsim/summary_format.hpp"
 #include "samdsim/config.hpp"
 
 #include <fmt/format.h>
@@ -89,10 +90,10 @@ Sweep solve_sweep(Scenario& s, const YAML::Node& root, const std::string& file) 
     const std::string why =
         solve.maximize ? fmt::format("the model gives no value of {} for any {} in [{}, {}]", solve.objective,
                                      solve.vary, solve.low, solve.high)
-                       : fmt::format("no {} in [{}, {}] reaches {} by the model's planning value (at {}: {:.4g}); "
+                       : fmt::format("no {} in [{}, {}] reaches {} by the model's planning value (at {}: {}); "
                                      "widen the range",
                                      solve.vary, solve.low, solve.high, solve.target_text(),
-                                     solve.high, answer.value);
+                                     solve.high, format_number(answer.value));
     throw InputError(solve.goal_at, goal_path, why);
   }
   s.solve = solve;

@@ -1,3 +1,4 @@
+#include "samdsim/summary_format.hpp"
 #include "samdsim/solve.hpp"
 
 #include <fmt/format.h>
@@ -218,10 +219,10 @@ SolveRecord finish_solve_record(SolveRecord r, const Solve& solve, const std::ve
     r.reason = n == 0 ? "nothing was simulated"
                       : fmt::format(
                             "no simulated candidate meets every requirement {}; the largest, {} = {:g}, "
-                            "estimates {} {:.4g} [{:.4g}, {:.4g}]: widen confirm: or the range, or run more "
+                            "estimates {} {} [{}, {}]: widen confirm: or the range, or run more "
                             "replicates",
-                            judged, r.vary, r.sizes.back(), r.output, r.estimates.back(), r.interval_low.back(),
-                            r.interval_high.back());
+                            judged, r.vary, r.sizes.back(), r.output, format_number(r.estimates.back()),
+                            format_number(r.interval_low.back()), format_number(r.interval_high.back()));
     return r;
   }
   const std::size_t c = *report.chosen;
@@ -244,13 +245,13 @@ std::string format_solve_record(const SolveRecord& r, const std::optional<std::s
   std::string out = "\nsolve: " + r.rule + "\n";
   out += std::isnan(r.analytic_size)
              ? "  analytic: no size in the range\n"
-             : fmt::format("  analytic: {} = {:g}, planning value of {} {:.4g} ({} sizes evaluated)\n", r.vary,
-                           r.analytic_size, r.output, r.analytic_value, r.evaluations);
+             : fmt::format("  analytic: {} = {:g}, planning value of {} {} ({} sizes evaluated)\n", r.vary,
+                           r.analytic_size, r.output, format_number(r.analytic_value), r.evaluations);
   const std::string interval_head = r.confidence > 0.0 ? fmt::format("{:g} % interval", 100.0 * r.confidence) : "";
   out += fmt::format("  {:>16}  {:>10}  {:>10}  {}\n", r.vary, "analytic", "simulated", interval_head);
   for (std::size_t i = 0; i < r.sizes.size(); ++i) {
     const std::string interval = i < r.interval_low.size() && r.confidence > 0.0
-                                     ? fmt::format("[{:.4g}, {:.4g}]", r.interval_low[i], r.interval_high[i])
+                                     ? fmt::format("[{}, {}]", format_number(r.interval_low[i]), format_number(r.interval_high[i]))
                                      : "";
     const double estimate = i < r.estimates.size() ? r.estimates[i] : std::numeric_limits<double>::quiet_NaN();
     std::string note = r.sizes[i] == r.analytic_size ? "  analytic answer" : "";
@@ -258,7 +259,8 @@ std::string format_solve_record(const SolveRecord& r, const std::optional<std::s
     const double planned =
         i < r.planning_values.size() ? r.planning_values[i] : std::numeric_limits<double>::quiet_NaN();
     std::string row =
-        fmt::format("  {:>16g}  {:>10.4g}  {:>10.4g}  {:<22}{}", r.sizes[i], planned, estimate, interval, note);
+        fmt::format("  {:>16g}  {:>10}  {:>10}  {:<22}{}", r.sizes[i], format_number(planned),
+                    format_number(estimate), interval, note);
     row.erase(row.find_last_not_of(' ') + 1);
     out += row + "\n";
   }

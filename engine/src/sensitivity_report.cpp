@@ -1,0 +1,186 @@
+#include "samdsim/summary_format.hpp"
+#include "samdsim/sensitivity_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/result_annex.hpp"
+
+namespace samdsim {
+
+namespace {
+
+using hdf5::Id;
+
+// More parameters than any model declares: a larger count marks a damaged file.
+constexpr hsize_t max_parameters = 1'000'000;
+
+std::vector<hsize_t> checked_shape(hid_t ds, const std::string& where) {
+  const auto dims = hdf5::dataset_shape(ds);
+  if (dims.size() != 1 || dims[0] > max_parameters)
+    throw InputError(fmt::format("{} has shape {} where one value per parameter is expected: the file is damaged",
+                                 where, fmt::join(dims, " x ")));
+  return dims;
+}
+
+// A 1-D dataset of variable-length strings stored in the file.
+std::vector<std::string> read_strings(hid_t group, const std::string& name, const std::string& where) {
+  H5L_info_t link;
+  H5O_info_t info;
+  if (H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
+      H5Oget_info_by_name(group, name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(where + " is not a dataset stored in the file: the file is damaged");
+  }
+  Id ds = hdf5::open_dataset(group, name);
+  Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + where);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0)
+    throw InputError(where + " does not hold variable-length strings: the file is damaged");
+  const hsize_t n = checked_shape(ds.get(), where)[0];
+  Id mem = hdf5::check(H5Tcopy(H5T_C_S1), where);
+  hdf5::check(H5Tset_size(mem.get(), H5T_VARIABLE), where);
+  std::vector<char*> raw(n, nullptr);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  hdf5::check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "cannot read " + where);
+  for (char* s : raw) out.emplace_back(s ? s : "");
+  Id space = hdf5::check(H5Dget_space(ds.get()), where);
+  H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
+std::vector<double> read_numbers(hid_t group, const std::string& name, hsize_t n, const std::string& where) {
+  Id ds = open_stored_column(group, name, where);
+  if (checked_shape(ds.get(), where)[0] != n)
+    throw InputError(fmt::format("{} holds {} values for {} parameters: the file is damaged", where,
+                                 hdf5::dataset_shape(ds.get())[0], n));
+  return read_all_values(group, name, n);
+}
+
+std::string signed3(double v) { return std::isfinite(v) ? fmt::format("{:+.3f}", v) : "   nan"; }
+
+// A change or a level in the output's unit, as every table prints numbers,
+// with its sign.
+std::string amount(double v) { return v > 0 ? "+" + format_number(v) : format_number(v); }
+
+// Damaged contents of a file the user named are bad input, not a fault of ours.
+template <typename F>
+auto as_input_error(const std::string& file_name, F&& body) {
+  try {
+    return body();
+  } catch (const InternalError& e) {
+    throw InputError(fmt::format("cannot read the sensitivity analysis in '{}': {}", file_name, e.what()));
+  }
+}
+
+std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenario, const std::string& file_name) {
+  const std::string path = scenario.empty() ? "sensitivity" : scenario + "/sensitivity";
+  std::vector<StoredSensitivity> out;
+  {
+    Id base = scenario.empty() ? hdf5::open_group(file, "/") : open_stored_group(file, scenario, file_name);
+    if (!hdf5::link_exists(base.get(), "sensitivity")) return out;
+  }
+  Id sens = open_stored_group(file, path, file_name);
+  for (const auto& output : hdf5::member_names(sens.get())) {
+    const std::string at = fmt::format("'{}': {}/{}", file_name, path, output);
+    Id g = open_stored_group(sens.get(), output, file_name);
+    StoredSensitivity s;
+    s.output = output;
+    s.unit = hdf5::read_string_attribute(g.get(), "unit").value_or("");
+    s.parameters = read_strings(g.get(), "parameter", at + "/parameter");
+    const hsize_t n = s.parameters.size();
+    const auto numbers = [&](const char* name) { return read_numbers(g.get(), name, n, at + "/" + name); };
+    s.spearman = numbers("spearman");
+    s.spearman_low = numbers("spearman_low");
+    s.spearman_high = numbers("spearman_high");
+    s.prcc = numbers("prcc");
+    s.prcc_low = numbers("prcc_low");
+    s.prcc_high = numbers("prcc_high");
+    s.tornado_change = numbers("tornado_change");
+    s.rows_used = hdf5::read_uint64_attribute(g.get(), "rows_used").value_or(0);
+    s.bootstrap = hdf5::read_uint64_attribute(g.get(), "bootstrap").value_or(0);
+    s.bootstrap_rows = hdf5::read_uint64_attribute(g.get(), "bootstrap_rows").value_or(0);
+    s.tornado_replicates = hdf5::read_uint64_attribute(g.get(), "tornado_replicates").value_or(0);
+    s.tornado_base_mean =
+        hdf5::read_double_attribute(g.get(), "tornado_base_mean").value_or(std::numeric_limits<double>::quiet_NaN());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<StoredSensitivity> read_sensitivity(hid_t file, const std::string& scenario, const std::string& file_name) {
+  return as_input_error(file_name, [&] { return read_stored(file, scenario, file_name); });
+}
+
+std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
+  std::string out;
+  for (const auto& r : analyses) {
+    out += fmt::format("\n== {}{}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
+                       "tornado: mean at p90 - mean at p10, {} replicates each{}; ranked by |PRCC|)\n",
+                       r.output, r.unit.empty() ? "" : " [" + r.unit + "]", r.rows_used, r.bootstrap, r.bootstrap_rows,
+                       r.tornado_replicates,
+                       std::isfinite(r.tornado_base_mean) ? fmt::format(", centre {}", amount(r.tornado_base_mean)) : "");
+    if (std::none_of(r.spearman.begin(), r.spearman.end(), [](double v) { return std::isfinite(v); })) {
+      out += "   (the output or the parameters do not vary)\n";
+      continue;
+    }
+    std::vector<std::size_t> order(r.parameters.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const auto key = [&](std::size_t j) {
+      const double v = std::abs(r.prcc[j]);
+      return std::isfinite(v) ? v : -1.0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
+    std::size_t width = 9;
+    for (const auto& n : r.parameters) width = std::max(width, n.size());
+    out += fmt::format("{:<{}}  {:>25}  {:>25}  {}\n", "parameter", width, "spearman [95% CI]", "prcc [95% CI]",
+                       "tornado change");
+    for (const std::size_t j : order) {
+      const double change = r.tornado_change[j];
+      out += fmt::format("{:<{}}  {:>6} [{:>6}, {:>6}]  {:>6} [{:>6}, {:>6}]  {}{}\n", r.parameters[j], width,
+                         signed3(r.spearman[j]), signed3(r.spearman_low[j]), signed3(r.spearman_high[j]),
+                         signed3(r.prcc[j]), signed3(r.prcc_low[j]), signed3(r.prcc_high[j]), amount(change),
+                         std::isfinite(change) && !r.unit.empty() ? " " + r.unit : "");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string stored_text(hid_t file, const std::string& file_name) {
+  std::string out;
+  if (!hdf5::link_exists(file, "points")) {
+    const auto analyses = read_sensitivity(file, "", file_name);
+    if (!analyses.empty())
+      out = "\n# sensitivity (stored by samdsim sensitivity)\n" + format_sensitivity(analyses);
+    return out;
+  }
+  Id points = open_stored_group(file, "points", file_name);
+  const auto names = hdf5::member_names(points.get());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string scenario = "points/" + std::to_string(i);
+    if (!hdf5::link_exists(points.get(), std::to_string(i))) continue;
+    const auto analyses = read_sensitivity(file, scenario, file_name);
+    if (!analyses.empty())
+      out += fmt::format("\n# sensitivity of point {} (stored by samdsim sensitivity --point {})\n{}", i, i,
+                         format_sensitivity(analyses));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_stored_sensitivity(hid_t file, const std::string& file_name) {
+  return as_input_error(file_name, [&] { return stored_text(file, file_name); });
+}
+
+}  // namespace samdsim
