@@ -184,3 +184,28 @@ TEST_CASE("A demonstration's plan shows its sequences and analytic power; an ado
   CHECK(counts.size() == 4);
   CHECK(std::accumulate(counts.begin(), counts.end(), 0.0) == first(a, "market", "hospitals"));
 }
+
+TEST_CASE("A single demonstration design with low power or over budget is warned about; a sweep over sizes is not") {
+  const std::string config = slurp(source_dir + "/configs/demonstration_parallel_ct_turnaround.yaml");
+  const std::string single = config.substr(0, config.find("\nsweep:") + 1);
+  const auto position = [&](const std::string& key) {
+    const auto at = single.find(key);
+    REQUIRE(at != std::string::npos);
+    const auto line = 1 + std::count(single.begin(), single.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return fmt::format("{}:{}", line, at - single.rfind('\n', at) + key.size());
+  };
+  // 12 hospitals: 44.5 % power at the planning effect (the sweep's first point).
+  const Scenario small = parse_scenario(replaced(single, "clusters: 20 ", "clusters: 12 "), "small.yaml");
+  const std::string w = plan_warnings(small);
+  CHECK(w.find("small.yaml:" + position("clusters: ") + ": parameters.design.clusters: the design has 44.5 % power") !=
+        std::string::npos);
+  CHECK(w.find("budget") == std::string::npos);
+  // 30 hospitals: an expected JPY 105.6M against a budget of 90M.
+  const Scenario large = parse_scenario(replaced(single, "clusters: 20 ", "clusters: 30 "), "large.yaml");
+  const std::string b = plan_warnings(large);
+  CHECK(b.find("large.yaml:" + position("budget: ") + ": parameters.costs.budget: the design's expected cost "
+               "105,600,000 JPY exceeds the budget of 90,000,000 JPY") != std::string::npos);
+  CHECK(b.find("power") == std::string::npos);
+  // The sweep holds both designs and chooses among them: no warning.
+  CHECK(plan_warnings(parse_scenario(config, "sweep.yaml")).empty());
+}

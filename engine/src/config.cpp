@@ -266,6 +266,7 @@ std::string plan_warnings(const Scenario& s, std::size_t limit) {
     }
     PlanReport plan = p.simulation->plan_report();
     for (const PlanWarning& w : plan.warnings) {
+      if (s.is_sweep() && !w.in_sweeps) continue;
       if (printed == limit) {
         ++more;
         continue;

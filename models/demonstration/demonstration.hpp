@@ -15,6 +15,7 @@
 #include "demonstration/decision.hpp"
 #include "demonstration/design.hpp"
 #include "demonstration/gls.hpp"
+#include "samdsim/plan_report.hpp"
 #include "samdsim/model.hpp"
 
 namespace samdsim::demonstration {
@@ -103,6 +104,8 @@ struct Plan {
   Param cost_fixed, cost_per_hospital, cost_per_hospital_period, cost_per_case;
   bool has_budget = false;
   double budget = 0.0;
+  // What a valid but implausible design deserves a warning for (planning.cpp).
+  std::vector<PlanWarning> warnings;
   double expected_cost = 0.0;  // at the costs' means and the mean case count
 
   Decision decision;
@@ -114,6 +117,10 @@ struct Plan {
 };
 
 Plan make_plan(const Group& parameters);
+
+// A valid design's warnings at validate and run: under 50 % power at the
+// planning effect, over ten years long, an expected cost above the budget.
+std::vector<PlanWarning> plan_warnings(const Plan& plan, const Group& parameters);
 
 // Splits the total variance of one case's outcome into the cluster,
 // cluster-by-period and individual components from the ICC and the cluster

@@ -155,6 +155,7 @@ Plan make_plan(const Group& p) {
   plan.decision = make_decision(p.group("decision"), o, static_cast<double>(plan.design.periods) * plan.design.period_months,
                                 plan.analytic_se);
   plan.second = make_second_endpoint(p, plan, c, scratch);
+  plan.warnings = plan_warnings(plan, p);
 
   plan.precomputed = plan.variance == Variance::known && plan.cases_fixed && is_fixed(o, "icc") && is_fixed(o, "cac") &&
                      (plan.binary ? is_fixed(o, "control_proportion") : is_fixed(o, "sd"));

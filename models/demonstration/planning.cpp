@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "demonstration/demonstration.hpp"
+#include "samdsim/summary_format.hpp"
 
 namespace samdsim::demonstration {
 
@@ -32,6 +33,36 @@ const char* design_name(DesignType t) {
   return "";
 }
 }  // namespace
+
+namespace {
+// Thresholds of the warnings (docs/models/demonstration.md, "The plan").
+constexpr double low_planning_power = 0.5;      // more likely to miss the effect than to show it
+constexpr double implausible_months = 120.0;    // a demonstration trial of over ten years
+}  // namespace
+
+std::vector<PlanWarning> plan_warnings(const Plan& p, const Group& parameters) {
+  std::vector<PlanWarning> out;
+  const auto warn = [&](const Group& g, const std::string& key, const std::string& message, bool in_sweeps) {
+    out.push_back(PlanWarning{g.location(key), g.path_of(key), message, in_sweeps});
+  };
+  const Group& design = parameters.group("design");
+  if (p.analytic_power_value < low_planning_power)
+    warn(design, design.given("clusters") ? "clusters" : "type",
+         fmt::format("the design has {:.3g} % power at the planning effect {} {}: the trial is more likely to "
+                     "miss the effect than to show it",
+                     100.0 * p.analytic_power_value, format_number(p.planning_effect), p.outcome_unit),
+         false);
+  const double months = static_cast<double>(p.design.periods) * p.design.period_months;
+  if (months > implausible_months)
+    warn(design, design.given("period_months") ? "period_months" : "periods",
+         fmt::format("the trial runs {} months ({:.3g} years)", format_number(months), months / 12.0), true);
+  if (p.has_budget && p.expected_cost > p.budget)
+    warn(parameters.group("costs"), "budget",
+         fmt::format("the design's expected cost {} {} exceeds the budget of {} {}", format_number(p.expected_cost),
+                     p.currency, format_number(p.budget), p.currency),
+         false);
+  return out;
+}
 
 PlanReport Simulation::plan_report() const {
   const Plan& p = plan_;
@@ -77,6 +108,7 @@ PlanReport Simulation::plan_report() const {
     decision.add("evsi_closed_form", p.decision.evsi_closed_form, p.currency, "normal prior, linear net benefit");
     decision.add("enbs", p.decision.evsi_closed_form - p.expected_cost, p.currency, "EVSI minus expected cost");
   }
+  report.warnings = p.warnings;
   return report;
 }
 

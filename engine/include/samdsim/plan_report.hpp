@@ -40,6 +40,9 @@ struct PlanWarning {
   Location where;
   std::string key_path;
   std::string message;
+  // False for what a sweep or solve: explores on purpose (a design's power or
+  // cost across sizes): reported for a single run only.
+  bool in_sweeps = true;
   std::string str() const;  // "file:line:col: key.path: message"
 };
 
