@@ -187,4 +187,8 @@ TEST_CASE("A sweep shows one progress bar for all its points, labelled with the 
   for (auto at = r.err.find("elapsed"); at != std::string::npos; at = r.err.find("elapsed", at + 1)) ++finished;
   CHECK(finished == 1);
   CHECK(r.err.find("100.0%") != std::string::npos);
+  // stderr is a file here: plain lines for a log, no carriage return or escape code.
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.find('\033') == std::string::npos);
+  CHECK(r.err.find("elapsed") < r.err.find('\n', r.err.find("elapsed")));
 }

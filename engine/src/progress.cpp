@@ -20,12 +20,13 @@ ProgressMode parse_progress_mode(const std::string& text) {
 Progress::Progress(std::uint64_t total, ProgressMode mode, std::string label)
     : total_(total),
       enabled_(mode == ProgressMode::Always || (mode == ProgressMode::Auto && isatty(STDERR_FILENO))),
+      terminal_(isatty(STDERR_FILENO) != 0),
       label_(std::move(label)),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
 Progress::~Progress() {
-  if (enabled_ && !finished_) std::fputc('\n', stderr);
+  if (enabled_ && terminal_ && !finished_) std::fputc('\n', stderr);
 }
 
 void Progress::advance(std::uint64_t done) {
@@ -34,7 +35,7 @@ void Progress::advance(std::uint64_t done) {
   std::unique_lock lock(draw_mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // another worker is drawing; never wait for it
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(200)) return;
+  if (now - last_draw_ < (terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10'000))) return;
   last_draw_ = now;
   draw(now_done, false);
 }
@@ -49,7 +50,7 @@ void Progress::finish() {
   if (!enabled_ || finished_) return;
   std::lock_guard lock(draw_mutex_);
   draw(done_.load(), true);
-  std::fputc('\n', stderr);
+  if (terminal_) std::fputc('\n', stderr);
   finished_ = true;
 }
 
@@ -70,8 +71,9 @@ void Progress::draw(std::uint64_t done, bool final) {
   const int filled = static_cast<int>(fraction * width);
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.resize(width, '.');
-  std::fprintf(stderr, "\r\033[K%s [%s] %5.1f%%  %s/s  %s %s", label_.c_str(), bar.c_str(), 100.0 * fraction,
-               fmt::format("{:.3g}", rate).c_str(), final ? "elapsed" : "ETA", clock_text(final ? elapsed : eta).c_str());
+  std::fprintf(stderr, "%s%s [%s] %5.1f%%  %s/s  %s %s%s", terminal_ ? "\r\033[K" : "", label_.c_str(), bar.c_str(),
+               100.0 * fraction, fmt::format("{:.3g}", rate).c_str(), final ? "elapsed" : "ETA",
+               clock_text(final ? elapsed : eta).c_str(), terminal_ ? "" : "\n");
   std::fflush(stderr);
 }
 

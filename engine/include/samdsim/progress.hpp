@@ -15,7 +15,9 @@ ProgressMode parse_progress_mode(const std::string& text);  // InputError when u
 // A progress bar with rate and ETA on stderr. Workers call advance() as
 // replicates finish; at most one of them redraws, a few times a second, the
 // first time 0.2 s after the start. One bar can span several runs (the points
-// of a sweep): set_label names the current one.
+// of a sweep): set_label names the current one. When stderr is not a
+// terminal (--progress always into a batch job's log), the bar is a plain
+// line every 10 s instead, without carriage returns or escape codes.
 class Progress {
  public:
   Progress(std::uint64_t total, ProgressMode mode, std::string label);
@@ -31,6 +33,7 @@ class Progress {
 
   std::uint64_t total_;
   bool enabled_;
+  bool terminal_;
   std::string label_;
   std::atomic<std::uint64_t> done_{0};
   std::chrono::steady_clock::time_point start_;
