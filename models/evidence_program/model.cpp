@@ -62,7 +62,10 @@ std::vector<OutputSpec> output_specs(const Plan& plan) {
   for (const StrategyPlan& s : plan.strategies) add_strategy_outputs(o, s.name, plan.horizon);
   if (plan.stage_outputs)
     for (const StrategyPlan& s : plan.strategies) {
-      if (!s.fixed_authorization) add_stage_outputs(o, s.name + ".evidence.", us_pathway::output_specs());
+      if (!s.fixed_authorization) {
+        add_stage_outputs(o, s.name + ".evidence.", us_pathway::output_specs());
+        add_stage_outputs(o, s.name + ".evidence.", us_pathway::record_output_specs(s.evidence));
+      }
       if (plan.market_enabled)
         add_stage_outputs(o, s.name + ".market.",
                           hospital_adoption::output_specs(plan.horizon, "USD", plan.market.triage));

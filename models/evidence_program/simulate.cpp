@@ -108,7 +108,7 @@ Simulation::Simulation(Plan plan) : plan_(std::move(plan)) {
     for (StrategyPlan& s : plan_.strategies) {
       if (!s.fixed_authorization) {
         s.first_evidence_output = next;
-        next += us_pathway::output_count;
+        next += us_pathway::output_count + us_pathway::record_output_specs(s.evidence).size();
       }
       if (plan_.market_enabled) {
         s.first_market_output = next;
@@ -153,6 +153,7 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
       ReplicateContext ectx(ctx.replicate(), ctx.values(), rng, ctx.origin());
       OutputRow eo = p.stage_outputs ? out.from(s.first_evidence_output) : OutputRow(w.evidence_scratch, 0);
       us_pathway::simulate_plan(s.evidence, ectx, *w.evidence[i], eo, &e.record);
+      if (p.stage_outputs) us_pathway::write_record_outputs(s.evidence, e.record, eo, eo.from(us_pathway::output_count));
       e.authorized = eo.get(us_pathway::authorized) != 0.0;
       e.decision_month = e.record.decision_month;
       const auto outcome = static_cast<us_pathway::Outcome>(eo.get(us_pathway::outcome));

@@ -345,14 +345,11 @@ Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_spec
 
 std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_plan_workspace(plan_); }
 
-void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
-  PlanRecord record;
-  simulate_plan(plan_, ctx, *workspace, out, &record);
+void write_record_outputs(const Plan& plan, const PlanRecord& record, OutputRow out, OutputRow more) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  OutputRow more = out.from(output_count);
   more.set(review_days, record.review_days);
   more.set(cost_if_authorized_usd, out.get(authorized) > 0.5 ? out.get(total_cost_usd) : nan);
-  for (std::size_t i = 0; i < plan_.studies.size(); ++i) {
+  for (std::size_t i = 0; i < plan.studies.size(); ++i) {
     const PlanRecord::Study& s = record.studies[i];
     OutputRow study = more.from(record_output_count + i * study_output_count);
     study.set(study_attempts_run, static_cast<double>(s.attempts));
@@ -360,6 +357,12 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
     study.set(study_cost_usd, s.cost_usd);
     study.set(study_months, s.attempts > 0 ? s.months : nan);
   }
+}
+
+void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow out) const {
+  PlanRecord record;
+  simulate_plan(plan_, ctx, *workspace, out, &record);
+  write_record_outputs(plan_, record, out, out.from(output_count));
 }
 
 }  // namespace samdsim::us_pathway

@@ -179,6 +179,9 @@ std::unique_ptr<Workspace> make_plan_workspace(const Plan& plan);
 enum RecordOutput : std::size_t { review_days, cost_if_authorized_usd, record_output_count };
 enum StudyOutput : std::size_t { study_attempts_run, study_succeeded, study_cost_usd, study_months, study_output_count };
 std::vector<OutputSpec> record_output_specs(const Plan& plan);
+// Writes them: `out` is the row simulate_plan wrote (Output), `more` the row
+// of record_output_specs(plan).
+void write_record_outputs(const Plan& plan, const PlanRecord& record, OutputRow out, OutputRow more);
 
 class Simulation final : public samdsim::Simulation {
  public:
