@@ -20,6 +20,8 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
@@ -72,20 +74,33 @@ int command_validate(const std::string& config) {
   return 0;
 }
 
-int command_summarize(const std::string& file, bool json) {
+struct SummarizeArgs {
+  std::string file;
+  bool json = false, csv = false;
+  std::optional<std::size_t> point;
+  std::vector<std::string> outputs;
+};
+
+int command_summarize(const SummarizeArgs& a) {
   {
-    const hdf5::Id f = open_result_file(file);
-    require_complete_result(f.get(), file);
+    const hdf5::Id f = open_result_file(a.file);
+    require_complete_result(f.get(), a.file);
   }
-  const ResultFileSummary summary = read_result_summary(file);
-  if (json) {
+  ResultFileSummary summary = read_result_summary(a.file);
+  if (a.point) summary = point_summary(summary, *a.point, a.file);
+  if (!a.outputs.empty()) summary = only_outputs(summary, a.outputs);
+  if (a.json) {
     std::cout << format_summary_json(summary);
     return 0;
   }
+  if (a.csv) {
+    std::cout << format_summary_csv(summary);
+    return 0;
+  }
   std::string sensitivity;
-  {
-    const hdf5::Id f = open_result_file(file);
-    sensitivity = format_stored_sensitivity(f.get(), file);
+  if (a.outputs.empty()) {
+    const hdf5::Id f = open_result_file(a.file);
+    sensitivity = format_stored_sensitivity(f.get(), a.file, a.point);
   }
   std::cout << format_summary_table(summary) + format_outcomes(summary) + sensitivity;
   return 0;
@@ -154,11 +169,14 @@ int main(int argc, char** argv) {
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario and print its resolved parameters");
   validate_cmd->add_option("config", validate_config, "Scenario file")->required();
 
-  std::string summary_file;
-  bool json = false;
+  SummarizeArgs summarize;
   auto* summarize_cmd = app.add_subcommand("summarize", "Print the summaries stored in a result file");
-  summarize_cmd->add_option("file", summary_file, "Result file (.h5)")->required();
-  summarize_cmd->add_flag("--json", json, "Print JSON instead of a table");
+  summarize_cmd->add_option("file", summarize.file, "Result file (.h5)")->required();
+  auto* json_flag = summarize_cmd->add_flag("--json", summarize.json, "Print JSON instead of a table");
+  summarize_cmd->add_flag("--csv", summarize.csv, "Print CSV (RFC 4180), one row per output (and sweep point)")
+      ->excludes(json_flag);
+  summarize_cmd->add_option("--point", summarize.point, "Only this sweep point (0-based), as a single run");
+  summarize_cmd->add_option("--outputs", summarize.outputs, "Only these outputs");
 
   std::vector<std::string> shard_files;
   std::string merged;
@@ -246,7 +264,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return command_run(run);
     if (*validate_cmd) return command_validate(validate_config);
-    if (*summarize_cmd) return command_summarize(summary_file, json);
+    if (*summarize_cmd) return command_summarize(summarize);
     if (*models_cmd) return command_models(model_name);
     if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
     if (*sensitivity_cmd) return command_sensitivity(sens);

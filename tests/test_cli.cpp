@@ -101,6 +101,40 @@ TEST_CASE("summarize prints the stored summaries as a table and as JSON") {
   CHECK(run("summarize " + (dir / "absent.h5").string(), dir).status == 2);
 }
 
+TEST_CASE("summarize --point, --outputs and --csv select and export, and bad choices exit 2") {
+  const fs::path dir = scratch("summarize_options");
+  const fs::path cfg = write(dir, "sweep.yaml", good_config + "sweep:\n  grid:\n    pathway: [510k, de_novo]\n");
+  const std::string sweep = (dir / "sweep.h5").string();
+  REQUIRE(run("run " + cfg.string() + " -o " + sweep + " --replicates 200 --progress never", dir).status == 0);
+  const std::string at = " " + sweep;
+
+  // One point, as a single run's table; the same numbers as that point's CSV rows.
+  const Result point = run("summarize" + at + " --point 1 --outputs total_cost_usd authorized", dir);
+  INFO(point.err);
+  REQUIRE(point.status == 0);
+  CHECK(point.out.find("sweep point  1 of 2: pathway = de_novo") != std::string::npos);
+  CHECK(point.out.find("total_cost_usd") != std::string::npos);
+  CHECK(point.out.find("months_to_decision") == std::string::npos);
+  const Result csv = run("summarize" + at + " --csv --outputs total_cost_usd", dir);
+  REQUIRE(csv.status == 0);
+  CHECK(csv.out.rfind("point,pathway,output,unit,type,n,missing,mean,", 0) == 0);
+  CHECK(csv.out.find("\r\n1,de_novo,total_cost_usd,USD,real,200,0,") != std::string::npos);
+  std::size_t rows = 0;
+  for (auto p = csv.out.find("\r\n"); p != std::string::npos; p = csv.out.find("\r\n", p + 1)) ++rows;
+  CHECK(rows == 3);
+
+  const auto refused = [&](const std::string& args, const std::string& message) {
+    const Result r = run("summarize" + at + " " + args, dir);
+    INFO(args << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(r.out.empty());
+  };
+  refused("--point 2", "has points 0..1");
+  refused("--outputs total_cost", "did you mean");
+  refused("--csv --json", "excludes");
+}
+
 TEST_CASE("Result files are bitwise identical in their data for 1, 2 and 8 threads") {
   const fs::path dir = scratch("threads");
   const fs::path cfg = write(dir, "good.yaml", good_config);

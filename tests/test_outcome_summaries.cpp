@@ -3,6 +3,7 @@
 // computed from the stored replicates and counted here again from them.
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@
 using namespace samdsim;
 using namespace cli;
 
-TEST_CASE("Shares count every replicate; the event curve counts replicates without the event as never") {
+TEST_CASE("Shares count every replicate and the event curve counts replicates without the event as never") {
   const OutputSpec category = OutputSpec::categorical("outcome", "", {"a", "b", "c"});
   const OutputSpec event = OutputSpec::event_month("months", "");
   const double nan = std::nan("");
@@ -81,7 +82,7 @@ TEST_CASE("A us_pathway run stores and prints outcome shares and P(authorized by
   CHECK(again.out.find(format_outcomes(summary)) != std::string::npos);
 }
 
-TEST_CASE("Per-study outputs add up to the plan's totals; review days and cost if authorized are NaN exactly when they should be") {
+TEST_CASE("Per-study outputs add up to the plan's totals and review days and cost if authorized are NaN exactly when they should be") {
   const fs::path dir = scratch("per_study");
   const fs::path out = dir / "triage.h5";
   constexpr std::size_t n = 300;
@@ -158,7 +159,7 @@ TEST_CASE("Per-stratum adopters, hours and FTE saved add up to the market's tota
   CHECK(any);
 }
 
-TEST_CASE("summarize --json gives the shares by label and the event curve; the table gives no mean for a category") {
+TEST_CASE("summarize --json gives the shares by label and the event curve and the table gives no mean for a category") {
   const fs::path dir = scratch("outcomes_json");
   const fs::path out = dir / "triage.h5";
   REQUIRE(run("run " + source_dir + "/configs/ai_triage_510k.yaml -o " + out.string() + " --replicates 200 --progress never",
@@ -167,10 +168,24 @@ TEST_CASE("summarize --json gives the shares by label and the event curve; the t
   const ResultFileSummary summary = read_result_summary(out);
   const Result json = run("summarize --json " + out.string(), dir);
   REQUIRE(json.status == 0);
-  for (const Summary& s : summary.summaries)
-    if (s.name == "outcome")
-      CHECK(json.out.find(fmt::format("\"shares\": {{\"authorized\": {}", s.shares[0])) != std::string::npos);
-  CHECK(json.out.find("\"probability_by_month\": [0, ") != std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  std::size_t checked = 0;
+  for (std::size_t k = 0; k < summary.summaries.size(); ++k) {
+    const Summary& s = summary.summaries[k];
+    const nlohmann::json& x = j["summaries"][k];
+    REQUIRE(x["name"] == s.name);
+    if (s.name == "outcome") {
+      CHECK(x["shares"]["authorized"].get<double>() == s.shares[0]);
+      ++checked;
+    }
+    if (s.name == "months_to_authorization") {
+      REQUIRE(x["probability_by_month"].size() == s.event_probability.size());
+      CHECK(x["probability_by_month"][0].get<double>() == 0.0);
+      CHECK(x["probability_by_month"][24].get<double>() == s.event_probability[24]);
+      ++checked;
+    }
+  }
+  CHECK(checked == 2);
   const Result text = run("summarize " + out.string(), dir);
   const auto row = text.out.find("\noutcome ");
   REQUIRE(row != std::string::npos);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "result_file_fixture.hpp"
 #include "samdsim/summary_format.hpp"
@@ -210,4 +211,145 @@ TEST_CASE("Outputs named group.output that several groups share are also shown s
   ResultFileSummary one = example_summary();
   one.summaries[0].name = "a.total_cost_usd";
   CHECK(format_summary_table(one).find("by group") == std::string::npos);
+}
+
+namespace {
+
+// A sweep of 6 points over two columns with the example's three outputs and
+// many more, chosen point 4.
+ResultFileSummary example_sweep() {
+  ResultFileSummary s = example_summary();
+  s.summaries.clear();
+  s.bands.clear();
+  s.sweep_columns = {"design.clusters", "outcome.icc"};
+  std::vector<Summary> outputs = example_summary().summaries;
+  for (int k = 0; k < 12; ++k) {
+    Summary extra = outputs.front();
+    extra.name = "strategy_" + std::to_string(k) + ".evidence_cost_usd";
+    outputs.push_back(extra);
+  }
+  for (std::size_t i = 0; i < 6; ++i) {
+    ScenarioSummary p;
+    p.index = i;
+    p.key = 18446744073709551557ULL - i;  // above 2^53: a double would round it
+    p.values = {std::to_string(10 + 2 * i), "0.05"};
+    p.summaries = outputs;
+    for (Summary& x : p.summaries) x.mean += static_cast<double>(i);
+    p.bands = example_summary().bands;
+    s.scenarios.push_back(p);
+  }
+  s.choose_rule = "smallest design.clusters with P(authorized) >= 0.7";
+  s.chosen = 4;
+  return s;
+}
+
+// RFC 4180 fields of a CSV text: quoted fields may hold commas, quotes
+// (doubled) and line breaks; records end with CRLF.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (ch == '"') quoted = false;
+      else field += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+      ++i;
+    } else {
+      field += ch;
+    }
+  }
+  rows.pop_back();  // after the last CRLF
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("A sweep's table fits 100 columns, keeps every output and marks the chosen point") {
+  const ResultFileSummary s = example_sweep();
+  const std::string table = format_summary_table(s);
+  for (const std::string& line : lines_of(table)) {
+    INFO(line);
+    CHECK(line.size() <= 100);
+  }
+  for (const Summary& x : s.scenarios.front().summaries) CHECK_THAT(table, Catch::Contains(x.name));
+  CHECK_THAT(table, Catch::Contains("4 *"));
+  CHECK_THAT(table, Catch::Contains("* the chosen point"));
+  CHECK(table.find("3 *") == std::string::npos);
+}
+
+TEST_CASE("A sweep point alone (--point) reads as a single run, with its values in the header") {
+  const ResultFileSummary s = example_sweep();
+  const ResultFileSummary p = point_summary(s, 4, "sweep.h5");
+  CHECK(p.scenarios.empty());
+  REQUIRE(p.summaries.size() == s.scenarios[4].summaries.size());
+  CHECK(p.summaries[0].mean == s.scenarios[4].summaries[0].mean);
+  const std::string table = format_summary_table(p);
+  CHECK_THAT(table, Catch::Contains("sweep point  4 of 6: design.clusters = 18, outcome.icc = 0.05 (the chosen point)"));
+  CHECK_THAT(table, Catch::Contains(format_number(s.scenarios[4].summaries[0].mean)));
+  CHECK_THROWS_WITH(point_summary(s, 6, "sweep.h5"), Catch::Contains("--point 6: 'sweep.h5' has points 0..5"));
+  CHECK_THROWS_WITH(point_summary(example_summary(), 0, "run.h5"), Catch::Contains("not a sweep"));
+}
+
+TEST_CASE("Only the outputs named (--outputs) are kept in every point and an unknown one is refused with a suggestion") {
+  const ResultFileSummary run = only_outputs(example_summary(), {"authorized", "adopters"});
+  REQUIRE(run.summaries.size() == 1);
+  CHECK(run.summaries[0].name == "authorized");
+  REQUIRE(run.bands.size() == 1);
+  const ResultFileSummary sweep = only_outputs(example_sweep(), {"total_cost_usd"});
+  for (const ScenarioSummary& p : sweep.scenarios) {
+    REQUIRE(p.summaries.size() == 1);
+    CHECK(p.summaries[0].name == "total_cost_usd");
+    CHECK(p.bands.empty());
+  }
+  CHECK_THROWS_WITH(only_outputs(example_summary(), {"total_cost"}),
+                    Catch::Contains("no output 'total_cost'") && Catch::Contains("total_cost_usd"));
+}
+
+TEST_CASE("CSV is RFC 4180: quoted names, full precision, empty NaN, one row per point and output") {
+  ResultFileSummary s = example_summary();
+  s.summaries[0].name = "cost, \"all\" in";
+  const std::string csv = format_summary_csv(s);
+  CHECK(csv.find("\r\n") != std::string::npos);
+  CHECK(csv.find("\"cost, \"\"all\"\" in\"") != std::string::npos);
+  const auto rows = parse_csv(csv);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].front() == "output");
+  CHECK(rows[0].back() == "probability");
+  CHECK(rows[1][0] == "cost, \"all\" in");
+  CHECK(std::stod(rows[1][5]) == 12345678.9);  // mean, exactly
+  CHECK(rows[3][6].empty());                   // sd NaN
+  for (const auto& row : rows) CHECK(row.size() == rows[0].size());
+
+  const auto sweep = parse_csv(format_summary_csv(example_sweep()));
+  REQUIRE(sweep.size() == 1 + 6 * 15);
+  CHECK(sweep[0][0] == "point");
+  CHECK(sweep[0][1] == "design.clusters");
+  CHECK(sweep[0][3] == "output");
+  CHECK(sweep.back()[0] == "5");
+  CHECK(sweep.back()[1] == "20");
+}
+
+TEST_CASE("JSON keeps 64-bit keys as strings and stays valid whatever bytes a name holds") {
+  ResultFileSummary s = example_sweep();
+  s.scenarios[0].summaries[0].name = std::string("cost \xff\xfe in \xc3");  // not UTF-8
+  s.attributes["name"] = "caf\xe9";
+  const nlohmann::json j = nlohmann::json::parse(format_summary_json(s));  // throws on invalid UTF-8
+  CHECK(j["scenarios"][0]["key"] == "18446744073709551557");
+  CHECK(j["scenarios"][5]["key"] == "18446744073709551552");
+  CHECK(j["chosen"] == 4);
+  CHECK(j["scenarios"][0]["summaries"][0]["name"].get<std::string>().find("cost ") == 0);
+  CHECK(j["scenarios"][0]["summaries"][2]["sd"].is_null());
+  // Numbers are numbers, and round-trip exactly.
+  CHECK(j["scenarios"][1]["summaries"][0]["mean"].get<double>() == s.scenarios[1].summaries[0].mean);
 }

@@ -156,7 +156,7 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
 
 namespace {
 
-std::string stored_text(hid_t file, const std::string& file_name) {
+std::string stored_text(hid_t file, const std::string& file_name, std::optional<std::size_t> point) {
   std::string out;
   if (!hdf5::link_exists(file, "points")) {
     const auto analyses = read_sensitivity(file, "", file_name);
@@ -168,7 +168,7 @@ std::string stored_text(hid_t file, const std::string& file_name) {
   const auto names = hdf5::member_names(points.get());
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string scenario = "points/" + std::to_string(i);
-    if (!hdf5::link_exists(points.get(), std::to_string(i))) continue;
+    if ((point && *point != i) || !hdf5::link_exists(points.get(), std::to_string(i))) continue;
     const auto analyses = read_sensitivity(file, scenario, file_name);
     if (!analyses.empty())
       out += fmt::format("\n# sensitivity of point {} (stored by samdsim sensitivity --point {})\n{}", i, i,
@@ -179,8 +179,8 @@ std::string stored_text(hid_t file, const std::string& file_name) {
 
 }  // namespace
 
-std::string format_stored_sensitivity(hid_t file, const std::string& file_name) {
-  return as_input_error(file_name, [&] { return stored_text(file, file_name); });
+std::string format_stored_sensitivity(hid_t file, const std::string& file_name, std::optional<std::size_t> point) {
+  return as_input_error(file_name, [&] { return stored_text(file, file_name, point); });
 }
 
 }  // namespace samdsim

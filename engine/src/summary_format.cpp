@@ -8,10 +8,18 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "samdsim/error.hpp"
 
 namespace samdsim {
 
 namespace {
+
+// Count code points, not bytes, so UTF-8 names and units line up.
+std::size_t text_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+}
 
 std::string with_separators(double rounded) {
   const std::string digits = fmt::format("{:.0f}", std::fabs(rounded));
@@ -41,13 +49,13 @@ class TextTable {
     std::vector<std::size_t> widths;
     for (const auto& row : rows_) {
       widths.resize(std::max(widths.size(), row.size()), 0);
-      for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+      for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], text_width(row[c]));
     }
     std::string out;
     for (const auto& row : rows_) {
       std::string line = indent;
       for (std::size_t c = 0; c < row.size(); ++c) {
-        const std::string pad(widths[c] - display_width(row[c]), ' ');
+        const std::string pad(widths[c] - text_width(row[c]), ' ');
         line += c < left_ ? row[c] + pad : pad + row[c];
         if (c + 1 < row.size()) line += "  ";
       }
@@ -58,11 +66,6 @@ class TextTable {
   }
 
  private:
-  // Count code points, not bytes, so UTF-8 names and units line up.
-  static std::size_t display_width(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
-  }
-
   std::size_t left_;
   std::vector<std::vector<std::string>> rows_;
 };
@@ -79,6 +82,7 @@ std::string header(const ResultFileSummary& s) {
   };
   add("model", attribute(s, "model"));
   add("name", attribute(s, "name"));
+  add("sweep point", attribute(s, "sweep_point"));
   const std::string replicates = attribute(s, "replicates");
   const auto count = parse_uint(replicates);
   add("replicates", count ? with_separators(static_cast<double>(*count)) : replicates);
@@ -183,80 +187,74 @@ std::string band_view(const Band& b) {
   return out + t.render("  ");
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20)
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
-        else
-          out += ch;
-    }
-  }
-  return out + "\"";
-}
+// Keys in the order written: the run's record first, as the table prints it.
+using Json = nlohmann::ordered_json;
 
-// Shortest round-trip form; JSON has no NaN or infinity.
-std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
+// JSON has no NaN or infinity: null stands for them (nlohmann writes them so).
+Json json_numbers(const std::vector<double>& values) { return Json(values); }
 
-std::string json_array(const std::vector<double>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + json_number(values[i]);
-  return out + "]";
-}
-
-std::string json_summary(const Summary& x) {
-  std::string out = "{";
-  out += "\"name\": " + json_string(x.name) + ", \"unit\": " + json_string(x.unit) +
-         ", \"type\": " + json_string(std::string(type_name(x.type))) + fmt::format(", \"n\": {}, \"missing\": {}", x.n, x.missing);
+Json json_summary(const Summary& x) {
+  Json j = {{"name", x.name}, {"unit", x.unit}, {"type", std::string(type_name(x.type))}, {"n", x.n},
+            {"missing", x.missing}};
   const std::pair<const char*, double> fields[] = {{"mean", x.mean}, {"sd", x.sd},   {"se", x.se},   {"min", x.min},
                                                    {"p05", x.p05},   {"p25", x.p25}, {"p50", x.p50}, {"p75", x.p75},
                                                    {"p95", x.p95},   {"max", x.max}, {"probability", x.probability}};
-  for (const auto& [key, value] : fields) out += fmt::format(", \"{}\": {}", key, json_number(value));
+  for (const auto& [key, value] : fields) j[key] = value;
   if (!x.labels.empty()) {
-    out += ", \"shares\": {";
-    for (std::size_t c = 0; c < x.labels.size() && c < x.shares.size(); ++c)
-      out += (c ? ", " : "") + json_string(x.labels[c]) + ": " + json_number(x.shares[c]);
-    out += "}";
+    Json shares = Json::object();
+    for (std::size_t c = 0; c < x.labels.size() && c < x.shares.size(); ++c) shares[x.labels[c]] = x.shares[c];
+    j["shares"] = std::move(shares);
   }
-  if (!x.event_probability.empty()) {
-    out += ", \"probability_by_month\": [";
-    for (std::size_t t = 0; t < x.event_probability.size(); ++t) out += (t ? ", " : "") + json_number(x.event_probability[t]);
-    out += "]";
-  }
-  return out + "}";
+  if (!x.event_probability.empty()) j["probability_by_month"] = json_numbers(x.event_probability);
+  return j;
 }
 
-std::string json_band(const Band& b) {
-  std::string out = "{\"name\": " + json_string(b.name) + ", \"unit\": " + json_string(b.unit) +
-                    ", \"axis\": " + json_string(b.axis) + fmt::format(", \"length\": {}", b.length);
+Json json_band(const Band& b) {
+  Json j = {{"name", b.name}, {"unit", b.unit}, {"axis", b.axis}, {"length", b.length}};
   const char* keys[] = {"p05", "p25", "p50", "p75", "p95"};
-  for (std::size_t q = 0; q < 5; ++q) out += fmt::format(",\n      \"{}\": {}", keys[q], json_array(b.quantiles[q]));
-  if (!b.mean.empty()) out += ",\n      \"mean\": " + json_array(b.mean);
-  return out + "}";
+  for (std::size_t q = 0; q < 5; ++q) j[keys[q]] = json_numbers(b.quantiles[q]);
+  if (!b.mean.empty()) j["mean"] = json_numbers(b.mean);
+  return j;
 }
+
+Json json_list(const std::vector<Summary>& summaries) {
+  Json out = Json::array();
+  for (const Summary& x : summaries) out.push_back(json_summary(x));
+  return out;
+}
+
+Json json_list(const std::vector<Band>& bands) {
+  Json out = Json::array();
+  for (const Band& b : bands) out.push_back(json_band(b));
+  return out;
+}
+
+// RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+// Full precision (shortest round trip); empty for NaN.
+std::string csv_number(double x) { return std::isnan(x) ? "" : fmt::format("{}", x); }
+
+std::string csv_row(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csv_field(fields[i]);
+  return out + "\r\n";
+}
+
+std::vector<std::string> csv_statistics(const Summary& x) {
+  return {x.name,          x.unit,          std::string(type_name(x.type)), std::to_string(x.n),
+          std::to_string(x.missing), csv_number(x.mean), csv_number(x.sd), csv_number(x.se),
+          csv_number(x.min), csv_number(x.p05), csv_number(x.p25), csv_number(x.p50),
+          csv_number(x.p75), csv_number(x.p95), csv_number(x.max), csv_number(x.probability)};
+}
+
+const std::vector<std::string> csv_statistics_head = {"output", "unit", "type", "n",   "missing", "mean", "sd",  "se",
+                                                      "min",    "p05",  "p25",  "p50", "p75",     "p95",  "max", "probability"};
 
 }  // namespace
 
@@ -270,25 +268,68 @@ std::string format_number(double x) {
   return fmt::format("{:.5g}", x);
 }
 
-// One row per sweep point: its swept values, then the mean (or P(true)) of
-// each scalar output; the per-point tables are in --json.
+// A sweep's table fits a terminal: one row per sweep point (its swept values,
+// `*` at the chosen point), then the mean (or P(true)) of each scalar output,
+// in blocks of as many output columns as fit in `sweep_table_width`
+// characters; the per-point tables are in --json, --csv and --point.
+namespace {
+
+constexpr std::size_t sweep_table_width = 100;
+
 std::string scenarios_table(const ResultFileSummary& s) {
-  TextTable t(1 + s.sweep_columns.size());
+  std::vector<std::vector<std::string>> left;  // per row: point and swept values
   std::vector<std::string> head = {"point"};
   head.insert(head.end(), s.sweep_columns.begin(), s.sweep_columns.end());
-  const std::vector<Summary>& first = s.scenarios.front().summaries;
-  for (const Summary& x : first)
-    head.push_back(x.type == ValueType::Boolean ? "P(" + x.name + ")" : x.name + (x.unit.empty() ? "" : " [" + x.unit + "]"));
-  t.add(head);
-  for (const ScenarioSummary& p : s.scenarios) {
-    std::vector<std::string> row = {std::to_string(p.index)};
+  left.push_back(head);
+  for (std::size_t i = 0; i < s.scenarios.size(); ++i) {
+    const ScenarioSummary& p = s.scenarios[i];
+    std::vector<std::string> row = {std::to_string(p.index) + (s.chosen && *s.chosen == i ? " *" : "")};
     row.insert(row.end(), p.values.begin(), p.values.end());
-    for (const Summary& x : p.summaries)
-      row.push_back(x.type == ValueType::Boolean ? percent(x.probability) : format_number(x.mean));
-    t.add(std::move(row));
+    left.push_back(std::move(row));
   }
-  return t.render("");
+  std::size_t left_width = 0;
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    std::size_t w = 0;
+    for (const auto& row : left) w = std::max(w, c < row.size() ? text_width(row[c]) : 0);
+    left_width += w + 2;
+  }
+  // Output columns: header and one cell per point.
+  std::vector<std::vector<std::string>> columns;
+  for (std::size_t k = 0; k < s.scenarios.front().summaries.size(); ++k) {
+    const Summary& x = s.scenarios.front().summaries[k];
+    std::vector<std::string> column = {x.type == ValueType::Boolean ? "P(" + x.name + ")"
+                                                                    : x.name + (x.unit.empty() ? "" : " [" + x.unit + "]")};
+    for (const ScenarioSummary& p : s.scenarios) {
+      const Summary* y = k < p.summaries.size() ? &p.summaries[k] : nullptr;
+      column.push_back(!y ? "" : y->type == ValueType::Boolean ? percent(y->probability) : format_number(y->mean));
+    }
+    columns.push_back(std::move(column));
+  }
+  std::string out;
+  std::size_t k = 0;
+  do {
+    TextTable t(head.size());
+    std::size_t width = left_width, end = k;
+    while (end < columns.size()) {
+      std::size_t w = 0;
+      for (const auto& cell : columns[end]) w = std::max(w, text_width(cell));
+      if (end > k && width + w > sweep_table_width) break;
+      width += w + 2;
+      ++end;
+    }
+    for (std::size_t r = 0; r < left.size(); ++r) {
+      std::vector<std::string> row = left[r];
+      for (std::size_t c = k; c < end; ++c) row.push_back(columns[c][r]);
+      t.add(std::move(row));
+    }
+    out += (k ? "\n" : "") + t.render("");
+    k = end;
+  } while (k < columns.size());
+  if (s.chosen) out += "* the chosen point\n";
+  return out;
 }
+
+}  // namespace
 
 std::string format_summary_table(const ResultFileSummary& summary) {
   std::string out = "samdsim result\n" + header(summary);
@@ -336,48 +377,107 @@ std::string format_summary_table(const ResultFileSummary& summary) {
 }
 
 std::string format_summary_json(const ResultFileSummary& summary) {
-  std::string out = "{\n  \"attributes\": {";
-  bool first = true;
-  for (const auto& [key, value] : summary.attributes) {
-    out += (first ? "\n    " : ",\n    ") + json_string(key) + ": " + json_string(value);
-    first = false;
-  }
-  out += first ? "},\n" : "\n  },\n";
-  out += "  \"config_yaml\": " + json_string(summary.config_yaml) + ",\n  \"summaries\": [";
-  for (std::size_t i = 0; i < summary.summaries.size(); ++i)
-    out += (i ? ",\n    " : "\n    ") + json_summary(summary.summaries[i]);
-  out += summary.summaries.empty() ? "],\n" : "\n  ],\n";
-  out += "  \"bands\": [";
-  for (std::size_t i = 0; i < summary.bands.size(); ++i) out += (i ? ",\n    " : "\n    ") + json_band(summary.bands[i]);
-  out += summary.bands.empty() ? "]" : "\n  ]";
+  Json j;
+  j["attributes"] = Json::object();
+  for (const auto& [key, value] : summary.attributes) j["attributes"][key] = value;
+  j["config_yaml"] = summary.config_yaml;
+  j["summaries"] = json_list(summary.summaries);
+  j["bands"] = json_list(summary.bands);
   if (!summary.scenarios.empty()) {
-    out += ",\n  \"sweep_columns\": [";
-    for (std::size_t c = 0; c < summary.sweep_columns.size(); ++c)
-      out += (c ? ", " : "") + json_string(summary.sweep_columns[c]);
-    out += "],\n  \"scenarios\": [";
-    for (std::size_t i = 0; i < summary.scenarios.size(); ++i) {
-      const ScenarioSummary& p = summary.scenarios[i];
-      out += fmt::format("{}{{\"index\": {}, \"key\": {}, \"values\": [", i ? ",\n    " : "\n    ", p.index, p.key);
-      for (std::size_t c = 0; c < p.values.size(); ++c) out += (c ? ", " : "") + json_string(p.values[c]);
-      out += "], \"summaries\": [";
-      for (std::size_t k = 0; k < p.summaries.size(); ++k) out += (k ? ", " : "") + json_summary(p.summaries[k]);
-      out += "], \"bands\": [";
-      for (std::size_t k = 0; k < p.bands.size(); ++k) out += (k ? ", " : "") + json_band(p.bands[k]);
-      out += "]}";
+    j["sweep_columns"] = summary.sweep_columns;
+    Json points = Json::array();
+    for (const ScenarioSummary& p : summary.scenarios)
+      // The key is a 64-bit hash: as a string, so that no JSON reader rounds it.
+      points.push_back({{"index", p.index},
+                        {"key", std::to_string(p.key)},
+                        {"values", p.values},
+                        {"summaries", json_list(p.summaries)},
+                        {"bands", json_list(p.bands)}});
+    j["scenarios"] = std::move(points);
+    if (!summary.choose_rule.empty()) {
+      j["choose_rule"] = summary.choose_rule;
+      j["chosen"] = summary.chosen ? Json(*summary.chosen) : Json(nullptr);
     }
-    out += "\n  ]";
-    if (!summary.choose_rule.empty())
-      out += ",\n  \"choose_rule\": " + json_string(summary.choose_rule) + ",\n  \"chosen\": " +
-             (summary.chosen ? std::to_string(*summary.chosen) : std::string("null"));    if (const auto& r = summary.solve)
-      out += ",\n  \"solve\": {\"rule\": " + json_string(r->rule) + ", \"vary\": " + json_string(r->vary) +
-             ", \"output\": " + json_string(r->output) + ", \"analytic_size\": " + json_number(r->analytic_size) +
-             ", \"analytic_value\": " + json_number(r->analytic_value) +
-             ", \"evaluations\": " + std::to_string(r->evaluations) + ", \"sizes\": " + json_array(r->sizes) +
-             ", \"planning_values\": " + json_array(r->planning_values) + ", \"estimates\": " +
-             json_array(r->estimates) + ", \"interval_low\": " + json_array(r->interval_low) +
-             ", \"interval_high\": " + json_array(r->interval_high) + ", \"reason\": " + json_string(r->reason) + "}";
+    if (const auto& r = summary.solve)
+      j["solve"] = {{"rule", r->rule},
+                    {"vary", r->vary},
+                    {"output", r->output},
+                    {"analytic_size", r->analytic_size},
+                    {"analytic_value", r->analytic_value},
+                    {"evaluations", r->evaluations},
+                    {"sizes", r->sizes},
+                    {"planning_values", r->planning_values},
+                    {"estimates", r->estimates},
+                    {"interval_low", r->interval_low},
+                    {"interval_high", r->interval_high},
+                    {"reason", r->reason}};
   }
-  return out + "\n}\n";
+  // Names and texts come from the file: bytes that are not UTF-8 become U+FFFD.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string format_summary_csv(const ResultFileSummary& summary) {
+  std::string out;
+  if (summary.scenarios.empty()) {
+    out += csv_row(csv_statistics_head);
+    for (const Summary& x : summary.summaries) out += csv_row(csv_statistics(x));
+    return out;
+  }
+  std::vector<std::string> head = {"point"};
+  head.insert(head.end(), summary.sweep_columns.begin(), summary.sweep_columns.end());
+  head.insert(head.end(), csv_statistics_head.begin(), csv_statistics_head.end());
+  out += csv_row(head);
+  for (const ScenarioSummary& p : summary.scenarios)
+    for (const Summary& x : p.summaries) {
+      std::vector<std::string> row = {std::to_string(p.index)};
+      row.insert(row.end(), p.values.begin(), p.values.end());
+      const auto stats = csv_statistics(x);
+      row.insert(row.end(), stats.begin(), stats.end());
+      out += csv_row(row);
+    }
+  return out;
+}
+
+ResultFileSummary point_summary(const ResultFileSummary& summary, std::size_t index, const std::string& file_name) {
+  if (summary.scenarios.empty())
+    throw InputError(fmt::format("--point {}: '{}' is not a sweep (it has no points)", index, file_name));
+  if (index >= summary.scenarios.size())
+    throw InputError(fmt::format("--point {}: '{}' has points 0..{}", index, file_name, summary.scenarios.size() - 1));
+  const ScenarioSummary& p = summary.scenarios[index];
+  ResultFileSummary r;
+  r.attributes = summary.attributes;
+  r.config_yaml = summary.config_yaml;
+  r.summaries = p.summaries;
+  r.bands = p.bands;
+  std::string point = fmt::format("{} of {}", p.index, summary.scenarios.size());
+  for (std::size_t c = 0; c < summary.sweep_columns.size() && c < p.values.size(); ++c)
+    point += (c ? ", " : ": ") + summary.sweep_columns[c] + " = " + p.values[c];
+  if (summary.chosen && *summary.chosen == index) point += " (the chosen point)";
+  r.attributes["sweep_point"] = point;
+  return r;
+}
+
+ResultFileSummary only_outputs(const ResultFileSummary& summary, const std::vector<std::string>& names) {
+  const std::vector<Summary>& summaries = summary.scenarios.empty() ? summary.summaries : summary.scenarios.front().summaries;
+  const std::vector<Band>& bands = summary.scenarios.empty() ? summary.bands : summary.scenarios.front().bands;
+  std::vector<std::string> known;
+  for (const Summary& x : summaries) known.push_back(x.name);
+  for (const Band& b : bands) known.push_back(b.name);
+  for (const std::string& name : names)
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw InputError(fmt::format("--outputs: the file has no output '{}'{}", name, did_you_mean(name, known)));
+  const auto wanted = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  const auto keep = [&](auto& list) {
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& x) { return !wanted(x.name); }), list.end());
+  };
+  ResultFileSummary r = summary;
+  keep(r.summaries);
+  keep(r.bands);
+  for (ScenarioSummary& p : r.scenarios) {
+    keep(p.summaries);
+    keep(p.bands);
+  }
+  return r;
 }
 
 }  // namespace samdsim

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ std::vector<StoredSensitivity> read_sensitivity(hid_t file, const std::string& s
 std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses);
 
 // What `summarize` adds for a file: the stored analyses of the run, or of
-// each sweep point that has them, under a heading; "" when there are none.
-std::string format_stored_sensitivity(hid_t file, const std::string& file_name);
+// each sweep point that has them (only `point`'s when given), under a
+// heading; "" when there are none.
+std::string format_stored_sensitivity(hid_t file, const std::string& file_name,
+                                      std::optional<std::size_t> point = std::nullopt);
 
 }  // namespace samdsim
