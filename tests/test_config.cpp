@@ -102,7 +102,7 @@ TEST_CASE("Malformed YAML is reported with its position") {
   CHECK(e.find("malformed YAML") != std::string::npos);
 }
 
-TEST_CASE("A byte-order mark and UTF-8 text are accepted; other bytes are located") {
+TEST_CASE("A byte-order mark and UTF-8 text are accepted and other bytes are located") {
   const std::string named = std::string(minimal) + "name: \"Détection d'AVC \u2014 試験\"\n";
   const Scenario plain = parse_scenario(named, "scenario.yaml");
   const Scenario marked = parse_scenario("\xEF\xBB\xBF" + named, "scenario.yaml");

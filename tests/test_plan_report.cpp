@@ -170,7 +170,7 @@ TEST_CASE("/plan is stored by a run, under each sweep point, by merge and in a s
   CHECK(control(0) > control(1));
 }
 
-TEST_CASE("A demonstration's plan shows its sequences and analytic power; an adoption plan its strata") {
+TEST_CASE("A demonstration's plan shows its sequences and analytic power and an adoption plan its strata") {
   const Scenario demo = load_scenario(source_dir + "/configs/demonstration_workflow_and_revenue_sw.yaml");
   const PlanReport d = demo.simulation->plan_report();
   CHECK(find(d, "design", "sequences").text == "0111 0011 0001");
@@ -185,7 +185,7 @@ TEST_CASE("A demonstration's plan shows its sequences and analytic power; an ado
   CHECK(std::accumulate(counts.begin(), counts.end(), 0.0) == first(a, "market", "hospitals"));
 }
 
-TEST_CASE("A single demonstration design with low power or over budget is warned about; a sweep over sizes is not") {
+TEST_CASE("A single demonstration design with low power or over budget is warned about but a sweep over sizes is not") {
   const std::string config = slurp(source_dir + "/configs/demonstration_parallel_ct_turnaround.yaml");
   const std::string single = config.substr(0, config.find("\nsweep:") + 1);
   const auto position = [&](const std::string& key) {
