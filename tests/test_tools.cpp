@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "cli_fixture.hpp"
+#include "samdsim/summary_format.hpp"
 
 namespace {
 
@@ -179,6 +182,22 @@ TEST_CASE("report: a portfolio file's frontier, proposals and tables", "[tools]"
   }
   CHECK(page.find("class=\"chosen\"") != std::string::npos);
   CHECK(page.find("920,000,000") != std::string::npos);
+}
+
+TEST_CASE("The report prints numbers as samdsim does: separators, never 6.352e+06 next to 777,909", "[tools]") {
+  const fs::path dir = scratch("tools_numbers");
+  const std::vector<double> values = {6352000.0, 777909.4, 10000.0, 9999.5, 1234.5678, 0.81234, -12345.6,
+                                      0.0,       1e-5,     3e15,    -0.5,   123456789.0, 12344.5, -12344.5};
+  std::string literal, expected;
+  for (double v : values) {
+    literal += fmt::format("{},", v);
+    expected += samdsim::format_number(v) + "\n";
+  }
+  const fs::path out = dir / "numbers.txt";
+  REQUIRE(shell(python + " -c \"import sys; sys.path.insert(0, '" + source_dir +
+                "/tools'); from samdsim_report_common import number; print('\\n'.join(number(v) for v in [" +
+                literal + "]))\" > " + out.string()) == 0);
+  CHECK(slurp(out.string()) == expected);
 }
 
 TEST_CASE("report refuses a file that is not a samdsim result", "[tools]") {

@@ -27,7 +27,7 @@ import samdsim_report_program as program  # noqa: E402
 import samdsim_report_sensitivity as sensitivity  # noqa: E402
 import samdsim_report_sweep as sweep  # noqa: E402
 import samdsim_report_us_pathway as us_pathway  # noqa: E402
-from samdsim_report_common import (axis_label, fmt, plt, readable, save, scale_for,  # noqa: E402
+from samdsim_report_common import (axis_label, fmt, number, plt, readable, save, scale_for,  # noqa: E402
                                    short_key, table, wrap)
 
 FAN_SERIES = [  # preferred series for the hospital_adoption fan charts, in order
@@ -129,7 +129,7 @@ def voi_figure(path, group, outdir, figures):
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.8), layout="constrained")
     ax.barh([short_key(names[i]) for i in order], values[order] / factor, xerr=1.96 * se[order] / factor,
             color="C0", capsize=2)
-    ax.axvline(evpi / factor, color="C3", ls="--", label=f"EVPI {evpi / factor:,.4g}")
+    ax.axvline(evpi / factor, color="C3", ls="--", label=f"EVPI {number(evpi / factor)}")
     ax.set_xlabel(f"Expected value of information ({ulabel})")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize="small", loc="lower right")

@@ -2,6 +2,7 @@
 report's parts (samdsim_report.py and its samdsim_report_*.py modules)."""
 
 import html
+import math
 import os
 import re
 import textwrap
@@ -101,14 +102,26 @@ def save(fig, outdir, name, figures, caption, point=None):
     figures.append((name, caption))
 
 
+def number(v):
+    """A number as samdsim prints it (format_number): thousands separators
+    from 10,000 up, five significant digits below, scientific notation only
+    under 1e-4 or from 1e15, so money reads the same at every size."""
+    v = float(v)
+    if not np.isfinite(v):
+        return "–"
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 1e15 or a < 1e-4:
+        return f"{v:.4e}"
+    if a >= 1e4:  # halves away from zero, as C++'s std::round
+        return f"{int(math.copysign(math.floor(a + 0.5), v)):,}"
+    return f"{v:.5g}"
+
+
 def fmt(v):
     if isinstance(v, (float, np.floating)):
-        if not np.isfinite(v):
-            return "–"
-        a = abs(v)
-        if a != 0 and (a >= 1e6 or a < 1e-3):
-            return f"{v:.4g}"
-        return f"{v:,.4g}" if a < 1000 else f"{v:,.0f}"
+        return number(v)
     if v is pd.NA or v is None:
         return "–"
     return html.escape(str(v))

@@ -9,7 +9,7 @@ import matplotlib.ticker
 import numpy as np
 
 import samdsim_reader as sr
-from samdsim_report_common import axis_label, plt, readable, save, scale_for
+from samdsim_report_common import axis_label, number, plt, readable, save, scale_for
 
 # The outputs drawn as power, in order: (output, legend label, marker).
 POWER_OUTPUTS = [("reject", "power P(reject)", "o"), ("reject_both", "co-primary power P(reject_both)", "s"),
@@ -52,7 +52,7 @@ def demonstration_figures(path, scen, means, units, outdir, figures):
                 ax.axhline(targets[col], color="0.4", ls=("--", ":", "-.")[k % 3], lw=1,
                            label=f"target {col} {targets[col]:g}")
         if xcol == "total_cost" and budget is not None:
-            ax.axvline(budget / factor, color="C2", ls="-.", lw=1.2, label=f"budget {budget / factor:,.4g}")
+            ax.axvline(budget / factor, color="C2", ls="-.", lw=1.2, label=f"budget {number(budget / factor)}")
         if chosen is not None and chosen >= 0:
             c = scen.index[scen["index"] == chosen][0]
             ax.plot(x[c] - 0.006 * (len(drawn) - 1) * span, means["reject"].iloc[c], marker="o", ms=16,

@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from samdsim_report_common import plt, save, table
+from samdsim_report_common import number, plt, save, table
 
 
 def _base(f, point):
@@ -56,7 +56,7 @@ def plan_sections(path, point):
             for k in names:
                 v = g.attrs[k]
                 if isinstance(v, np.ndarray) and v.ndim > 0:
-                    v = ", ".join(f"{x:,.6g}" for x in v)
+                    v = ", ".join(number(x) for x in v)
                 rows[k] = {"value": _text(v), "unit": _text(g.attrs.get(k + ".unit", ""))}
             frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("value")
             out.append((f"Plan: {_text(g.attrs.get('title', g.name))}", table(frame)))

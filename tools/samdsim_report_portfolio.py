@@ -6,6 +6,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from samdsim_report_common import number
+
 FILETYPE = "samdsim portfolio"
 
 
@@ -48,7 +50,7 @@ def figures(path, outdir, figures_list, save, plt, scale_for):
     top.plot(frontier["cost"].to_numpy(dtype=float) / factor, v, "o", color="C0", ms=4,
              label="cost of the best set")
     top.plot([0, b.max()], [0, b.max()], color="0.5", ls=":", lw=1, label="value = budget")
-    top.axvline(budget / factor, color="C3", ls="--", lw=1.2, label=f"programme budget {budget / factor:,.4g}")
+    top.axvline(budget / factor, color="C3", ls="--", lw=1.2, label=f"programme budget {number(budget / factor)}")
     top.plot(float(attrs["cost"]) / factor, float(attrs["value"]) / factor, marker="*", ms=14, color="C3",
              ls="none", label="chosen portfolio")
     top.set_ylabel(f"Value of the portfolio ({unit})")
@@ -83,7 +85,7 @@ def figures(path, outdir, figures_list, save, plt, scale_for):
     ax.set_ylabel(f"Value ({unit})")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    ax.set_title(f"Proposals: {int(chosen.sum())} of {len(chosen)} funded within {budget / factor:,.4g} {unit}")
+    ax.set_title(f"Proposals: {int(chosen.sum())} of {len(chosen)} funded within {number(budget / factor)} {unit}")
     save(fig, outdir, "portfolio_proposals.png", figures_list,
          "Each proposal's value (± 1.96 se) against its cost; filled: in the chosen portfolio.")
     return attrs, proposals, frontier

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import samdsim_reader as sr
-from samdsim_report_common import short_key
+from samdsim_report_common import number, short_key
 
 
 def strategies(rep):
@@ -32,7 +32,7 @@ def comparison(path, point=None):
             "P(by 60 months)": col("authorized_within_60_months").mean(),
             "E[NPV] (USD)": npv.mean(),
             "NPV − first, mean (USD)": diff.mean(),
-            "95 % interval": f"{diff.mean() - half:,.0f} to {diff.mean() + half:,.0f}",
+            "95 % interval": f"{number(diff.mean() - half)} to {number(diff.mean() + half)}",
             "P(best)": col("best").mean(),
             "peak funding need, median (USD)": np.median(col("peak_funding_need_usd")),
             "peak funding need, p95 (USD)": np.percentile(col("peak_funding_need_usd"), 95),

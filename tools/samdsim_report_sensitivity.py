@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 import samdsim_reader as sr
-from samdsim_report_common import plt, readable, save, scale_for, short_key, table
+from samdsim_report_common import number, plt, readable, save, scale_for, short_key, table
 
 TOP = 10
 COLUMNS = ["spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high",
@@ -70,7 +70,7 @@ def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
         y = np.arange(len(rows))
         ax.barh(y, (lo - base) / factor, left=base / factor, color="C0", alpha=0.85, label="parameter at its p10")
         ax.barh(y, (hi - base) / factor, left=base / factor, color="C3", alpha=0.85, label="parameter at its p90")
-        ax.axvline(base / factor, color="k", lw=1, label=f"{centre}: {base / factor:,.4g}")
+        ax.axvline(base / factor, color="k", lw=1, label=f"{centre}: {number(base / factor)}")
         ax.set_yticks(y, [short_key(k, 40) for k in rows.index], fontsize="small")
         ax.set_xlabel(f"Mean {readable(name).lower()}" + (f" ({ulabel})" if ulabel else ""))
         ax.set_title(f"Tornado of {readable(name).lower()} ({int(df.attrs.get('tornado_replicates', 0))} "
