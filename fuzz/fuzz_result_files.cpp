@@ -1,7 +1,8 @@
 // libFuzzer target: the commands that read result files back (`summarize`,
 // `sensitivity`, `voi`, `merge`, `run --resume`) on real result files altered object by
-// object. At start it runs a small config into a result, a sweep and two
-// shards (in-process, through the program's own command line). An input
+// object. At start it runs a small config into a result, a sweep, two
+// shards and a result analysed by `sensitivity` (in-process, through the
+// program's own command line). An input
 // picks one of them and one to three changes, made with the HDF5 library so
 // that the file stays a well-formed HDF5 file whose samdsim content is wrong:
 // an object deleted, a root attribute removed or rewritten (another type or
@@ -58,7 +59,7 @@ int program(std::vector<std::string> args) {
 
 struct Seeds {
   fs::path dir;
-  std::vector<std::string> files;  // result, sweep, shard 0, shard 1
+  std::vector<std::string> files;  // result, sweep, shard 0, shard 1, result with /sensitivity
 };
 
 // stderr as it was before -close_fd_mask closed it: findings are reported there.
@@ -77,10 +78,12 @@ const Seeds& seeds() {
         {"run", in("s.yaml"), "-o", in("sweep.h5"), "--progress", "never"},
         {"run", in("c.yaml"), "-o", in("shard0.h5"), "--shard", "0/2", "--progress", "never"},
         {"run", in("c.yaml"), "-o", in("shard1.h5"), "--shard", "1/2", "--progress", "never"},
+        {"run", in("c.yaml"), "-o", in("analysed.h5"), "--progress", "never"},
+        {"sensitivity", in("analysed.h5"), "--bootstrap", "20", "--tornado-replicates", "64"},
     };
     for (const auto& r : runs)
       if (program(r) != 0) std::abort();
-    out.files = {in("result.h5"), in("sweep.h5"), in("shard0.h5"), in("shard1.h5")};
+    out.files = {in("result.h5"), in("sweep.h5"), in("shard0.h5"), in("shard1.h5"), in("analysed.h5")};
     return out;
   }();
   return s;
@@ -254,9 +257,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   H5Fclose(file);
 
   std::vector<std::string> args;
-  const bool shard = which >= 2;
+  const bool shard = which == 2 || which == 3;
   switch (in.ConsumeIntegralInRange(0, 4)) {
-    case 0: args = {"summarize", altered, "--json"}; break;
+    case 0:
+      // The table also prints what /sensitivity holds.
+      args = {"summarize", altered};
+      if (in.ConsumeBool()) args.push_back("--json");
+      break;
     case 4: {
       // The altered file as the checkpoint of a resume (complete work is committed).
       const std::string out = (work / "resumed.h5").string();
