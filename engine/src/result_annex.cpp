@@ -85,7 +85,7 @@ Id open_stored_group(hid_t parent, const std::string& path, const std::string& f
   return at;
 }
 
-Id open_stored_column(hid_t parent, const std::string& name, const std::string& column) {
+Id open_stored_dataset(hid_t parent, const std::string& name, const std::string& column) {
   H5L_info_t link;
   if (H5Lget_info(parent, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
     H5Eclear2(H5E_DEFAULT);
@@ -96,7 +96,11 @@ Id open_stored_column(hid_t parent, const std::string& name, const std::string& 
     H5Eclear2(H5E_DEFAULT);
     throw InputError(column + " is not a dataset");
   }
-  Id ds = hdf5::open_dataset(parent, name);
+  return hdf5::open_dataset(parent, name);
+}
+
+Id open_stored_column(hid_t parent, const std::string& name, const std::string& column) {
+  Id ds = open_stored_dataset(parent, name, column);
   Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + column);
   const H5T_class_t c = H5Tget_class(type.get());
   if (c != H5T_FLOAT && c != H5T_INTEGER) throw InputError(column + " does not hold numbers");

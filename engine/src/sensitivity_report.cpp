@@ -1,4 +1,3 @@
-#include "samdsim/summary_format.hpp"
 #include "samdsim/sensitivity_report.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/result_annex.hpp"
+#include "samdsim/summary_format.hpp"
 
 namespace samdsim {
 
@@ -31,14 +31,7 @@ std::vector<hsize_t> checked_shape(hid_t ds, const std::string& where) {
 
 // A 1-D dataset of variable-length strings stored in the file.
 std::vector<std::string> read_strings(hid_t group, const std::string& name, const std::string& where) {
-  H5L_info_t link;
-  H5O_info_t info;
-  if (H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
-      H5Oget_info_by_name(group, name.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
-    H5Eclear2(H5E_DEFAULT);
-    throw InputError(where + " is not a dataset stored in the file: the file is damaged");
-  }
-  Id ds = hdf5::open_dataset(group, name);
+  Id ds = open_stored_dataset(group, name, where);
   Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + where);
   if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0)
     throw InputError(where + " does not hold variable-length strings: the file is damaged");

@@ -37,6 +37,10 @@ ReplicateGroups open_replicate_groups(hid_t file, const std::string& file_name, 
 // otherwise an InputError naming the file.
 hdf5::Id open_stored_group(hid_t parent, const std::string& path, const std::string& file_name);
 
+// Opens `name` under `parent` if it is a dataset stored in this file (a hard
+// link); otherwise an InputError naming `column`.
+hdf5::Id open_stored_dataset(hid_t parent, const std::string& name, const std::string& column);
+
 // Opens `name` under `parent` if it is a dataset of numbers stored in this
 // file (a hard link: no soft or external link is followed); otherwise an
 // InputError naming `column` (e.g. "'out.h5': replicates/x").
