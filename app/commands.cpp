@@ -97,12 +97,7 @@ int command_summarize(const SummarizeArgs& a) {
     std::cout << format_summary_csv(summary);
     return 0;
   }
-  std::string sensitivity;
-  if (a.outputs.empty()) {
-    const hdf5::Id f = open_result_file(a.file);
-    sensitivity = format_stored_sensitivity(f.get(), a.file, a.point);
-  }
-  std::cout << format_summary_table(summary) + format_outcomes(summary) + sensitivity;
+  std::cout << format_summary_table(summary) + format_outcomes(summary) + format_stored_sensitivity(summary);
   return 0;
 }
 

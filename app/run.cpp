@@ -402,9 +402,10 @@ int run_scenario(const RunArgs& a, bool quiet) {
     const ResultFileSummary summary = read_result_summary(out);
     std::cout << format_summary_table(summary) << format_outcomes(summary);
   }
-  std::cout << fmt::format("\nwrote {} ({} replicates{} in {:.2f} s, {} threads, {:.3g} replicates/s)\n", out.string(),
-                           done, s.is_sweep() ? fmt::format(" over {} points", s.points.size()) : "", wall_seconds,
-                           info.threads, static_cast<double>(done) / std::max(wall_seconds, 1e-9));
+  std::cout << fmt::format("\nwrote {} ({} replicates{} in {} s, {} threads, {} replicates/s)\n", out.string(), done,
+                           s.is_sweep() ? fmt::format(" over {} points", s.points.size()) : "",
+                           format_number(wall_seconds), info.threads,
+                           format_number(static_cast<double>(done) / std::max(wall_seconds, 1e-9)));
   for (const auto& note : precision_notes) std::cout << note << "\n";
   return 0;
 }

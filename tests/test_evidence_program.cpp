@@ -42,7 +42,7 @@ TEST_CASE("With the market off and one strategy the evidence outputs equal us_pa
     const Run chained = run(evidence_only(config, plain.scenario.seed), n);
     // Every output, the per-study ones (named after the studies) included.
     const auto& specs = plain.scenario.simulation->outputs();
-    REQUIRE(specs.size() > us_pathway::output_count + us_pathway::record_output_count);
+    REQUIRE(specs.size() > std::size_t{us_pathway::output_count} + std::size_t{us_pathway::record_output_count});
     for (std::size_t k = 0; k < specs.size(); ++k) {
       INFO(specs[k].name);
       CHECK(bitwise_equal(plain.sink.outputs[k], chained.output("a.evidence." + specs[k].name)));

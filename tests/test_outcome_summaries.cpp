@@ -15,6 +15,7 @@
 #include "samdsim/hdf5_file.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/stats.hpp"
+#include "samdsim/summary_format.hpp"
 #include "samdsim/summary_outcomes.hpp"
 
 using namespace samdsim;
@@ -45,6 +46,28 @@ TEST_CASE("Shares count every replicate and the event curve counts replicates wi
   CHECK(e.event_by(-1) != e.event_by(-1));
 }
 
+TEST_CASE("A value per event is the mean over the event's probability, and none without the event or with missing values") {
+  std::vector<Summary> s(4);
+  s[0].name = "cost";
+  s[0].mean = 300;
+  s[0].per_event = "won";
+  s[1].name = "won";
+  s[1].type = ValueType::Boolean;
+  s[1].probability = 0.25;
+  s[2] = s[0];
+  s[2].missing = 1;  // E[cost] unknown
+  s[3] = s[0];
+  s[3].per_event = "lost";  // no such output
+  add_means_per_event(s);
+  CHECK(s[0].mean_per_event == 1200);
+  CHECK(std::isnan(s[1].mean_per_event));
+  CHECK(std::isnan(s[2].mean_per_event));
+  CHECK(std::isnan(s[3].mean_per_event));
+  s[1].probability = 0;
+  add_means_per_event(s);
+  CHECK(std::isnan(s[0].mean_per_event));
+}
+
 TEST_CASE("A us_pathway run stores and prints outcome shares and P(authorized by month) as the replicates give them") {
   const fs::path dir = scratch("outcomes");
   const fs::path out = dir / "triage.h5";
@@ -64,12 +87,24 @@ TEST_CASE("A us_pathway run stores and prints outcome shares and P(authorized by
   };
   const auto outcome = column("outcome");
   const auto months = column("months_to_authorization");
+  const auto total = column("total_cost_usd");
   const ResultFileSummary summary = read_result_summary(out);
   for (const Summary& s : summary.summaries) {
     if (s.name == "outcome") {
       REQUIRE(s.labels == std::vector<std::string>{"authorized", "study_failed", "negative_decision"});
       for (std::size_t c = 0; c < 3; ++c)
         CHECK(s.shares[c] == static_cast<double>(std::count(outcome.begin(), outcome.end(), double(c))) / 400.0);
+    }
+    if (s.name == "total_cost_usd") {
+      // E[cost] / P(authorized), counted from the replicates.
+      double sum = 0;
+      for (double x : total) sum += x;
+      const auto authorized = std::count(outcome.begin(), outcome.end(), 0.0);
+      REQUIRE(authorized > 0);
+      CHECK(s.per_event == "authorized");
+      CHECK(s.mean_per_event == Approx(sum / static_cast<double>(authorized)).epsilon(1e-12));
+      CHECK(r.out.find("total_cost_usd per authorized: " + format_number(s.mean_per_event) + " USD") !=
+            std::string::npos);
     }
     if (s.name == "months_to_authorization") {
       for (double m : {12.0, 24.0, 36.0, 60.0}) {
@@ -178,6 +213,11 @@ TEST_CASE("summarize --json gives the shares by label and the event curve and th
       CHECK(x["shares"]["authorized"].get<double>() == s.shares[0]);
       ++checked;
     }
+    if (s.name == "total_cost_usd") {
+      CHECK(x["per_event"] == "authorized");
+      CHECK(x["mean_per_event"].get<double>() == s.mean_per_event);
+      ++checked;
+    }
     if (s.name == "months_to_authorization") {
       REQUIRE(x["probability_by_month"].size() == s.event_probability.size());
       CHECK(x["probability_by_month"][0].get<double>() == 0.0);
@@ -185,7 +225,7 @@ TEST_CASE("summarize --json gives the shares by label and the event curve and th
       ++checked;
     }
   }
-  CHECK(checked == 2);
+  CHECK(checked == 3);
   const Result text = run("summarize " + out.string(), dir);
   const auto row = text.out.find("\noutcome ");
   REQUIRE(row != std::string::npos);

@@ -2,6 +2,7 @@
 // and the command that writes /sensitivity into a result file.
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -210,6 +211,25 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
   INFO(shown.out << shown.err);
   REQUIRE(shown.status == 0);
   CHECK(shown.out.find("# sensitivity (stored by samdsim sensitivity)\n" + printed) != std::string::npos);
+  // --outputs keeps the named outputs' analyses only.
+  const Result only = run("summarize " + out.string() + " --outputs authorized", dir);
+  REQUIRE(only.status == 0);
+  CHECK(only.out.find("== total_cost_usd [USD]") == std::string::npos);
+  // The JSON carries the same numbers, in the stored order.
+  {
+    const Result json = run("summarize --json " + out.string(), dir);
+    REQUIRE(json.status == 0);
+    const nlohmann::json j = nlohmann::json::parse(json.out);
+    const nlohmann::json* cost = nullptr;
+    for (const auto& a : j["sensitivity"])
+      if (a["output"] == "total_cost_usd") cost = &a;
+    REQUIRE(cost != nullptr);
+    CHECK((*cost)["rows_used"] == 3000);
+    REQUIRE((*cost)["parameters"].size() == names.size());
+    CHECK((*cost)["parameters"][burn]["name"] == names[burn]);
+    CHECK((*cost)["parameters"][burn]["spearman"].get<double>() == rho[burn]);
+    CHECK((*cost)["parameters"][burn]["tornado_change"].get<double>() == change[burn]);
+  }
   {
     // A damaged analysis is refused by summarize as bad input, naming it.
     REQUIRE(shell("cp " + out.string() + " " + (dir / "damaged.h5").string()) == 0);

@@ -325,7 +325,7 @@ TEST_CASE("CSV is RFC 4180: quoted names, full precision, empty NaN, one row per
   const auto rows = parse_csv(csv);
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].front() == "output");
-  CHECK(rows[0].back() == "probability");
+  CHECK(rows[0].back() == "mean_per_event");
   CHECK(rows[1][0] == "cost, \"all\" in");
   CHECK(std::stod(rows[1][5]) == 12345678.9);  // mean, exactly
   CHECK(rows[3][6].empty());                   // sd NaN

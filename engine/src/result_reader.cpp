@@ -12,6 +12,7 @@
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/output_files.hpp"
 #include "samdsim/result_writer.hpp"
+#include "samdsim/sensitivity_report.hpp"
 #include "samdsim/version.hpp"
 
 namespace samdsim {
@@ -74,6 +75,8 @@ Summary read_summary(hid_t summary_group, const std::string& name) {
     start = end + 1;
   }
   s.event_probability = hdf5::read_doubles_attribute(id, "probability_by_month").value_or(std::vector<double>{});
+  s.per_event = hdf5::read_string_attribute(id, "per_event").value_or("");
+  s.mean_per_event = attribute_or_nan(id, "mean_per_event");
   return s;
 }
 
@@ -289,7 +292,10 @@ ResultFileSummary read_result_summary(const fs::path& path) {
         r.attributes[name] = hdf5::attribute_text(root, name);
     }
     read_results(root, r.summaries, r.bands);
+    r.sensitivity = read_sensitivity(root, "", path.string());
     if (hdf5::link_exists(root, "scenarios")) read_scenarios(root, r);
+    for (ScenarioSummary& p : r.scenarios)
+      p.sensitivity = read_sensitivity(root, "points/" + std::to_string(p.index), path.string());
     return r;
   });
 }

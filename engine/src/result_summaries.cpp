@@ -72,6 +72,14 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
     if (!s.event_probability.empty()) hdf5::write_doubles_attribute(id, "probability_by_month", s.event_probability);
     summaries.push_back(s);
   }
+  // The event output may come after the one divided by it.
+  add_means_per_event(summaries);
+  for (const Summary& s : summaries) {
+    if (s.per_event.empty()) continue;
+    Id g = hdf5::open_group(summary_group.get(), s.name);
+    hdf5::write_string_attribute(g.get(), "per_event", s.per_event);
+    hdf5::write_double_attribute(g.get(), "mean_per_event", s.mean_per_event);
+  }
   return summaries;
 }
 

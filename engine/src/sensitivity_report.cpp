@@ -147,33 +147,15 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
   return out;
 }
 
-namespace {
-
-std::string stored_text(hid_t file, const std::string& file_name, std::optional<std::size_t> point) {
+std::string format_stored_sensitivity(const ResultFileSummary& summary) {
   std::string out;
-  if (!hdf5::link_exists(file, "points")) {
-    const auto analyses = read_sensitivity(file, "", file_name);
-    if (!analyses.empty())
-      out = "\n# sensitivity (stored by samdsim sensitivity)\n" + format_sensitivity(analyses);
-    return out;
-  }
-  Id points = open_stored_group(file, "points", file_name);
-  const auto names = hdf5::member_names(points.get());
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const std::string scenario = "points/" + std::to_string(i);
-    if ((point && *point != i) || !hdf5::link_exists(points.get(), std::to_string(i))) continue;
-    const auto analyses = read_sensitivity(file, scenario, file_name);
-    if (!analyses.empty())
-      out += fmt::format("\n# sensitivity of point {} (stored by samdsim sensitivity --point {})\n{}", i, i,
-                         format_sensitivity(analyses));
-  }
+  if (!summary.sensitivity.empty())
+    out = "\n# sensitivity (stored by samdsim sensitivity)\n" + format_sensitivity(summary.sensitivity);
+  for (const ScenarioSummary& p : summary.scenarios)
+    if (!p.sensitivity.empty())
+      out += fmt::format("\n# sensitivity of point {} (stored by samdsim sensitivity --point {})\n{}", p.index, p.index,
+                         format_sensitivity(p.sensitivity));
   return out;
-}
-
-}  // namespace
-
-std::string format_stored_sensitivity(hid_t file, const std::string& file_name, std::optional<std::size_t> point) {
-  return as_input_error(file_name, [&] { return stored_text(file, file_name, point); });
 }
 
 }  // namespace samdsim

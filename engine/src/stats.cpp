@@ -133,6 +133,7 @@ Summary make_summary(const OutputSpec& output, const Moments& moments, const std
   s.name = output.name;
   s.unit = output.unit;
   s.type = output.type;
+  s.per_event = output.per_event;
   s.n = moments.n;
   s.missing = moments.missing;
   const bool any = moments.n > 0;
@@ -154,6 +155,17 @@ double Summary::event_by(double month) const {
   if (event_probability.empty() || !(month >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
   const auto t = static_cast<std::size_t>(std::floor(month));
   return event_probability[std::min(t, event_probability.size() - 1)];
+}
+
+void add_means_per_event(std::vector<Summary>& summaries) {
+  for (Summary& s : summaries) {
+    if (s.per_event.empty()) continue;
+    const auto event = std::ranges::find(summaries, s.per_event, &Summary::name);
+    // A mean over some replicates only would not be E[x]: no value then.
+    const bool defined = event != summaries.end() && event->type == ValueType::Boolean && s.missing == 0 &&
+                         event->probability > 0.0;
+    s.mean_per_event = defined ? s.mean / event->probability : std::numeric_limits<double>::quiet_NaN();
+  }
 }
 
 void add_distribution_summaries(Summary& s, const OutputSpec& o, std::span<const double> values) {

@@ -35,6 +35,10 @@ Json json_summary(const Summary& x) {
     j["shares"] = std::move(shares);
   }
   if (!x.event_probability.empty()) j["probability_by_month"] = json_numbers(x.event_probability);
+  if (!x.per_event.empty()) {
+    j["per_event"] = x.per_event;
+    j["mean_per_event"] = x.mean_per_event;
+  }
   return j;
 }
 
@@ -55,6 +59,31 @@ Json json_list(const std::vector<Summary>& summaries) {
 Json json_list(const std::vector<Band>& bands) {
   Json out = Json::array();
   for (const Band& b : bands) out.push_back(json_band(b));
+  return out;
+}
+
+Json json_list(const std::vector<StoredSensitivity>& analyses) {
+  Json out = Json::array();
+  for (const StoredSensitivity& x : analyses) {
+    Json parameters = Json::array();
+    for (std::size_t i = 0; i < x.parameters.size(); ++i)
+      parameters.push_back({{"name", x.parameters[i]},
+                            {"spearman", x.spearman[i]},
+                            {"spearman_low", x.spearman_low[i]},
+                            {"spearman_high", x.spearman_high[i]},
+                            {"prcc", x.prcc[i]},
+                            {"prcc_low", x.prcc_low[i]},
+                            {"prcc_high", x.prcc_high[i]},
+                            {"tornado_change", x.tornado_change[i]}});
+    out.push_back({{"output", x.output},
+                   {"unit", x.unit},
+                   {"rows_used", x.rows_used},
+                   {"bootstrap", x.bootstrap},
+                   {"bootstrap_rows", x.bootstrap_rows},
+                   {"tornado_replicates", x.tornado_replicates},
+                   {"tornado_base_mean", x.tornado_base_mean},
+                   {"parameters", std::move(parameters)}});
+  }
   return out;
 }
 
@@ -79,11 +108,13 @@ std::vector<std::string> csv_statistics(const Summary& x) {
   return {x.name,          x.unit,          std::string(type_name(x.type)), std::to_string(x.n),
           std::to_string(x.missing), csv_number(x.mean), csv_number(x.sd), csv_number(x.se),
           csv_number(x.min), csv_number(x.p05), csv_number(x.p25), csv_number(x.p50),
-          csv_number(x.p75), csv_number(x.p95), csv_number(x.max), csv_number(x.probability)};
+          csv_number(x.p75), csv_number(x.p95), csv_number(x.max), csv_number(x.probability),
+          csv_number(x.mean_per_event)};
 }
 
 const std::vector<std::string> csv_statistics_head = {"output", "unit", "type", "n",   "missing", "mean", "sd",  "se",
-                                                      "min",    "p05",  "p25",  "p50", "p75",     "p95",  "max", "probability"};
+                                                      "min",    "p05",  "p25",  "p50", "p75",     "p95",  "max", "probability",
+                                                      "mean_per_event"};
 
 }  // namespace
 
@@ -94,16 +125,20 @@ std::string format_summary_json(const ResultFileSummary& summary) {
   j["config_yaml"] = summary.config_yaml;
   j["summaries"] = json_list(summary.summaries);
   j["bands"] = json_list(summary.bands);
+  if (!summary.sensitivity.empty()) j["sensitivity"] = json_list(summary.sensitivity);
   if (!summary.scenarios.empty()) {
     j["sweep_columns"] = summary.sweep_columns;
     Json points = Json::array();
-    for (const ScenarioSummary& p : summary.scenarios)
+    for (const ScenarioSummary& p : summary.scenarios) {
       // The key is a 64-bit hash: as a string, so that no JSON reader rounds it.
-      points.push_back({{"index", p.index},
-                        {"key", std::to_string(p.key)},
-                        {"values", p.values},
-                        {"summaries", json_list(p.summaries)},
-                        {"bands", json_list(p.bands)}});
+      Json point = {{"index", p.index},
+                    {"key", std::to_string(p.key)},
+                    {"values", p.values},
+                    {"summaries", json_list(p.summaries)},
+                    {"bands", json_list(p.bands)}};
+      if (!p.sensitivity.empty()) point["sensitivity"] = json_list(p.sensitivity);
+      points.push_back(std::move(point));
+    }
     j["scenarios"] = std::move(points);
     if (!summary.choose_rule.empty()) {
       j["choose_rule"] = summary.choose_rule;
@@ -160,6 +195,7 @@ ResultFileSummary point_summary(const ResultFileSummary& summary, std::size_t in
   r.config_yaml = summary.config_yaml;
   r.summaries = p.summaries;
   r.bands = p.bands;
+  r.sensitivity = p.sensitivity;
   std::string point = fmt::format("{} of {}", p.index, summary.scenarios.size());
   for (std::size_t c = 0; c < summary.sweep_columns.size() && c < p.values.size(); ++c)
     point += (c ? ", " : ": ") + summary.sweep_columns[c] + " = " + p.values[c];
@@ -181,12 +217,17 @@ ResultFileSummary only_outputs(const ResultFileSummary& summary, const std::vect
   const auto keep = [&](auto& list) {
     list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& x) { return !wanted(x.name); }), list.end());
   };
+  const auto keep_analyses = [&](std::vector<StoredSensitivity>& list) {
+    std::erase_if(list, [&](const StoredSensitivity& x) { return !wanted(x.output); });
+  };
   ResultFileSummary r = summary;
   keep(r.summaries);
   keep(r.bands);
+  keep_analyses(r.sensitivity);
   for (ScenarioSummary& p : r.scenarios) {
     keep(p.summaries);
     keep(p.bands);
+    keep_analyses(p.sensitivity);
   }
   return r;
 }

@@ -98,7 +98,8 @@ std::string header(const ResultFileSummary& s) {
   return t.render("  ");
 }
 
-std::string percent(double p) { return std::isnan(p) ? "" : fmt::format("{:.2f} %", 100.0 * p); }
+// Table cells: empty for NaN.
+std::string percent(double p) { return std::isnan(p) ? "" : format_percent(p, 2); }
 
 std::string outputs_table(const ResultFileSummary& s) {
   TextTable t(2);
@@ -194,6 +195,10 @@ std::string format_number(double x) {
   if (ax >= 1e15 || ax < 1e-4) return fmt::format("{:.4e}", x);
   if (ax >= 1e4) return with_separators(std::round(x));
   return fmt::format("{:.5g}", x);
+}
+
+std::string format_percent(double p, int decimals) {
+  return std::isnan(p) ? "n/a" : fmt::format("{:.{}f} %", 100.0 * p, decimals);
 }
 
 // A sweep's table fits a terminal: one row per sweep point (its swept values,

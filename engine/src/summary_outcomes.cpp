@@ -1,29 +1,58 @@
 #include "samdsim/summary_outcomes.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
+
+#include "samdsim/summary_format.hpp"
 
 namespace samdsim {
 
 namespace {
 
-std::string percent(double p) { return std::isnan(p) ? "n/a" : fmt::format("{:.1f} %", 100.0 * p); }
+std::string percent(double p) { return format_percent(p, 1); }
+
+// "head: a, b, c" in lines of at most `width` characters, items never split,
+// continuation lines indented under the first item.
+std::string wrapped(const std::string& indent, const std::string& head, const std::vector<std::string>& items) {
+  constexpr std::size_t width = 100;
+  std::string out = indent + head + ":";
+  std::size_t line = out.size();
+  const std::size_t hang = std::min<std::size_t>(indent.size() + 4, 24);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string item = items[i] + (i + 1 < items.size() ? "," : "");
+    if (line > hang && line + 1 + item.size() > width) {
+      out += "\n" + std::string(hang, ' ');
+      line = hang;
+    } else {
+      out += ' ';
+      ++line;
+    }
+    out += item;
+    line += item.size();
+  }
+  return out + "\n";
+}
 
 std::string outcome_lines(const std::vector<Summary>& summaries, const std::string& indent) {
   std::string out;
   for (const Summary& s : summaries) {
     if (!s.labels.empty()) {
-      std::string line;
+      std::vector<std::string> items;
       for (std::size_t c = 0; c < s.labels.size() && c < s.shares.size(); ++c)
-        line += fmt::format("{}{} {}", c ? ", " : "", s.labels[c], percent(s.shares[c]));
-      out += fmt::format("{}{}: {}\n", indent, s.name, line);
+        items.push_back(s.labels[c] + " " + percent(s.shares[c]));
+      out += wrapped(indent, s.name, items);
     }
+    if (!s.per_event.empty())
+      out += wrapped(indent, s.name + " per " + s.per_event,
+                     {format_number(s.mean_per_event) + (s.unit.empty() ? "" : " " + s.unit)});
     if (!s.event_probability.empty()) {
-      std::string line;
+      std::vector<std::string> items;
       for (double m : printed_event_months)
-        line += fmt::format("{}{:g}: {}", line.empty() ? "by month " : ", ", m, percent(s.event_by(m)));
-      out += fmt::format("{}{}: {}\n", indent, s.name, line);
+        items.push_back(fmt::format("{}{:g}: {}", items.empty() ? "by month " : "", m, percent(s.event_by(m))));
+      out += wrapped(indent, s.name, items);
     }
   }
   return out;
@@ -41,7 +70,10 @@ std::string format_outcomes(const ResultFileSummary& summary) {
       label += fmt::format("{}{}={}", c ? ", " : "", summary.sweep_columns[c], p.values[c]);
     body += fmt::format("  point {} ({})\n", p.index, label) + lines;
   }
-  return body.empty() ? "" : "\noutcomes (shares of all replicates; for a time to an event, the share with the event by each month)\n" + body;
+  return body.empty() ? ""
+                      : "\noutcomes (shares of all replicates; a time to an event: the share with the event by each "
+                        "month;\n          x per an event: E[x] / P(event), over all replicates)\n" +
+                            body;
 }
 
 }  // namespace samdsim

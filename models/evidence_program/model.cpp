@@ -26,6 +26,7 @@ void add_strategy_outputs(std::vector<OutputSpec>& o, const std::string& name, s
                                       "stopped_by_cash_gate"});
   scalar(evidence_cost_usd, "evidence_cost_usd", "USD",
          "studies, meetings, submissions and FDA fees spent until authorization or stop (beyond the horizon too)");
+  s[evidence_cost_usd].per_event = name + ".authorized";
   scalar(burn_cost_usd, "burn_cost_usd", "USD", "company burn until the decision or stop");
   scalar(peak_funding_need_usd, "peak_funding_need_usd", "USD", "largest cumulative cash deficit within the horizon");
   scalar(months_to_break_even, "months_to_break_even", "month",
@@ -51,6 +52,7 @@ void add_strategy_outputs(std::vector<OutputSpec>& o, const std::string& name, s
 void add_stage_outputs(std::vector<OutputSpec>& o, const std::string& prefix, std::vector<OutputSpec> stage) {
   for (OutputSpec& spec : stage) {
     spec.name = prefix + spec.name;
+    if (!spec.per_event.empty()) spec.per_event = prefix + spec.per_event;
     o.push_back(std::move(spec));
   }
 }

@@ -12,6 +12,7 @@ std::vector<OutputSpec> output_specs() {
       "months_to_authorization", "months from plan start to authorization (NaN when not authorized)");
   o[evidence_months] = OutputSpec::scalar("evidence_months", "month", "months from plan start until the last study ends");
   o[total_cost_usd] = OutputSpec::scalar("total_cost_usd", "USD", "all costs of the plan");
+  o[total_cost_usd].per_event = "authorized";
   o[cost_studies_usd] = OutputSpec::scalar("cost_studies_usd", "USD", "cost of every study attempt");
   o[cost_fees_usd] = OutputSpec::scalar("cost_fees_usd", "USD", "FDA user fee and establishment registration");
   o[cost_regulatory_usd] = OutputSpec::scalar("cost_regulatory_usd", "USD", "pre-submission meetings and submission preparation");

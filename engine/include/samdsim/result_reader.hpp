@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,17 @@ struct Band {
   std::vector<double> mean;                      // per index; empty when the file has none
 };
 
+// One output's analysis as `samdsim sensitivity` stores it under
+// <scenario>/sensitivity: per parameter, Spearman and PRCC with bootstrap 95 %
+// intervals and the tornado's change (mean at p90 - mean at p10).
+struct StoredSensitivity {
+  std::string output, unit;
+  std::vector<std::string> parameters;
+  std::vector<double> spearman, spearman_low, spearman_high, prcc, prcc_low, prcc_high, tornado_change;
+  std::uint64_t rows_used = 0, bootstrap = 0, bootstrap_rows = 0, tornado_replicates = 0;
+  double tornado_base_mean = std::numeric_limits<double>::quiet_NaN();
+};
+
 // One point of a sweep: its swept values and its summaries.
 struct ScenarioSummary {
   std::size_t index = 0;
@@ -31,6 +44,7 @@ struct ScenarioSummary {
   std::vector<std::string> values;  // one per sweep column, as text
   std::vector<Summary> summaries;
   std::vector<Band> bands;
+  std::vector<StoredSensitivity> sensitivity;  // stored analyses, by output name
   // How the point fared against the sweep's choose: rule (files that record it).
   std::optional<PointJudgement> judgement;
 };
@@ -41,6 +55,7 @@ struct ResultFileSummary {
   std::string config_yaml;
   std::vector<Summary> summaries;  // in the order the outputs were declared
   std::vector<Band> bands;
+  std::vector<StoredSensitivity> sensitivity;  // stored analyses of the run, by output name
   // Sweeps: the swept parameters and each point (then `summaries` is empty).
   std::vector<std::string> sweep_columns;
   std::vector<ScenarioSummary> scenarios;

@@ -30,13 +30,17 @@ struct OutputSpec {
   // summarized as the cumulative probability of the event by each month,
   // counting the replicates without it as never.
   bool time_to_event = false;
+  // The name of a Boolean output: this output's mean divided by that
+  // output's probability is summarized as the expected value per event,
+  // e.g. the expected evidence cost per authorization, E[cost] / P(authorized).
+  std::string per_event;
 
   static OutputSpec scalar(std::string name, std::string unit, std::string doc, ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, 0, "", false, {}, false};
+    return {std::move(name), std::move(unit), std::move(doc), type, 0, "", false, {}, false, ""};
   }
   static OutputSpec series(std::string name, std::string unit, std::string doc, std::size_t length, std::string axis,
                            ValueType type = ValueType::Real) {
-    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis), false, {}, false};
+    return {std::move(name), std::move(unit), std::move(doc), type, length, std::move(axis), false, {}, false, ""};
   }
 
   static OutputSpec categorical(std::string name, std::string doc, std::vector<std::string> labels) {

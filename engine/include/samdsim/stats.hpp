@@ -65,6 +65,10 @@ struct Summary {
   // Time-to-event outputs: P(event by month t) for t = 0, 1, ..., counting
   // replicates without the event (NaN) as never.
   std::vector<double> event_probability;
+  // Outputs with OutputSpec::per_event: that Boolean output's name and this
+  // mean divided by its probability (NaN when it is 0 or unknown).
+  std::string per_event;
+  double mean_per_event = std::numeric_limits<double>::quiet_NaN();
 
   // P(event by `month`) read off the curve (the last month's value beyond
   // it; NaN without a curve).
@@ -74,6 +78,10 @@ struct Summary {
 // The shares and the event curve of `output` from all its stored values
 // (NaN included), for categorical and time-to-event outputs.
 void add_distribution_summaries(Summary& summary, const OutputSpec& output, std::span<const double> values);
+
+// Fills mean_per_event of every summary naming a per_event output from that
+// output's probability among `summaries`.
+void add_means_per_event(std::vector<Summary>& summaries);
 
 // The months the event curve of a time-to-event output runs to at most.
 inline constexpr std::size_t max_event_months = 1200;

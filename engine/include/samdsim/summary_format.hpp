@@ -13,6 +13,10 @@ namespace samdsim {
 // "n/a" for NaN.
 std::string format_number(double x);
 
+// A probability as a percentage with `decimals` decimals ("41.00 %"), "n/a"
+// for NaN.
+std::string format_percent(double p, int decimals);
+
 // Fixed-width text: the run's record, one row per scalar output (booleans
 // also as a percentage), and a compact view of each series' bands.
 std::string format_summary_table(const ResultFileSummary& summary);
