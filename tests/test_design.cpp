@@ -50,6 +50,30 @@ TEST_CASE("Exact binomial test reproduces A'Hern's design for p0 = 0.10, p1 = 0.
   CHECK(exact_power(78, 0.10, 0.20, 0.05) == Approx(0.8081).margin(0.0001));
 }
 
+TEST_CASE("Precision sizing is Buderer's formula: z^2 p (1 - p) / d^2, totals from the unrounded counts") {
+  // 1.959964^2 = 3.841459. Se 0.9, d 0.05: 3.841459 0.09 / 0.0025 = 138.29 -> 139.
+  CHECK(precision_n_single_proportion(0.9, 0.05, 0.95) == 139);
+  // Se 0.8, d 0.1: 3.841459 0.16 / 0.01 = 61.46 -> 62; at 90 %: 1.644854^2 0.16 / 0.01 = 43.29 -> 44.
+  CHECK(precision_n_single_proportion(0.8, 0.10, 0.95) == 62);
+  CHECK(precision_n_single_proportion(0.8, 0.10, 0.90) == 44);
+  StandaloneDesign d;
+  d.sensitivity_planning = 0.9;
+  d.specificity_planning = 0.85;  // 3.841459 0.1275 / 0.0025 = 195.91 -> 196
+  d.sensitivity_goal = d.specificity_goal = 0.5;
+  d.half_width = 0.05;
+  d.prevalence = 0.1;
+  d.enriched = true;
+  const auto enriched = sample_size_standalone(d);
+  CHECK(enriched.n_positive == 139);
+  CHECK(enriched.n_negative == 196);
+  CHECK(enriched.n_cases == 335);
+  // Consecutive: max(138.29 / 0.1, 195.91 / 0.9) = max(1382.9, 217.7) -> 1383.
+  d.enriched = false;
+  CHECK(sample_size_standalone(d).n_cases == 1383);
+  CHECK_THROWS(precision_n_single_proportion(0.9, 0.0, 0.95));
+  CHECK_THROWS(precision_n_single_proportion(1.0, 0.05, 0.95));
+}
+
 TEST_CASE("Exact sample size taking the first n that reaches power matches A'Hern's n = 78") {
   CHECK(sample_size_single_proportion(0.10, 0.20, 0.05, 0.80, ProportionMethod::exact,
                                       ExactSearch::first_reaching) == 78);

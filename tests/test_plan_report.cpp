@@ -97,6 +97,51 @@ TEST_CASE("An RCT's plan gives the arms of power.t.test and the noncentral t pow
   CHECK(plan.warnings.empty());
 }
 
+TEST_CASE("sizing: precision sizes a standalone study by Buderer's formula and warns when it leaves little power") {
+  // Buderer (1996): n+ = z^2 Se (1 - Se) / d^2 = 1.95996^2 0.9 0.1 / 0.05^2 =
+  // 138.29 -> 139 positives, and the same for the specificity.
+  const std::string precise = replaced(two_studies, "      power: 0.9\n", "      power: 0.9\n      sizing: precision\n");
+  const PlanReport plan = parse_scenario(precise, "plan.yaml").simulation->plan_report();
+  CHECK(first(plan, "studies/0", "positives") == 139);
+  CHECK(first(plan, "studies/0", "negatives") == 139);
+  CHECK(find(plan, "studies/0", "size").text.find("Buderer 1996") != std::string::npos);
+  // Consecutive cases at 10 % prevalence: 138.29 / 0.1 = 1382.9 -> 1383 cases.
+  const std::string consecutive =
+      replaced(precise, "      sizing: precision\n", "      sizing: precision\n      enriched: false\n      prevalence: 0.1\n");
+  CHECK(first(parse_scenario(consecutive, "plan.yaml").simulation->plan_report(), "studies/0", "cases") == 1383);
+  // 139 positives against a goal of 0.85 at a planning 0.9 have little power: warned at half_width.
+  CHECK(plan.warnings.empty());
+  const std::string close = replaced(replaced(precise, "sensitivity_goal: 0.8", "sensitivity_goal: 0.85"),
+                                     "specificity_goal: 0.8", "specificity_goal: 0.85");
+  const PlanReport weak = parse_scenario(close, "plan.yaml").simulation->plan_report();
+  REQUIRE(weak.warnings.size() == 1);
+  CHECK(weak.warnings[0].key_path.find("half_width") != std::string::npos);
+  CHECK(weak.warnings[0].message.find("sized for precision") != std::string::npos);
+}
+
+TEST_CASE("exact_rule: first_n takes A'Hern's first n reaching power, stable_n the n from which it stays reached") {
+  const std::string single_arm = R"(model: us_pathway
+replicates: 16
+parameters:
+  pathway: de_novo
+  studies:
+    - type: single_arm
+      success_rate: 0.2
+      performance_goal: 0.1
+      alpha: 0.05
+      power: 0.8
+)";
+  // A'Hern (2001) via Khan et al. (2012): n = 78 first reaches 80 % power;
+  // power dips below it again at 80..88 and holds from 89 on.
+  const PlanReport stable = parse_scenario(single_arm, "a.yaml").simulation->plan_report();
+  CHECK(first(stable, "studies/0", "evaluable") == 89);
+  CHECK(find(stable, "studies/0", "size").text.find("stays reached") != std::string::npos);
+  const PlanReport first_n =
+      parse_scenario(single_arm + "      exact_rule: first_n\n", "a.yaml").simulation->plan_report();
+  CHECK(first(first_n, "studies/0", "evaluable") == 78);
+  CHECK(first(first_n, "studies/0", "critical_successes") == 13);
+}
+
 TEST_CASE("A mistyped performance goal is warned about at validate and run, at the goal's position") {
   const fs::path dir = scratch("plan_warning");
   const std::string config = slurp(source_dir + "/configs/de_novo_single_arm.yaml");

@@ -222,13 +222,53 @@ std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, d
                   [&] { return exact_n_single_proportion(p0, p1, alpha, power, search); });
 }
 
+namespace {
+
+// z^2 p (1 - p) / d^2 before rounding: Buderer's totals divide it by the
+// prevalence first.
+double precision_units(double p, double half_width, double confidence) {
+  constexpr const char* where = "precision_n_single_proportion";
+  require_open_unit(where, "planning proportion", p);
+  if (!(half_width > 0.0 && half_width < 0.5)) fail(where, fmt::format("half-width {} must be in (0, 0.5)", half_width));
+  require_open_unit(where, "confidence", confidence);
+  const double z = z_quantile(0.5 + confidence / 2.0);
+  return z * z * p * (1.0 - p) / (half_width * half_width);
+}
+
+std::int64_t count_at_most_max(const char* where, double n) {
+  if (!(n <= static_cast<double>(kMaxSampleSize)))
+    fail(where, fmt::format("sample size would be about {:.3g}, above {}", n, kMaxSampleSize));
+  return std::max<std::int64_t>(1, ceil_count(n));
+}
+
+}  // namespace
+
+std::int64_t precision_n_single_proportion(double p, double half_width, double confidence) {
+  return count_at_most_max("precision_n_single_proportion", precision_units(p, half_width, confidence));
+}
+
 StandaloneSampleSize sample_size_standalone(const StandaloneDesign& d) {
   constexpr const char* where = "sample_size_standalone";
   StandaloneSampleSize out;
-  out.n_positive = sample_size_single_proportion(d.sensitivity_goal, d.sensitivity_planning,
-                                                 d.alpha, d.power, d.method);
-  out.n_negative = sample_size_single_proportion(d.specificity_goal, d.specificity_planning,
-                                                 d.alpha, d.power, d.method);
+  if (d.half_width > 0.0) {
+    const double positives = precision_units(d.sensitivity_planning, d.half_width, d.confidence);
+    const double negatives = precision_units(d.specificity_planning, d.half_width, d.confidence);
+    out.n_positive = count_at_most_max(where, positives);
+    out.n_negative = count_at_most_max(where, negatives);
+    if (d.enriched) {
+      out.n_cases = out.n_positive + out.n_negative;
+    } else {
+      // Buderer (1996): N = max(n_+ / prevalence, n_- / (1 - prevalence)), unrounded.
+      require_open_unit(where, "prevalence", d.prevalence);
+      out.n_cases = std::max(count_at_most_max(where, positives / d.prevalence),
+                             count_at_most_max(where, negatives / (1.0 - d.prevalence)));
+    }
+    return out;
+  }
+  out.n_positive = sample_size_single_proportion(d.sensitivity_goal, d.sensitivity_planning, d.alpha, d.power,
+                                                 d.method, d.search);
+  out.n_negative = sample_size_single_proportion(d.specificity_goal, d.specificity_planning, d.alpha, d.power,
+                                                 d.method, d.search);
   if (d.enriched) {
     out.n_cases = out.n_positive + out.n_negative;
   } else {

@@ -70,6 +70,11 @@ std::int64_t sample_size_single_proportion(double p0, double p1, double alpha, d
                                            ProportionMethod method,
                                            ExactSearch search = ExactSearch::stays_above);
 
+// Buderer (1996): the units (positives for a sensitivity, negatives for a
+// specificity) for a two-sided `confidence` Wald interval of half-width
+// `half_width` around the planning proportion p: ceil(z^2 p (1 - p) / d^2).
+std::int64_t precision_n_single_proportion(double p, double half_width, double confidence);
+
 // ---- standalone performance study (sensitivity and specificity) ----------
 
 struct StandaloneDesign {
@@ -81,7 +86,12 @@ struct StandaloneDesign {
   double alpha = 0.025;     // one-sided, for each endpoint
   double power = 0.8;       // for each endpoint
   ProportionMethod method = ProportionMethod::exact;
+  ExactSearch search = ExactSearch::stays_above;
   bool enriched = false;  // positives and negatives collected separately
+  // Sizing for the intervals' precision (Buderer 1996) instead of power: the
+  // half-width wanted for both endpoints; 0: size for power.
+  double half_width = 0.0;
+  double confidence = 0.95;
 };
 
 struct StandaloneSampleSize {

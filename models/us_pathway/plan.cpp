@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "samdsim/summary_format.hpp"
 #include "us_pathway/us_pathway.hpp"
 
 namespace samdsim::us_pathway {
@@ -67,6 +68,17 @@ void size_attempts(StudyPlan& s, const Group& v, std::int64_t first_a, std::int6
   }
 }
 
+ExactSearch exact_search(const Group& v) {
+  return v.choice("exact_rule") == "first_n" ? ExactSearch::first_reaching : ExactSearch::stays_above;
+}
+
+std::string power_sizing(bool exact, ExactSearch search) {
+  if (!exact) return "computed for power at the planning values (normal approximation)";
+  return search == ExactSearch::first_reaching
+             ? "computed for power at the planning values (exact, the first n reaching it)"
+             : "computed for power at the planning values (exact, the n from which it stays reached)";
+}
+
 void read_standalone(StudyPlan& s, const Group& v) {
   s.true_a = v.number("sensitivity");
   s.true_b = v.number("specificity");
@@ -95,7 +107,18 @@ void read_standalone(StudyPlan& s, const Group& v) {
     d.alpha = s.alpha;
     d.power = v.fixed("power");
     d.method = s.exact ? ProportionMethod::exact : ProportionMethod::normal;
+    d.search = exact_search(v);
     d.enriched = v.flag("enriched");
+    if (v.choice("sizing") == "precision") {
+      d.half_width = v.fixed("half_width");
+      d.confidence = v.fixed("confidence");
+      s.size_key = "half_width";
+      s.size_for_precision = true;
+      s.sizing = fmt::format("computed for {} % confidence intervals of half-width {} (Buderer 1996)",
+                             format_number(100.0 * d.confidence), format_number(d.half_width));
+    } else {
+      s.sizing = power_sizing(s.exact, d.search);
+    }
     n = sized(v, "sensitivity_goal", [&] { return sample_size_standalone(d); });
     if (!d.enriched) {
       // Consecutive collection: the positives and negatives that the case count brings.
@@ -162,9 +185,11 @@ void read_single_arm(StudyPlan& s, const Group& v) {
     n = static_cast<std::int64_t>(v.fixed("evaluable_patients"));
   } else {
     const double planning = planning_value(v, "planning_success_rate", "success_rate");
+    const ExactSearch search = exact_search(v);
+    s.sizing = power_sizing(s.exact, search);
     n = sized(v, "performance_goal", [&] {
       return sample_size_single_proportion(s.goal_a, planning, s.alpha, v.fixed("power"),
-                                           s.exact ? ProportionMethod::exact : ProportionMethod::normal);
+                                           s.exact ? ProportionMethod::exact : ProportionMethod::normal, search);
     });
   }
   size_attempts(s, v, n, 0, [&](StudyPlan::Size& z) { z.critical_a = exact_critical_value(z.a, s.goal_a, s.alpha); });

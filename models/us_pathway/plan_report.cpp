@@ -94,7 +94,9 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
                                     fmt::format("study {} '{}' ({})", index, s.name, kind_name(s.kind)));
   sec.add_text("name", s.name);
   sec.add_text("kind", kind_name(s.kind));
-  sec.add_text("size", s.size_given ? "given in the config (" + s.size_key + ")" : "computed from the planning values");
+  sec.add_text("size", s.size_given ? "given in the config (" + s.size_key + ")"
+                       : s.sizing.empty() ? "computed from the planning values"
+                                          : s.sizing);
   sec.add("attempts", s.max_attempts, "attempt", "attempts allowed; the values below are per attempt");
   StudyFigures f;
   const auto& z = s.sizes;
@@ -210,9 +212,9 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
     warn(s.size_key, fmt::format("study '{}' needs {} {} in its first attempt{}", s.name, format_number(f.patients),
                                  s.kind == StudyKind::standalone || s.kind == StudyKind::mrmc ? "cases" : "patients",
                                  sized_by));
-  if (s.size_given && f.power < low_planning_power)
-    warn(s.size_key, fmt::format("study '{}' has {:.3g} % power at the planning values with the size given", s.name,
-                                 100.0 * f.power));
+  if (!s.sized_for_power() && f.power < low_planning_power)
+    warn(s.size_key, fmt::format("study '{}' has {:.3g} % power at the planning values with the size {}", s.name,
+                                 100.0 * f.power, s.size_given ? "given" : "sized for precision"));
   // An exact test that needs far more than the normal approximation: the
   // planning value sits where the binomial is coarse, usually a goal near 1.
   if (s.exact && !s.size_given && s.kind == StudyKind::single_arm) {

@@ -42,6 +42,10 @@ void declare_proportion_test(Field& s, const char* what) {
   s.choice("method", {"exact", "normal"},
            "exact binomial test and sizing, or the normal approximation (z-test)")
       .default_value("exact");
+  s.choice("exact_rule", {"stable_n", "first_n"},
+           "exact sizing: the smallest n from which power stays at target for every larger n (stable_n), or the "
+           "first n that reaches it (first_n, as A'Hern 2001 tabulates); exact power saw-tooths in n")
+      .default_value("stable_n");
 }
 
 // Sites that open over time and recruit as a Poisson–gamma process
@@ -104,6 +108,16 @@ void declare_standalone(Field& v) {
   v.flag("enriched", "positives and negatives collected separately (cases = positives + negatives)")
       .default_value(true);
   declare_proportion_test(v, "each endpoint");
+  v.choice("sizing", {"power", "precision"},
+           "size for power against the goals, or for the width of the confidence intervals of sensitivity and "
+           "specificity (Buderer 1996)")
+      .default_value("power");
+  v.number("half_width", "probability", Range::between(0.001, 0.5),
+           "sizing: precision: the confidence interval half-width wanted for sensitivity and for specificity")
+      .default_value(0.05);
+  v.number("confidence", "probability", Range::between(0.5, 0.9999),
+           "sizing: precision: the two-sided confidence level of those intervals")
+      .default_value(0.95);
   v.integer("cases", "case", Range::between(2, 1e7), "total cases, overriding the computed sample size").optional();
   v.number("cost_per_case_usd", "USD", Range::nonnegative(), "case acquisition, de-identification and ground truth")
       .default_value(300.0);

@@ -80,6 +80,9 @@ struct StudyPlan {
   double planning_a = 0, planning_b = 0, target_power = 0;
   std::string size_key;
   bool size_given = false;  // a count given in the config, not computed
+  bool size_for_precision = false;  // standalone sizing: precision (Buderer 1996)
+  std::string sizing;               // how a computed size was computed, in words
+  bool sized_for_power() const { return !size_given && !size_for_precision; }
 
   // Truth (priors) and test settings.
   Param true_a, true_b;  // sensitivity/specificity, delta AUC, success rate, effect or control/treatment rates
