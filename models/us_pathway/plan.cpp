@@ -119,7 +119,7 @@ void read_standalone(StudyPlan& s, const Group& v) {
     } else {
       s.sizing = power_sizing(s.exact, d.search);
     }
-    n = sized(v, "sensitivity_goal", [&] { return sample_size_standalone(d); });
+    n = sized(v, s.size_key, [&] { return sample_size_standalone(d); });
     if (!d.enriched) {
       // Consecutive collection: the positives and negatives that the case count brings.
       n.n_positive = std::llround(static_cast<double>(n.n_cases) * d.prevalence);
