@@ -41,20 +41,9 @@ def draw(spec, rng, shape):
     sys.exit(f"hospital_adoption_numpy.py: distribution '{d}' is not implemented here")
 
 
-def mean_sd(spec):
-    if not isinstance(spec, dict):
-        return float(spec), 0.0
-    if spec["dist"] == "lognormal":
-        mu, s2 = spec["mu"], spec["sigma"] ** 2
-        return math.exp(mu + s2 / 2), math.sqrt((math.exp(s2) - 1) * math.exp(2 * mu + s2))
-    if spec["dist"] == "gamma":
-        return spec["shape"] * spec["scale"], math.sqrt(spec["shape"]) * spec["scale"]
-    sys.exit("hospital_adoption_numpy.py: minutes_per_case must be fixed, lognormal or gamma here")
-
-
 def month_minutes(n, mean, sd, rng):
     """Lognormal with the mean and variance of the sum of n cases' minutes."""
-    if sd == 0:
+    if np.all(sd == 0):
         return n * mean
     safe = np.maximum(n, 1)
     s2 = np.log1p(sd * sd / (safe * mean * mean))
@@ -126,7 +115,7 @@ def simulate(P, B, rng):
     launch = np.ceil(rep(P["launch_month"]))
     disc = rep(P["discount_rate_per_year"])
     effect, kappa, u = rep(wf["effect"]), rep(wf["effect_concentration"]), rep(wf["max_utilisation"])
-    m_mean, m_sd = mean_sd(wf["minutes_per_case"])
+    cv = float(wf.get("minutes_per_case_cv", 0.45))
     nb = wf["case_counts"] == "negative_binomial"
     size = rep(wf["overdispersion_size"]) if nb else None
     amp = rep(wf["seasonality_amplitude"])
@@ -148,6 +137,7 @@ def simulate(P, B, rng):
     servers = np.maximum(1, np.floor(fte + 0.5)).astype(np.int64)
     cap = fte * hours_fte
     integ = draw(mo["integration_cost"], rng, (B, N))
+    m_mean = draw(wf["minutes_per_case"], rng, (B, N))  # each hospital's mean minutes per case
     e = np.broadcast_to(effect, (B, N))
     eh = np.where(e >= 1, 1.0, 0.0)
     inner = (e > 0) & (e < 1)
@@ -222,11 +212,11 @@ def simulate(P, B, rng):
             mean = cases[li] * season[r_idx, cal]
             n = rng.poisson(rng.gamma(size[r_idx, 0], mean / size[r_idx, 0]) if nb else mean)
             ne = rng.binomial(n, elig[li])
-            tm = [month_minutes(k, m_mean, m_sd, rng) for k in (ne, n - ne)]
+            tm = [month_minutes(k, m_mean[li], cv * m_mean[li], rng) for k in (ne, n - ne)]
             hours = (tm[0] + tm[1]) / 60
             saved = eh[li] * tm[0] / 60
             ot0, ot1, x, hours1 = balance(hours, saved, cap[li], u[r_idx, 0], np.round(backlog[li] * n),
-                                          m_mean * (1 - eh[li] * elig[li]), True)
+                                          m_mean[li] * (1 - eh[li] * elig[li]), True)
             processed = ne + elig[li] * x
             rev = np.where(t < addon_until, addon[r_idx, 0] * bill[li] * processed, 0) + x * margin[li]
             lic = lic_month[li] + lic_case[r_idx, 0] * processed

@@ -153,6 +153,41 @@ TEST_CASE("With zero effect every saving is exactly zero") {
   CHECK(live > 0.0);  // hospitals did adopt: the zeros are not for want of users
 }
 
+TEST_CASE("Each hospital draws its own minutes per case: hours saved vary between hospitals as the draw says") {
+  // One hospital, live by the last month (P(not) = 0.43^11), 1,000 cases a
+  // month, a fixed effect and no case-to-case variation: its hours saved in
+  // the last month are its mean minutes times Poisson counts, so their
+  // coefficient of variation over replicates is that of minutes_per_case
+  // (3 / 17 = 0.176) and 1 / sqrt(1000) = 0.032 when minutes_per_case is fixed.
+  const std::string base = R"(model: hospital_adoption
+seed: 3
+parameters:
+  horizon_months: 12
+  strata:
+    - {count: 1, annual_cases: 12000, staff_fte: 20, hours_per_fte_month: 160, wage_per_hour: 0, eligible_share: 1}
+  adoption: {bass_p_per_year: 10, bass_q_per_year: 0, attractiveness: none, implementation_lag_months: 0}
+  churn: {base_per_month: 0, negative_benefit_per_month: 0}
+  workflow: {minutes_per_case: MINUTES, minutes_per_case_cv: 0, effect: 0.5, effect_concentration: 1000000}
+)";
+  const auto cv = [&](const std::string& minutes) {
+    const Scenario s = parse_scenario(replace(base, "MINUTES", minutes), "minutes.yaml");
+    const std::size_t n = 400;
+    const MemorySink out = run(s, n);
+    double sum = 0.0, sum2 = 0.0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double h = out.at(ha::staff_hours_saved, r, 12, 11);
+      REQUIRE(h > 0.0);
+      sum += h;
+      sum2 += h * h;
+    }
+    const double mean = sum / n;
+    return std::sqrt((sum2 / n - mean * mean) * n / (n - 1)) / mean;
+  };
+  CHECK(cv("17") < 0.045);
+  // sqrt(0.176^2 + 0.032^2) = 0.179; the sample cv of 400 draws has a standard error of about 0.007.
+  CHECK(cv("{dist: lognormal, mean: 17, sd: 3}") == Approx(0.179).margin(0.025));
+}
+
 TEST_CASE("Net benefit is revenue plus overtime saved minus licence and one-time costs, month by month") {
   const Scenario s = parse_scenario(economy_config, "economy.yaml");
   const std::size_t n = 60, months = 30;

@@ -110,7 +110,8 @@ struct Plan {
   bool negative_binomial = false;
   Param overdispersion_size, seasonality_amplitude;
   int seasonality_peak = 1;
-  const Distribution* minutes_per_case = nullptr;  // drawn per case
+  const Distribution* minutes_per_case = nullptr;  // a hospital's mean, drawn per hospital
+  Param minutes_per_case_cv;                        // case to case, within a hospital
   Param effect, effect_concentration, max_utilisation;
 
   // Money

@@ -144,6 +144,7 @@ Plan make_plan(const Group& p) {
   plan.seasonality_amplitude = w.number("seasonality_amplitude");
   plan.seasonality_peak = static_cast<int>(w.fixed("seasonality_peak_month"));
   plan.minutes_per_case = &w.distribution("minutes_per_case");
+  plan.minutes_per_case_cv = w.number("minutes_per_case_cv");
   plan.effect = w.number("effect");
   plan.effect_concentration = w.number("effect_concentration");
   plan.max_utilisation = w.number("max_utilisation");

@@ -38,8 +38,7 @@ ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx) {
   v.expected_effect = v.effect;
   v.concentration = ctx[plan.effect_concentration];
   v.max_utilisation = ctx[plan.max_utilisation];
-  v.mean_minutes = plan.minutes_per_case->mean();
-  v.sd_minutes = std::sqrt(plan.minutes_per_case->variance());
+  v.minutes_cv = ctx[plan.minutes_per_case_cv];
   if (plan.negative_binomial) v.overdispersion_size = ctx[plan.overdispersion_size];
   const double amplitude = ctx[plan.seasonality_amplitude];
   for (int m = 0; m < 12; ++m) {
@@ -75,12 +74,12 @@ ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, cons
   const double cases = h.cases_per_month;
   const double eligible = cases * s.eligible;
   Workload w;
-  w.hours_without = cases * v.mean_minutes / 60.0;
-  w.hours_saved = v.expected_effect * eligible * v.mean_minutes / 60.0;
+  w.hours_without = cases * h.mean_minutes / 60.0;
+  w.hours_saved = v.expected_effect * eligible * h.mean_minutes / 60.0;
   w.capacity_hours = h.capacity_hours;
   w.max_utilisation = v.max_utilisation;
   w.waiting_cases = s.backlog * cases;
-  w.minutes_per_extra_case = v.mean_minutes * (1.0 - v.expected_effect * s.eligible);
+  w.minutes_per_extra_case = h.mean_minutes * (1.0 - v.expected_effect * s.eligible);
   w.whole_cases = false;
   const Balance b = balance_workload(w);
   const double processed = eligible + s.eligible * b.extra_cases;
@@ -153,6 +152,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
       h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
       h.capacity_hours = h.fte * s.hours_per_fte;
       h.integration_cost = plan.integration_cost->sample(rng);
+      h.mean_minutes = plan.minutes_per_case->sample(rng);
       // Hospitals appraise the terms in force in the month they decide: with
       // the add-on before addon_until_month, without it from then on.
       h.attractiveness[0] = attractiveness(plan, v, expected_return(v, h, s, true));

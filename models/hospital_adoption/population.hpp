@@ -24,6 +24,7 @@ struct Hospital {
   double fte = 0.0;
   double capacity_hours = 0.0;
   double effect = 0.0;  // share of working time saved per eligible case (drawn on adoption)
+  double mean_minutes = 0.0;  // staff working minutes per case without the SaMD (drawn per hospital)
   double integration_cost = 0.0;
   // Multipliers of the Bass hazard in [0, 1], while the add-on is paid and
   // after it ends, and exp(-attractiveness (p + q) w / 12) for the plan's
@@ -63,7 +64,7 @@ struct ReplicateValues {
   // The effect hospitals appraise before deciding: the product's effect,
   // unless a model built on this one gives what a study observed.
   double expected_effect = 0.0;
-  double mean_minutes = 0.0, sd_minutes = 0.0;  // of one case
+  double minutes_cv = 0.0;  // case-to-case coefficient of variation of the minutes within a hospital
   double overdispersion_size = 0.0;
   std::array<double, 12> season{};  // volume multiplier by calendar month (0-11)
   double addon = 0.0, training_hours = 0.0;

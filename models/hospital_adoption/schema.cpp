@@ -89,8 +89,13 @@ void declare_workflow(Field& s) {
   w.integer("seasonality_peak_month", "month", Range::between(1, 12), "calendar month of the volume peak")
       .default_value(1.0);
   w.number("minutes_per_case", "minute", Range::positive(),
-           "staff working minutes per case without the SaMD (CT reading about 16-18 min)")
+           "a hospital's mean staff working minutes per case without the SaMD, drawn per hospital: reading "
+           "speed differs between departments (CT reading about 16-18 min)")
       .per_unit();
+  w.number("minutes_per_case_cv", "ratio", Range::between(0, 5),
+           "case-to-case coefficient of variation of the working minutes within a hospital (0: every case "
+           "takes the hospital's mean)")
+      .default_value(0.45);
   w.number("effect", "probability", Range::probability(),
            "product effect: mean share of a case's working time the SaMD saves on eligible cases");
   w.number("effect_concentration", "", Range::positive(),

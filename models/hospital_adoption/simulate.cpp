@@ -55,8 +55,9 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
   const double mean = h.cases_per_month * v.season[calendar];
   const std::uint64_t n = p.negative_binomial ? rng.negative_binomial(mean, v.overdispersion_size) : rng.poisson(mean);
   const std::uint64_t n_eligible = rng.binomial(n, s.eligible);
-  const double eligible_minutes = month_minutes(n_eligible, v.mean_minutes, v.sd_minutes, rng);
-  const double other_minutes = month_minutes(n - n_eligible, v.mean_minutes, v.sd_minutes, rng);
+  const double sd_minutes = v.minutes_cv * h.mean_minutes;
+  const double eligible_minutes = month_minutes(n_eligible, h.mean_minutes, sd_minutes, rng);
+  const double other_minutes = month_minutes(n - n_eligible, h.mean_minutes, sd_minutes, rng);
   const double cases = static_cast<double>(n);
 
   Workload work;
@@ -65,7 +66,7 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
   work.capacity_hours = h.capacity_hours;
   work.max_utilisation = v.max_utilisation;
   work.waiting_cases = std::round(s.backlog * cases);
-  work.minutes_per_extra_case = v.mean_minutes * (1.0 - h.effect * s.eligible);
+  work.minutes_per_extra_case = h.mean_minutes * (1.0 - h.effect * s.eligible);
   const Balance b = balance_workload(work);
 
   const double processed = static_cast<double>(n_eligible) + s.eligible * b.extra_cases;
