@@ -184,7 +184,9 @@ int main(int argc, char** argv) {
 
   SensitivityArgs sens;
   auto* sensitivity_cmd = app.add_subcommand(
-      "sensitivity", "Rank the drawn parameters by Spearman and partial rank correlation with each output, with a tornado");
+      "sensitivity",
+      "Rank the drawn parameters by Spearman and partial rank correlation with each output, with their first-order "
+      "indices and a tornado");
   sensitivity_cmd->add_option("file", sens.file, "Result file (.h5), written with --outputs all or bands")->required();
   sensitivity_cmd->add_option("--output", sens.outputs, "Outputs to analyse (default: every scalar output)");
   // Counts are checked as text, before conversion: "-1" must not wrap to 2^64 - 1.

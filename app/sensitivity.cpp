@@ -183,6 +183,9 @@ int command_sensitivity(const SensitivityArgs& a) {
       write_double_dataset(g.get(), "prcc", to_vector(r.stats.prcc));
       write_double_dataset(g.get(), "prcc_low", to_vector(r.stats.prcc_low));
       write_double_dataset(g.get(), "prcc_high", to_vector(r.stats.prcc_high));
+      write_double_dataset(g.get(), "first_order", to_vector(r.stats.first_order));
+      write_double_dataset(g.get(), "first_order_low", to_vector(r.stats.first_order_low));
+      write_double_dataset(g.get(), "first_order_high", to_vector(r.stats.first_order_high));
       std::vector<double> change(names.size());
       for (std::size_t j = 0; j < names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
       write_double_dataset(g.get(), "tornado_p10_mean", r.p10_mean);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <numbers>
 
 #include "cli_fixture.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -81,6 +82,59 @@ TEST_CASE("PRCC finds the monotone driver and equals the residual definition", "
   const Eigen::VectorXd s = prcc(d, y);
   CHECK(std::isnan(s(0)));
   CHECK(std::isnan(s(1)));
+}
+
+namespace {
+
+// The Ishigami function, y = sin x1 + a sin^2 x2 + b x3^4 sin x1 with x_i ~
+// U(-pi, pi), a = 7, b = 0.1 (Ishigami & Homma 1990). Its first-order indices
+// in closed form: V1 = (1 + b pi^4 / 5)^2 / 2, V2 = a^2 / 8, V3 = 0 over
+// V = a^2 / 8 + b pi^4 / 5 + b^2 pi^8 / 18 + 1 / 2.
+void ishigami(Eigen::Index n, Eigen::MatrixXd& x, Eigen::VectorXd& y) {
+  const double pi = std::numbers::pi;
+  Stream stream(2024, 0, 0, 0);
+  x.resize(n, 3);
+  y.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < 3; ++j) x(i, j) = stream.uniform(-pi, pi);
+    y(i) = std::sin(x(i, 0)) + 7.0 * std::pow(std::sin(x(i, 1)), 2) + 0.1 * std::pow(x(i, 2), 4) * std::sin(x(i, 0));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Given-data first-order indices reproduce the Ishigami function's and see the effect rank correlation misses",
+          "[sensitivity]") {
+  const double pi4 = std::pow(std::numbers::pi, 4), b = 0.1, a = 7.0;
+  const double v1 = 0.5 * std::pow(1.0 + b * pi4 / 5.0, 2), v2 = a * a / 8.0;
+  const double v = a * a / 8.0 + b * pi4 / 5.0 + b * b * pi4 * pi4 / 18.0 + 0.5;
+  REQUIRE(v1 / v == Approx(0.3139).margin(1e-4));
+  REQUIRE(v2 / v == Approx(0.4424).margin(1e-4));
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  ishigami(20000, x, y);
+  const Eigen::VectorXd s = first_order(x, y);
+  CHECK(s(0) == Approx(v1 / v).margin(0.02));
+  CHECK(s(1) == Approx(v2 / v).margin(0.02));
+  CHECK(s(2) == Approx(0.0).margin(0.02));
+  // x2 acts through sin^2: symmetric, so its rank correlation is about 0.
+  CHECK(std::abs(spearman(x, y)(1)) < 0.05);
+
+  // The bootstrap interval covers the true index, and a constant column has none.
+  ishigami(3000, x, y);
+  x.col(2).setConstant(1.0);
+  const SensitivityResult r = sensitivity(x, y, 100, 7);
+  CHECK(r.first_order_low(1) <= v2 / v);
+  CHECK(r.first_order_high(1) >= v2 / v);
+  CHECK(r.first_order_low(1) <= r.first_order(1));
+  CHECK(r.first_order_high(1) >= r.first_order(1));
+  CHECK(std::isnan(r.first_order(2)));
+  // Ties share a bin: a parameter with two values splits y in two, whatever their order.
+  Eigen::MatrixXd coin(x.rows(), 1);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) coin(i, 0) = x(i, 0) > 0 ? 1.0 : 0.0;
+  Eigen::VectorXd step(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) step(i) = coin(i, 0) * 2.0 + y(i) * 1e-9;
+  CHECK(first_order(coin, step)(0) == Approx(1.0).margin(1e-6));
 }
 
 TEST_CASE("sensitivity: bootstrap intervals, NaN rows, reproducibility", "[sensitivity]") {
@@ -178,8 +232,9 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
   for (std::size_t j = 0; j < names.size(); ++j)
     if (names[j].find("burn_usd_per_month") != std::string::npos) burn = j;
   REQUIRE(burn < names.size());
-  for (const char* d : {"spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high",
-                        "tornado_p10_mean", "tornado_p90_mean", "tornado_change"}) {
+  for (const char* d : {"spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high", "first_order",
+                        "first_order_low", "first_order_high", "tornado_p10_mean", "tornado_p90_mean",
+                        "tornado_change"}) {
     INFO(d);
     CHECK(read_column(out, std::string("/sensitivity/total_cost_usd/") + d).size() == names.size());
   }
@@ -229,6 +284,11 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
     CHECK((*cost)["parameters"][burn]["name"] == names[burn]);
     CHECK((*cost)["parameters"][burn]["spearman"].get<double>() == rho[burn]);
     CHECK((*cost)["parameters"][burn]["tornado_change"].get<double>() == change[burn]);
+    // The company's burn explains more of the cost's variance on its own than any other parameter.
+    const auto s1 = read_column(out, "/sensitivity/total_cost_usd/first_order");
+    CHECK(s1[burn] > 0.1);
+    for (std::size_t j = 0; j < s1.size(); ++j) CHECK(s1[j] <= s1[burn]);
+    CHECK((*cost)["parameters"][burn]["first_order"].get<double>() == s1[burn]);
   }
   {
     // A damaged analysis is refused by summarize as bad input, naming it.
@@ -239,6 +299,16 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
   const Result damaged = run("summarize " + (dir / "damaged.h5").string(), dir);
   CHECK(damaged.status == 2);
   CHECK(damaged.err.find("sensitivity/total_cost_usd/prcc_low") != std::string::npos);
+  {
+    // A file analysed before first-order indices were stored reads with none.
+    REQUIRE(shell("cp " + out.string() + " " + (dir / "older.h5").string()) == 0);
+    hdf5::Id f(H5Fopen((dir / "older.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    for (const char* d : {"first_order", "first_order_low", "first_order_high"})
+      REQUIRE(H5Ldelete(f.get(), (std::string("/sensitivity/total_cost_usd/") + d).c_str(), H5P_DEFAULT) >= 0);
+  }
+  const Result older = run("summarize " + (dir / "older.h5").string(), dir);
+  CHECK(older.status == 0);
+  CHECK(older.out.find("  n/a [  n/a,   n/a]  ") != std::string::npos);
 
   // Rerunning replaces the group (only the asked output is left).
   const Result again = run("sensitivity " + out.string() + " --output authorized --bootstrap 10 --no-tornado", dir);

@@ -12,6 +12,7 @@ from samdsim_report_common import number, plt, readable, save, scale_for, short_
 
 TOP = 10
 COLUMNS = ["spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high",
+           "first_order", "first_order_low", "first_order_high",
            "tornado_p10_mean", "tornado_p90_mean", "tornado_change"]
 
 
@@ -87,8 +88,9 @@ def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
 
 
 def sections(path, point):
-    """One table per analysed output: Spearman and PRCC with their bootstrap
-    intervals and the tornado's two means, every parameter named in full."""
+    """One table per analysed output: Spearman, PRCC and the first-order index
+    (in files that store it) with their bootstrap intervals and the tornado's
+    two means, every parameter named in full."""
     out = []
     for name, df in read(path, point).items():
         view = df.reindex(df["prcc"].abs().sort_values(ascending=False).index)

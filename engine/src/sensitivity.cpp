@@ -115,11 +115,56 @@ Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
   return out;
 }
 
+Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& y) {
+  const Eigen::Index n = rx.rows(), k = rx.cols();
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
+  if (n < 4 || !varies(y)) return out;
+  const double dn = static_cast<double>(n);
+  const double mean = y.mean();
+  const double total = (y.array() - mean).square().sum() / dn;
+  const auto bins = static_cast<Eigen::Index>(std::max(2.0, std::round(std::cbrt(dn))));
+  std::vector<double> sum(static_cast<std::size_t>(bins)), sum2(static_cast<std::size_t>(bins));
+  std::vector<double> count(static_cast<std::size_t>(bins));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (!varies(rx.col(j))) continue;
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(sum2.begin(), sum2.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0.0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      // Average ranks run from 1 to n; equal values share one rank, so one bin.
+      const double position = (rx(i, j) - 0.5) / dn;
+      const auto b = static_cast<std::size_t>(
+          std::clamp<Eigen::Index>(static_cast<Eigen::Index>(position * static_cast<double>(bins)), 0, bins - 1));
+      const double d = y(i) - mean;
+      sum[b] += d;
+      sum2[b] += d * d;
+      count[b] += 1.0;
+    }
+    double between = 0.0, within = 0.0, used = 0.0;
+    for (std::size_t b = 0; b < sum.size(); ++b) {
+      if (count[b] == 0.0) continue;
+      between += sum[b] * sum[b] / count[b];
+      within += sum2[b] - sum[b] * sum[b] / count[b];
+      used += 1.0;
+    }
+    between /= dn;
+    // E[between] = Var(E[y | bin]) + (M - 1) / n * (within-bin variance).
+    const double noise = used > 1.0 && dn > used ? (used - 1.0) / dn * within / (dn - used) : 0.0;
+    out(j) = (between - noise) / total;
+  }
+  return out;
+}
+
+Eigen::VectorXd first_order(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  return first_order_ranked(rank_columns(x), y);
+}
+
 SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
                               std::uint64_t seed, std::size_t max_rows) {
   const Eigen::Index k = x.cols();
   SensitivityResult r;
-  for (auto* v : {&r.spearman, &r.spearman_low, &r.spearman_high, &r.prcc, &r.prcc_low, &r.prcc_high})
+  for (auto* v : {&r.spearman, &r.spearman_low, &r.spearman_high, &r.prcc, &r.prcc_low, &r.prcc_high,
+                  &r.first_order, &r.first_order_low, &r.first_order_high})
     *v = Eigen::VectorXd::Constant(k, nan);
 
   std::vector<Eigen::Index> rows;
@@ -144,16 +189,18 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
 
   const Eigen::MatrixXd rx = rank_columns(xv);
   const Eigen::VectorXd ry = average_ranks(ya);
-  const Eigen::VectorXd rho = spearman_ranked(rx, ry), pr = prcc_ranked(rx, ry);
+  const Eigen::VectorXd rho = spearman_ranked(rx, ry), pr = prcc_ranked(rx, ry), s1 = first_order_ranked(rx, ya);
   for (Eigen::Index c = 0; c < kv; ++c) {
     r.spearman(cols[static_cast<std::size_t>(c)]) = rho(c);
     r.prcc(cols[static_cast<std::size_t>(c)]) = pr(c);
+    r.first_order(cols[static_cast<std::size_t>(c)]) = s1(c);
   }
   if (bootstrap == 0) return r;
 
   const auto m = static_cast<Eigen::Index>(std::min<std::size_t>(rows.size(), max_rows));
   r.bootstrap_rows = static_cast<std::size_t>(m);
-  std::vector<std::vector<double>> boot_rho(static_cast<std::size_t>(kv)), boot_prcc(static_cast<std::size_t>(kv));
+  std::vector<std::vector<double>> boot_rho(static_cast<std::size_t>(kv)), boot_prcc(static_cast<std::size_t>(kv)),
+      boot_s1(static_cast<std::size_t>(kv));
   Eigen::MatrixXd bx(m, kv);
   Eigen::VectorXd by(m);
   for (std::size_t b = 0; b < bootstrap; ++b) {
@@ -165,22 +212,24 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
     }
     const Eigen::MatrixXd brx = rank_columns(bx);
     const Eigen::VectorXd bry = average_ranks(by);
-    const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry);
+    const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry), f = first_order_ranked(brx, by);
     for (Eigen::Index c = 0; c < kv; ++c) {
       boot_rho[static_cast<std::size_t>(c)].push_back(s(c));
       boot_prcc[static_cast<std::size_t>(c)].push_back(p(c));
+      boot_s1[static_cast<std::size_t>(c)].push_back(f(c));
     }
   }
   // With more rows than were resampled, the intervals describe the subsample's
   // estimate: move them onto the full-sample estimate and narrow them by
   // sqrt(m / n), the usual scaling of a statistic's sampling spread.
-  Eigen::VectorXd rho_sub = rho, pr_sub = pr;
+  Eigen::VectorXd rho_sub = rho, pr_sub = pr, s1_sub = s1;
   const double shrink = std::sqrt(static_cast<double>(m) / static_cast<double>(n));
   if (m < n) {
     const Eigen::MatrixXd sx = rank_columns(xv.topRows(m));
     const Eigen::VectorXd sy = average_ranks(ya.head(m));
     rho_sub = spearman_ranked(sx, sy);
     pr_sub = prcc_ranked(sx, sy);
+    s1_sub = first_order_ranked(sx, ya.head(m));
   }
   const auto rescale = [&](std::pair<double, double> q, double full, double sub) {
     return std::pair<double, double>{full + (q.first - sub) * shrink, full + (q.second - sub) * shrink};
@@ -190,6 +239,8 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
     std::tie(r.spearman_low(j), r.spearman_high(j)) =
         rescale(interval(boot_rho[static_cast<std::size_t>(c)]), rho(c), rho_sub(c));
     std::tie(r.prcc_low(j), r.prcc_high(j)) = rescale(interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
+    std::tie(r.first_order_low(j), r.first_order_high(j)) =
+        rescale(interval(boot_s1[static_cast<std::size_t>(c)]), s1(c), s1_sub(c));
   }
   return r;
 }

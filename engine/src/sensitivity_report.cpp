@@ -96,6 +96,13 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
     s.prcc_low = numbers("prcc_low");
     s.prcc_high = numbers("prcc_high");
     s.tornado_change = numbers("tornado_change");
+    const auto optional_numbers = [&](const char* name) {
+      return hdf5::link_exists(g.get(), name) ? numbers(name)
+                                               : std::vector<double>(n, std::numeric_limits<double>::quiet_NaN());
+    };
+    s.first_order = optional_numbers("first_order");
+    s.first_order_low = optional_numbers("first_order_low");
+    s.first_order_high = optional_numbers("first_order_high");
     s.rows_used = hdf5::read_uint64_attribute(g.get(), "rows_used").value_or(0);
     s.bootstrap = hdf5::read_uint64_attribute(g.get(), "bootstrap").value_or(0);
     s.bootstrap_rows = hdf5::read_uint64_attribute(g.get(), "bootstrap_rows").value_or(0);
@@ -117,7 +124,8 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
   std::string out;
   for (const auto& r : analyses) {
     out += fmt::format("\n== {}{}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
-                       "tornado: mean at p90 - mean at p10, {} replicates each{}; ranked by |PRCC|)\n",
+                       "tornado: mean at p90 - mean at p10, {} replicates each{}; first order: the share of the output's "
+                       "variance the parameter explains alone; ranked by |PRCC|)\n",
                        r.output, r.unit.empty() ? "" : " [" + r.unit + "]", r.rows_used, r.bootstrap, r.bootstrap_rows,
                        r.tornado_replicates,
                        std::isfinite(r.tornado_base_mean) ? fmt::format(", centre {}", amount(r.tornado_base_mean)) : "");
@@ -134,13 +142,16 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
     std::size_t width = 9;
     for (const auto& n : r.parameters) width = std::max(width, n.size());
-    out += fmt::format("{:<{}}  {:>25}  {:>25}  {}\n", "parameter", width, "spearman [95% CI]", "prcc [95% CI]",
-                       "tornado change");
+    out += fmt::format("{:<{}}  {:>25}  {:>25}  {:>20}  {}\n", "parameter", width, "spearman [95% CI]",
+                       "prcc [95% CI]", "first order [95% CI]", "tornado change");
     for (const std::size_t j : order) {
       const double change = r.tornado_change[j];
-      out += fmt::format("{:<{}}  {:>6} [{:>6}, {:>6}]  {:>6} [{:>6}, {:>6}]  {}{}\n", r.parameters[j], width,
-                         signed3(r.spearman[j]), signed3(r.spearman_low[j]), signed3(r.spearman_high[j]),
-                         signed3(r.prcc[j]), signed3(r.prcc_low[j]), signed3(r.prcc_high[j]), amount(change),
+      const auto share = [](double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : std::string("n/a"); };
+      out += fmt::format("{:<{}}  {:>6} [{:>6}, {:>6}]  {:>6} [{:>6}, {:>6}]  {:>5} [{:>5}, {:>5}]  {}{}\n",
+                         r.parameters[j], width, signed3(r.spearman[j]), signed3(r.spearman_low[j]),
+                         signed3(r.spearman_high[j]), signed3(r.prcc[j]), signed3(r.prcc_low[j]),
+                         signed3(r.prcc_high[j]), share(r.first_order[j]), share(r.first_order_low[j]),
+                         share(r.first_order_high[j]), amount(change),
                          std::isfinite(change) && !r.unit.empty() ? " " + r.unit : "");
     }
   }

@@ -74,6 +74,9 @@ Json json_list(const std::vector<StoredSensitivity>& analyses) {
                             {"prcc", x.prcc[i]},
                             {"prcc_low", x.prcc_low[i]},
                             {"prcc_high", x.prcc_high[i]},
+                            {"first_order", x.first_order[i]},
+                            {"first_order_low", x.first_order_low[i]},
+                            {"first_order_high", x.first_order_high[i]},
                             {"tornado_change", x.tornado_change[i]}});
     out.push_back({{"output", x.output},
                    {"unit", x.unit},

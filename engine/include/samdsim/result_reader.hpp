@@ -33,6 +33,8 @@ struct StoredSensitivity {
   std::string output, unit;
   std::vector<std::string> parameters;
   std::vector<double> spearman, spearman_low, spearman_high, prcc, prcc_low, prcc_high, tornado_change;
+  // Given-data first-order indices with their intervals (NaN in files written before they were stored).
+  std::vector<double> first_order, first_order_low, first_order_high;
   std::uint64_t rows_used = 0, bootstrap = 0, bootstrap_rows = 0, tornado_replicates = 0;
   double tornado_base_mean = std::numeric_limits<double>::quiet_NaN();
 };

@@ -1,9 +1,10 @@
 #pragma once
 
 // Global sensitivity statistics of Monte Carlo results: Spearman rank
-// correlation and partial rank correlation (PRCC) of every sampled parameter
-// with an output, with bootstrap percentile intervals. Pure functions; the
-// definitions match tools/samdsim_sensitivity.py.
+// correlation, partial rank correlation (PRCC) and the given-data first-order
+// index of every sampled parameter with an output, with bootstrap percentile
+// intervals. Pure functions; Spearman and PRCC match
+// tools/samdsim_sensitivity.py.
 
 #include <Eigen/Dense>
 
@@ -31,16 +32,28 @@ Eigen::VectorXd prcc(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
 // least squares (with an intercept) on the ranks of all other parameters.
 Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
 
+// First-order variance-based (Sobol) index of every column of x from the
+// data alone (given-data, binning; Plischke 2010, Strong et al. 2014):
+// S_j = Var(E[y | x_j]) / Var(y), with E[y | x_j] the mean of y over bins of
+// equal counts of x_j's ranks (tied values share a bin), M = round(n^(1/3))
+// bins at least 2, and the between-bin variance corrected for its noise by
+// subtracting (M - 1) / n times the pooled within-bin variance. Catches
+// non-monotone effects rank correlations miss; NaN where a column or y is
+// constant. `rx` holds the columns' average ranks.
+Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& y);
+Eigen::VectorXd first_order(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+
 struct SensitivityResult {
   Eigen::VectorXd spearman, spearman_low, spearman_high;  // one per column of x
   Eigen::VectorXd prcc, prcc_low, prcc_high;
+  Eigen::VectorXd first_order, first_order_low, first_order_high;
   std::size_t rows_used = 0;       // rows where y and every parameter are finite
   std::size_t bootstrap_rows = 0;  // the first rows of those that the bootstrap resamples
 };
 
 inline constexpr std::size_t max_bootstrap_rows = 20000;
 
-// Spearman and PRCC of every column of x with y, and bootstrap 95 %
+// Spearman, PRCC and first-order index of every column of x with y, and bootstrap 95 %
 // percentile intervals (type 7 quantiles 2.5 % and 97.5 % of the finite
 // resampled values). Rows with a NaN in y or x are dropped; parameters that
 // do not vary over the rows left get NaN (and are left out of the PRCC of
