@@ -4,6 +4,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -119,6 +120,44 @@ TEST_CASE("The analytic GLS variance equals Hussey and Hughes' closed form for c
     CHECK(p.analytic_se * p.analytic_se ==
           Approx(hussey_hughes_variance(rows_of(p.design), v.tau2, e2)).epsilon(1e-10));
   }
+}
+
+TEST_CASE("A binary outcome given Hussey and Hughes' tau has their closed-form variance and power") {
+  // 24 hospitals in 4 steps over 5 periods, 100 cases per cell, control 5 %,
+  // a risk difference of -2 points, tau = 0.01 between hospitals (their
+  // model: no cluster-by-period effect). Per cell mean: tau^2 between and
+  // p(1 - p) / m within, p = 0.05 - 0.02 / 2 = 0.04.
+  const std::string design = "{type: stepped_wedge, steps: 4, clusters_per_step: 6, cases_per_period: 100}";
+  const Scenario s = scenario(design, "{type: binary, control_proportion: 0.05, effect: -0.02, between_hospital_sd: 0.01}",
+                              known_z);
+  const dm::Plan& p = plan_of(s);
+  const double tau2 = 0.01 * 0.01, sigma2 = 0.04 * 0.96;
+  const double variance = hussey_hughes_variance(rows_of(p.design), tau2, sigma2 / 100.0);
+  CHECK(p.analytic_se * p.analytic_se == Approx(variance).epsilon(1e-10));
+  // Two-sided z test at 5 %: Phi(|theta| / se - 1.959964) plus the far tail.
+  const double z = 0.02 / std::sqrt(variance);
+  const double power = 0.5 * std::erfc(-(z - 1.959963984540054) / std::sqrt(2.0)) +
+                       0.5 * std::erfc((z + 1.959963984540054) / std::sqrt(2.0));
+  CHECK(p.analytic_power_value == Approx(power).epsilon(1e-9));
+  // In ICC terms the case variance p(1 - p) would be split, not added to:
+  // icc = tau^2 / (tau^2 + p(1 - p)) leaves (1 - icc) p(1 - p) within, a
+  // smaller variance than Hussey and Hughes' model.
+  const Scenario by_icc = scenario(design,
+                                   "{type: binary, control_proportion: 0.05, effect: -0.02, icc: " +
+                                       fmt::format("{:.17g}", tau2 / (tau2 + sigma2)) + ", cac: 1}",
+                                   known_z);
+  CHECK(plan_of(by_icc).analytic_se < p.analytic_se);
+  // The simulated trials reject as often as the closed form says.
+  const std::uint64_t n = 4000;
+  check_proportion(run(s, n, 5).mean(dm::reject), power, n);
+  // tau belongs to binary outcomes, and replaces the ICC rather than joining it.
+  CHECK_THROWS_WITH(scenario(design, "{effect: -1, sd: 8, between_hospital_sd: 0.01, cac: 1}", known_z),
+                    Catch::Contains("outcome.between_hospital_sd") && Catch::Contains("binary"));
+  CHECK_THROWS_WITH(scenario(design,
+                             "{type: binary, control_proportion: 0.05, effect: -0.02, between_hospital_sd: 0.01, "
+                             "icc: 0.01}",
+                             known_z),
+                    Catch::Contains("outcome.icc") && Catch::Contains("not both"));
 }
 
 TEST_CASE("Simulated power matches the analytic Hussey-Hughes power within Monte Carlo error") {

@@ -83,13 +83,13 @@ SecondEndpoint make_second_endpoint(const Group& parameters, const Plan& plan, c
   if (!g.given("effect")) {
     // trend_per_period has a default, so a resolved config names it anyway.
     for (const char* key :
-         {"planning_effect", "sd", "control_proportion", "icc", "cac", "correlation", "cluster_correlation"})
+         {"planning_effect", "sd", "control_proportion", "icc", "between_hospital_sd", "cac", "correlation",
+          "cluster_correlation"})
       if (g.given(key))
         g.fail(key, fmt::format("'{}' is given but the second endpoint has no 'effect', which switches it on", key));
     return s;
   }
-  for (const char* key : {"icc", "cac", "correlation"})
-    if (!g.given(key)) g.fail(key, fmt::format("a second endpoint needs '{}'", key));
+  if (!g.given("correlation")) g.fail("correlation", "a second endpoint needs 'correlation'");
   s.enabled = true;
   s.outcome = read_endpoint(g);
   s.correlation = g.fixed("correlation");
@@ -104,8 +104,7 @@ SecondEndpoint make_second_endpoint(const Group& parameters, const Plan& plan, c
   if (s.outcome.planning_effect == 0.0) g.fail(at(g), why);
 
   const auto mean = [&g](Param p) { return g.table().slot(p).distribution.mean(); };
-  const Components second =
-      variance_components(endpoint_variance(s.outcome, mean), mean(s.outcome.icc), mean(s.outcome.cac));
+  const Components second = endpoint_components(s.outcome, mean);
   double variance = 0.0;
   if (!gls_weights(plan.trial, second, scratch, s.weights, variance))
     parameters.group("design").fail("type", "the treatment effect is not estimable in this design at the second "
@@ -119,7 +118,9 @@ SecondEndpoint make_second_endpoint(const Group& parameters, const Plan& plan, c
                                       s.analytic_se, s.estimate_correlation, plan.planned_critical);
 
   const auto fixed = [&g](const char* key) { return g.distribution(key).is_fixed(); };
-  s.precomputed = plan.variance == Variance::known && plan.cases_fixed && fixed("icc") && fixed("cac") &&
+  s.precomputed = plan.variance == Variance::known && plan.cases_fixed &&
+                  fixed(s.outcome.hussey_hughes ? "between_hospital_sd" : "icc") &&
+                  (!s.outcome.cac_given || fixed("cac")) &&
                   fixed(s.outcome.binary ? "control_proportion" : "sd");
   if (s.precomputed)
     s.precomputed_variance = variance;

@@ -68,9 +68,10 @@ struct Plan {
 
   // Outcome and variance components (per replicate: they may be distributions).
   bool binary = false;
-  Param effect, sd, control_proportion, icc, cac, trend_per_period;
+  Param effect, sd, control_proportion, trend_per_period;
   double planning_effect = 0.0;
   std::string outcome_unit;
+  Endpoint outcome;  // the same, as read: endpoint_components() gives its variance components
 
   // Cases per cluster-period: one fixed count, or a distribution drawn per cell.
   const Distribution* cases_distribution = nullptr;
@@ -121,11 +122,6 @@ Plan make_plan(const Group& parameters);
 // A valid design's warnings at validate and run: under 50 % power at the
 // planning effect, over ten years long, an expected cost above the budget.
 std::vector<PlanWarning> plan_warnings(const Plan& plan, const Group& parameters);
-
-// Splits the total variance of one case's outcome into the cluster,
-// cluster-by-period and individual components from the ICC and the cluster
-// autocorrelation (Hooper et al. 2016; Girling & Hemming 2016).
-Components variance_components(double total_variance, double icc, double cac);
 
 // Two-sided power of a Wald test with critical value `critical` when the
 // estimate is normal with mean `effect` and standard error `se`.

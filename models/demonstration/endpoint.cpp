@@ -31,16 +31,19 @@ void declare_endpoint(Field& o, bool keys_optional) {
   o.number("control_proportion", "probability", Range{0.0, 1.0, true, true},
            "binary: share of cases reaching the target without the SaMD")
       .optional();
-  Field& icc = o.number("icc", "", Range{0.0, 1.0, false, true},
-                        "intracluster correlation: share of the total variance between hospitals and "
-                        "hospital-periods");
-  Field& cac = o.number("cac", "", Range::probability(),
-                        "cluster autocorrelation: share of the between-hospital variance that persists across "
-                        "periods (1: Hussey & Hughes' model)");
-  if (keys_optional) {
-    icc.optional();
-    cac.optional();
-  }
+  // Required as the outcome's type says (read_endpoint): the ICC, or for a
+  // binary outcome Hussey & Hughes' between-hospital sd instead.
+  o.number("icc", "", Range{0.0, 1.0, false, true},
+           "intracluster correlation: share of the total variance between hospitals and hospital-periods")
+      .optional();
+  o.number("between_hospital_sd", "probability", Range::between(0.0, 0.5),
+           "binary, instead of icc: sd of the hospitals' proportions (Hussey & Hughes' tau), beside the binomial "
+           "p(1 - p) of one case")
+      .optional();
+  o.number("cac", "", Range::probability(),
+           "cluster autocorrelation: share of the between-hospital variance that persists across periods (1: "
+           "Hussey & Hughes' model; the default with between_hospital_sd)")
+      .optional();
   o.number("trend_per_period", "outcome unit", Range::any(),
            "secular trend of the outcome per period, in every hospital with or without the SaMD")
       .default_value(0.0);
@@ -51,8 +54,24 @@ Endpoint read_endpoint(const Group& o) {
   e.binary = o.choice("type") == "binary";
   e.effect = o.number("effect");
   e.planning_effect = o.given("planning_effect") ? o.fixed("planning_effect") : o.distribution("effect").mean();
-  e.icc = o.number("icc");
-  e.cac = o.number("cac");
+  e.hussey_hughes = o.given("between_hospital_sd");
+  if (e.hussey_hughes) {
+    if (o.choice("type") != "binary")
+      o.fail("between_hospital_sd", "'between_hospital_sd' applies to binary outcomes; give a continuous outcome's "
+                                    "'icc'");
+    if (o.given("icc"))
+      o.fail("icc", "give either 'icc' or 'between_hospital_sd' (Hussey & Hughes' tau), not both");
+    e.between_hospital_sd = o.number("between_hospital_sd");
+  } else {
+    if (!o.given("icc"))
+      o.fail("icc", e.binary ? "the outcome needs 'icc', or for a binary outcome 'between_hospital_sd' (Hussey & "
+                               "Hughes' tau)"
+                             : "the outcome needs 'icc', the intracluster correlation");
+    e.icc = o.number("icc");
+    if (!o.given("cac")) o.fail("cac", "the outcome needs 'cac', the cluster autocorrelation (1: Hussey & Hughes)");
+  }
+  e.cac_given = o.given("cac");
+  if (e.cac_given) e.cac = o.number("cac");
   e.trend_per_period = o.number("trend_per_period");
   if (e.binary) {
     refuse(o, "sd", "'sd' applies to continuous outcomes; a binary outcome's variance is p(1 - p)");

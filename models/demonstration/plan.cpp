@@ -26,11 +26,10 @@ void read_outcome(Plan& plan, const Group& o) {
   plan.effect = e.effect;
   plan.sd = e.sd;
   plan.control_proportion = e.control_proportion;
-  plan.icc = e.icc;
-  plan.cac = e.cac;
   plan.trend_per_period = e.trend_per_period;
   plan.planning_effect = e.planning_effect;
   plan.outcome_unit = e.unit;
+  plan.outcome = e;
 }
 
 // Degrees of freedom of the t test for `cells` measured cluster-periods.
@@ -136,9 +135,8 @@ Plan make_plan(const Group& p) {
   read_costs(plan, p.group("costs"));
 
   // The design's variance at the planning values (means of distributions).
-  const double p_bar = plan.binary ? mean_of(o, "control_proportion") + plan.planning_effect / 2.0 : 0.0;
-  const double total_variance = plan.binary ? p_bar * (1.0 - p_bar) : std::pow(mean_of(o, "sd"), 2);
-  const Components c = variance_components(total_variance, mean_of(o, "icc"), mean_of(o, "cac"));
+  const Components c =
+      endpoint_components(plan.outcome, [&o](Param q) { return o.table().slot(q).distribution.mean(); });
   plan.trial = make_trial(plan.design, plan.cases_per_period);
   const Trial& t = plan.trial;
   GlsScratch scratch(t.columns, t.cell_column.size(), t.groups.size(), plan.design.periods);
@@ -157,7 +155,9 @@ Plan make_plan(const Group& p) {
   plan.second = make_second_endpoint(p, plan, c, scratch);
   plan.warnings = plan_warnings(plan, p);
 
-  plan.precomputed = plan.variance == Variance::known && plan.cases_fixed && is_fixed(o, "icc") && is_fixed(o, "cac") &&
+  plan.precomputed = plan.variance == Variance::known && plan.cases_fixed &&
+                     is_fixed(o, plan.outcome.hussey_hughes ? "between_hospital_sd" : "icc") &&
+                     (!plan.outcome.cac_given || is_fixed(o, "cac")) &&
                      (plan.binary ? is_fixed(o, "control_proportion") : is_fixed(o, "sd"));
   if (plan.precomputed) {
     plan.precomputed_variance = variance;

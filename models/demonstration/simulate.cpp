@@ -218,9 +218,7 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
   const Plan& p = plan_;
   Stream& rng = ctx.rng();
 
-  const double p_bar = p.binary ? ctx[p.control_proportion] + p.planning_effect / 2.0 : 0.0;
-  const double total_variance = p.binary ? p_bar * (1.0 - p_bar) : ctx[p.sd] * ctx[p.sd];
-  const Components truth = variance_components(total_variance, ctx[p.icc], ctx[p.cac]);
+  const Components truth = endpoint_components(p.outcome, [&ctx](Param q) { return ctx[q]; });
   const double trend = ctx[p.trend_per_period];
   const Draws n = p.cases_fixed ? simulate_cases_fixed(p, truth, trend, w.trial, w.cluster_effect.data(), rng)
                                 : simulate_cases_drawn(p, truth, trend, w.trial, w.cluster_effect.data(), rng);
@@ -291,7 +289,7 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
   const SecondEndpoint& s = p.second;
   const Endpoint& e = s.outcome;
   const auto value = [&ctx](Param q) { return ctx[q]; };
-  const Components truth2 = variance_components(endpoint_variance(e, value), ctx[e.icc], ctx[e.cac]);
+  const Components truth2 = endpoint_components(e, value);
   simulate_second(s, truth, truth2, trend, ctx[e.trend_per_period], w, rng);
   std::swap(w.trial.y, w.second_y);  // analyse the second endpoint's means in the first's layout
   const double chi2_second = estimated ? second_chi2(chi2, n.within_df, s.correlation, rng) : nan;
