@@ -250,33 +250,31 @@ std::int64_t precision_n_single_proportion(double p, double half_width, double c
 StandaloneSampleSize sample_size_standalone(const StandaloneDesign& d) {
   constexpr const char* where = "sample_size_standalone";
   StandaloneSampleSize out;
+  // Positives and negatives before rounding: Buderer's consecutive total
+  // divides the unrounded counts by the prevalence; counts sized for power
+  // are whole already.
+  double positives = 0.0, negatives = 0.0;
   if (d.half_width > 0.0) {
-    const double positives = precision_units(d.sensitivity_planning, d.half_width, d.confidence);
-    const double negatives = precision_units(d.specificity_planning, d.half_width, d.confidence);
+    positives = precision_units(d.sensitivity_planning, d.half_width, d.confidence);
+    negatives = precision_units(d.specificity_planning, d.half_width, d.confidence);
     out.n_positive = count_at_most_max(where, positives);
     out.n_negative = count_at_most_max(where, negatives);
-    if (d.enriched) {
-      out.n_cases = out.n_positive + out.n_negative;
-    } else {
-      // Buderer (1996): N = max(n_+ / prevalence, n_- / (1 - prevalence)), unrounded.
-      require_open_unit(where, "prevalence", d.prevalence);
-      out.n_cases = std::max(count_at_most_max(where, positives / d.prevalence),
-                             count_at_most_max(where, negatives / (1.0 - d.prevalence)));
-    }
-    return out;
+  } else {
+    out.n_positive = sample_size_single_proportion(d.sensitivity_goal, d.sensitivity_planning, d.alpha, d.power,
+                                                   d.method, d.search);
+    out.n_negative = sample_size_single_proportion(d.specificity_goal, d.specificity_planning, d.alpha, d.power,
+                                                   d.method, d.search);
+    positives = static_cast<double>(out.n_positive);
+    negatives = static_cast<double>(out.n_negative);
   }
-  out.n_positive = sample_size_single_proportion(d.sensitivity_goal, d.sensitivity_planning, d.alpha, d.power,
-                                                 d.method, d.search);
-  out.n_negative = sample_size_single_proportion(d.specificity_goal, d.specificity_planning, d.alpha, d.power,
-                                                 d.method, d.search);
   if (d.enriched) {
     out.n_cases = out.n_positive + out.n_negative;
   } else {
     // Consecutive collection: enough cases that the expected number of
     // positives and of negatives both reach what their endpoint needs.
     require_open_unit(where, "prevalence", d.prevalence);
-    out.n_cases = std::max(ceil_count(static_cast<double>(out.n_positive) / d.prevalence),
-                           ceil_count(static_cast<double>(out.n_negative) / (1.0 - d.prevalence)));
+    out.n_cases = std::max(count_at_most_max(where, positives / d.prevalence),
+                           count_at_most_max(where, negatives / (1.0 - d.prevalence)));
   }
   return out;
 }
