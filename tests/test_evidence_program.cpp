@@ -166,7 +166,7 @@ TEST_CASE("Common random numbers shrink the variance of a difference against ind
 
 TEST_CASE("Per-replicate outputs are bitwise identical for 1, 2 and 8 threads and for shards") {
   const std::string second = replace(triage_plan(), "on_failure: redesign", "on_failure: repeat");
-  const std::string config = two_strategies(triage_plan(), second + "      fallback_de_novo: {enabled: true}\n");
+  const std::string config = two_strategies(triage_plan(), second + "        fallback_de_novo: {enabled: true}\n");
   const Run one = run(config, n, 1), two = run(config, n, 2), eight = run(config, n, 8);
   const Run shard_a = run(config, n, 2, 0, 1), shard_b = run(config, n, 2, 1, 3);
   REQUIRE(one.sink.outputs.size() == eight.sink.outputs.size());

@@ -134,8 +134,7 @@ TEST_CASE("Gates stop the program at the month end they are crossed, and spendin
 
 TEST_CASE("A 510(k) found not substantially equivalent falls back to De Novo with its own time, fee and decision") {
   std::string config = replace(hand_config, "favourable_probability: 1,", "favourable_probability: 0,");
-  config = replace(config, "    - name: only\n",
-                   "    - name: only\n      fallback_de_novo: {enabled: true, preparation_months: 1, cost_usd: 5000}\n");
+  config += "        fallback_de_novo: {enabled: true, preparation_months: 1, cost_usd: 5000}\n";
   config += "        fda_de_novo: {acceptance_review_days: 0, rta_probability: 0, review_days: 182.625, "
             "ai_request_probability: 0, favourable_probability: 1, user_fee_usd: 100000}\n";
   const Run r = run(config, 2);
@@ -180,8 +179,11 @@ TEST_CASE("Bad strategies, gates, links and stages are located errors") {
   check(replace(hand_config, "    - name: only\n", "    - name: only\n      links: {observed_effect_study: mrmc}\n"),
         "parameters.strategies[0].links.observed_effect_study", "no study of this strategy's evidence is named 'mrmc'");
   check(replace(hand_config, "        burn_usd_per_month", "        pathway: de_novo\n        burn_usd_per_month") +
-            "      fallback_de_novo: {enabled: true}\n",
-        "parameters.strategies[0].fallback_de_novo.enabled", "follows a 510(k)");
+            "        fallback_de_novo: {enabled: true}\n",
+        "parameters.strategies[0].evidence.fallback_de_novo.enabled", "follows a 510(k)");
+  // The fallback is part of the evidence plan: written beside it, the message says where it belongs.
+  check(hand_config + "      fallback_de_novo: {enabled: true}\n", "parameters.strategies[0].fallback_de_novo",
+        "it belongs in 'evidence' (parameters.strategies[0].evidence.fallback_de_novo)");
   check(replace(hand_config, "  company:", "  streams: {evidence: 2}\n  company:"), "parameters.streams.market",
         "already the evidence stage");
   check(replace(replace(hand_config, "  company:", "  streams: {evidence: 0}\n  company:"), "discount_rate_per_year: 0.12",

@@ -91,9 +91,15 @@ TEST_CASE("A us_pathway run stores and prints outcome shares and P(authorized by
   const ResultFileSummary summary = read_result_summary(out);
   for (const Summary& s : summary.summaries) {
     if (s.name == "outcome") {
-      REQUIRE(s.labels == std::vector<std::string>{"authorized", "study_failed", "negative_decision"});
-      for (std::size_t c = 0; c < 3; ++c)
+      REQUIRE(s.labels == std::vector<std::string>{"authorized", "study_failed", "negative_decision", "withdrawn",
+                                                   "authorized_by_de_novo_fallback"});
+      for (std::size_t c = 0; c < 5; ++c)
         CHECK(s.shares[c] == static_cast<double>(std::count(outcome.begin(), outcome.end(), double(c))) / 400.0);
+      // The example has no withdrawals and no fallback: categories that never occurred are not printed.
+      CHECK(s.shares[3] == 0.0);
+      CHECK(s.shares[4] == 0.0);
+      CHECK(r.out.find("withdrawn") == std::string::npos);
+      CHECK(r.out.find("study_failed ") != std::string::npos);
     }
     if (s.name == "total_cost_usd") {
       // E[cost] / P(authorized), counted from the replicates.

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -270,4 +272,153 @@ TEST_CASE("Cost components add up to the total and months are ordered") {
     CHECK(o[up::evidence_months][i] <= o[up::months_to_decision][i]);
     if (o[up::authorized][i] == 1.0) CHECK(o[up::months_to_authorization][i] == o[up::months_to_decision][i]);
   }
+}
+
+namespace {
+// The certain plan with its review ending as `ending` says, and `more` added to its parameters.
+std::string certain_review(const std::string& ending, const std::string& more) {
+  std::string text = with_start("after_previous");
+  text.replace(text.find("    favourable_probability: 1\n"), 30, ending);
+  return text + more;
+}
+}  // namespace
+
+TEST_CASE("A withdrawn 510(k) is resubmitted up to resubmission.max, each time with its preparation, cost and fee") {
+  const std::string text = certain_review("    favourable_probability: 0\n    withdrawn_share: 1\n",
+                                          "  resubmission: {max: 2, preparation_months: 1, cost_usd: 10000}\n");
+  Run r = run(parse_scenario(text, "withdrawn.yaml"), 2, 500, 3);
+  // Three submissions, each reviewed in (15 + 90 + 60) days; two resubmissions of 1 month.
+  const double months = 6 + 3 + 3.5 + 3 + 3 * 165.0 / (365.25 / 12) + 2 * 1;
+  const double studies = (50000 + 200 * 300 + 3 * 10000) + (100 * 300 + 10 * 2 * 5 * 200);
+  for (std::size_t i = 0; i < 500; ++i) {
+    CHECK(r.sink.outputs[up::outcome][i] == 3.0);
+    CHECK(r.sink.outputs[up::authorized][i] == 0.0);
+    CHECK(r.sink.outputs[up::submissions][i] == 3.0);
+    CHECK(r.sink.outputs[up::review_cycles][i] == 6.0);
+    CHECK(r.sink.outputs[up::months_to_decision][i] == Approx(months).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_fees_usd][i] == Approx(3 * 24335.0).epsilon(1e-12));  // no establishment fee
+    CHECK(r.sink.outputs[up::cost_regulatory_usd][i] == Approx(2 * 20000 + 75000 + 2 * 10000.0).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::total_cost_usd][i] ==
+          Approx(studies + 2 * 20000 + 75000 + 2 * 10000.0 + 3 * 24335.0 + 100000 * months).epsilon(1e-12));
+  }
+  // Without resubmissions the first withdrawal ends the plan.
+  Run once = run(parse_scenario(certain_review("    favourable_probability: 0\n    withdrawn_share: 1\n", ""),
+                                "withdrawn.yaml"),
+                 1, 50, 3);
+  CHECK(once.sink.outputs[up::outcome][0] == 3.0);
+  CHECK(once.sink.outputs[up::submissions][0] == 1.0);
+}
+
+TEST_CASE("A 510(k) found not substantially equivalent falls back to a De Novo request with its own time, fee and decision") {
+  const std::string text = certain_review(
+      "    favourable_probability: 0\n",
+      "  fallback_de_novo: {enabled: true, preparation_months: 2, cost_usd: 30000}\n"
+      "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days: 120, ai_request_probability: 0, "
+      "favourable_probability: 1}\n");
+  Run r = run(parse_scenario(text, "fallback.yaml"), 2, 500, 3);
+  const double months = 6 + 3 + 3.5 + 3 + 165.0 / (365.25 / 12) + 2 + 135.0 / (365.25 / 12);
+  for (std::size_t i = 0; i < 500; ++i) {
+    CHECK(r.sink.outputs[up::outcome][i] == 4.0);
+    CHECK(r.sink.outputs[up::authorized][i] == 1.0);
+    CHECK(r.sink.outputs[up::submissions][i] == 2.0);
+    CHECK(r.sink.outputs[up::review_cycles][i] == 3.0);
+    CHECK(r.sink.outputs[up::months_to_authorization][i] == Approx(months).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_fees_usd][i] == Approx(24335.0 + 162235.0 + 9280.0).epsilon(1e-12));
+    CHECK(r.sink.outputs[up::cost_regulatory_usd][i] == Approx(2 * 20000 + 75000 + 30000.0).epsilon(1e-12));
+    // FDA review days: both submissions, without the preparation between them.
+    CHECK(r.sink.outputs[std::size_t{up::output_count} + up::review_days][i] == Approx(165.0 + 135.0).epsilon(1e-12));
+  }
+  // A De Novo plan has no De Novo to fall back to.
+  std::string de_novo = text;
+  de_novo.replace(de_novo.find("pathway: 510k"), 13, "pathway: de_novo");
+  try {
+    parse_scenario(de_novo, "fallback.yaml");
+    FAIL("accepted a fallback after a De Novo plan");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("parameters.fallback_de_novo.enabled") != std::string::npos);
+  }
+}
+
+TEST_CASE("One draw decides the ending: shares of authorized, withdrawn and negative match their probabilities") {
+  // Favourable 0.6; of the rest, half withdrawn; one resubmission.
+  // P(authorized) = 0.6 + 0.2 x 0.6 = 0.72, P(withdrawn) = 0.2 x 0.2 = 0.04,
+  // P(negative) = 0.2 + 0.2 x 0.2 = 0.24.
+  const std::string text = certain_review("    favourable_probability: 0.6\n    withdrawn_share: 0.5\n",
+                                          "  resubmission: {max: 1}\n");
+  constexpr std::size_t n = 20000;
+  Run r = run(parse_scenario(text, "shares.yaml"), 2, n, 17);
+  const auto share = [&](double code) {
+    const auto& o = r.sink.outputs[up::outcome];
+    return static_cast<double>(std::count(o.begin(), o.end(), code)) / static_cast<double>(n);
+  };
+  const auto within = [&](double observed, double p) {
+    INFO(observed << " against " << p);
+    CHECK(std::abs(observed - p) < 4.0 * std::sqrt(p * (1 - p) / static_cast<double>(n)));
+  };
+  within(share(0.0), 0.72);
+  within(share(3.0), 0.04);
+  within(share(2.0), 0.24);
+  // The planned submission's ending uses the draw it always used: turning withdrawals and
+  // resubmissions on leaves every replicate authorized at the first submission as it was.
+  Run plain = run(parse_scenario(certain_review("    favourable_probability: 0.6\n", ""), "plain.yaml"), 2, n, 17);
+  for (std::size_t i = 0; i < n; ++i)
+    if (plain.sink.outputs[up::outcome][i] == 0.0) {
+      REQUIRE(r.sink.outputs[up::submissions][i] == 1.0);
+      REQUIRE(r.sink.outputs[up::months_to_decision][i] == plain.sink.outputs[up::months_to_decision][i]);
+    } else {
+      // Not favourable at the first submission: authorized only after a resubmission.
+      REQUIRE((r.sink.outputs[up::outcome][i] != 0.0 || r.sink.outputs[up::submissions][i] == 2.0));
+    }
+}
+
+TEST_CASE("favourable_given splits an all-comers share into prepared and unprepared ones that average back to it") {
+  for (double p : {0.05, 0.3, 0.525, 0.85, 0.99})
+    for (double s : {0.0, 0.2, 0.5, 0.9, 1.0})
+      for (double r : {1.0, 1.5, 4.0, 50.0}) {
+        INFO("p " << p << " s " << s << " r " << r);
+        const double good = up::favourable_given(p, s, r, true), bad = up::favourable_given(p, s, r, false);
+        CHECK(s * good + (1 - s) * bad == Approx(p).epsilon(1e-13));
+        CHECK((good / (1 - good)) / (bad / (1 - bad)) == Approx(r).epsilon(1e-12));
+      }
+  CHECK(up::favourable_given(0.6, 0.5, 1.0, true) == Approx(0.6).epsilon(1e-15));
+  CHECK(up::favourable_given(0.0, 0.5, 4.0, true) == 0.0);
+  CHECK(up::favourable_given(1.0, 0.5, 4.0, false) == 1.0);
+  // By hand: p 0.525, half prepared, odds ratio 4: r(1-p) o^2 + (sr + 1 - s - p(r+1)) o - p = 0
+  // is 1.9 o^2 - 0.125 o - 0.525 = 0, o = 0.559581, so 0.358802 and 0.691198.
+  CHECK(up::favourable_given(0.525, 0.5, 4.0, false) == Approx(0.358802).epsilon(1e-5));
+  CHECK(up::favourable_given(0.525, 0.5, 4.0, true) == Approx(0.691198).epsilon(1e-5));
+}
+
+TEST_CASE("Decisions depend on the preparation, and a realistic mix reproduces the all-comers share") {
+  // Half the replicates hold two Q-Subs (prepared), half none.
+  std::string text = certain_review("    favourable_probability: 0.6\n    prepared_share: 0.5\n    prepared_odds_ratio: 4\n", "");
+  text.replace(text.find("meetings: 2,"), 12, "meetings: {dist: discrete, values: [0, 2], weights: [1, 1]},");
+  constexpr std::size_t n = 20000;
+  Run r = run(parse_scenario(text, "mix.yaml"), 2, n, 23);
+  const double good = up::favourable_given(0.6, 0.5, 4.0, true), bad = up::favourable_given(0.6, 0.5, 4.0, false);
+  double authorized = 0, prepared = 0, prepared_authorized = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool with_qsub = r.sink.outputs[up::evidence_months][i] > 12.0;  // 12.5 with the meetings, 6.5 without
+    const double a = r.sink.outputs[up::authorized][i];
+    authorized += a;
+    prepared += with_qsub;
+    prepared_authorized += with_qsub ? a : 0.0;
+  }
+  const auto within = [](double observed, double p, double count) {
+    INFO(observed << " against " << p);
+    CHECK(std::abs(observed - p) < 4.0 * std::sqrt(p * (1 - p) / count));
+  };
+  within(authorized / n, 0.6, n);
+  within(prepared_authorized / prepared, good, prepared);
+  within((authorized - prepared_authorized) / (n - prepared), bad, n - prepared);
+
+  // A De Novo request without a clinical study is unprepared whatever the meetings.
+  std::string de_novo = certain_plan;
+  de_novo.replace(de_novo.find("pathway: 510k"), 13, "pathway: de_novo");
+  de_novo.replace(de_novo.find("    - type: mrmc"), de_novo.find("  submission:") - de_novo.find("    - type: mrmc"), "");
+  de_novo += "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days: 120, ai_request_probability: 0, "
+             "favourable_probability: 0.6, prepared_share: 0.5, prepared_odds_ratio: 4}\n";
+  Run standalone_only = run(parse_scenario(de_novo, "de_novo.yaml"), 2, n, 23);
+  const auto& o = standalone_only.sink.outputs[up::authorized];
+  within(std::accumulate(o.begin(), o.end(), 0.0) / n, bad, n);
 }

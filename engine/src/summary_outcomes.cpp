@@ -41,8 +41,9 @@ std::string outcome_lines(const std::vector<Summary>& summaries, const std::stri
   for (const Summary& s : summaries) {
     if (!s.labels.empty()) {
       std::vector<std::string> items;
+      // Categories that never occurred are left out, except the first.
       for (std::size_t c = 0; c < s.labels.size() && c < s.shares.size(); ++c)
-        items.push_back(s.labels[c] + " " + percent(s.shares[c]));
+        if (c == 0 || s.shares[c] != 0.0) items.push_back(s.labels[c] + " " + percent(s.shares[c]));
       out += wrapped(indent, s.name, items);
     }
     if (!s.per_event.empty())

@@ -53,6 +53,7 @@ enum class Route {
   stopped_cost_gate = 4,
   stopped_months_gate = 5,
   stopped_cash_gate = 6,
+  withdrawn = 7,
 };
 
 struct Links {
@@ -70,18 +71,11 @@ struct Gates {
   Param max_cost_usd, max_months;
 };
 
-struct Fallback {
-  bool enabled = false;
-  us_pathway::ReviewPlan review;  // De Novo
-  Param preparation_months, cost_usd;
-};
-
 struct StrategyPlan {
   std::string name;
   bool fixed_authorization = false;
   Param authorization_month;
   us_pathway::Plan evidence;
-  Fallback fallback;
   Gates gates;
   Links links;
   std::size_t first_output = 0;  // of its StrategyOutput block

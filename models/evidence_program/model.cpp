@@ -20,10 +20,11 @@ void add_strategy_outputs(std::vector<OutputSpec>& o, const std::string& name, s
   scalar(authorized_within_60_months, "authorized_within_60_months", "", "authorized by month 60", T::Boolean);
   s[route] = OutputSpec::categorical(name + ".route",
                                      "0 authorized, 1 authorized by the De Novo fallback, 2 a study failed, 3 "
-                                     "negative FDA decision, stopped by a gate: 4 cost, 5 months, 6 cash",
+                                     "negative FDA decision, stopped by a gate: 4 cost, 5 months, 6 cash; 7 "
+                                     "withdrawn",
                                      {"authorized", "authorized_by_de_novo_fallback", "study_failed",
                                       "negative_decision", "stopped_by_cost_gate", "stopped_by_months_gate",
-                                      "stopped_by_cash_gate"});
+                                      "stopped_by_cash_gate", "withdrawn"});
   scalar(evidence_cost_usd, "evidence_cost_usd", "USD",
          "studies, meetings, submissions and FDA fees spent until authorization or stop (beyond the horizon too)");
   s[evidence_cost_usd].per_event = name + ".authorized";

@@ -123,18 +123,6 @@ StrategyPlan read_strategy(const Group& s, const Plan& program, const Group& roo
     sp.evidence = us_pathway::make_plan(evidence);
     apply_product(root.group("product"), evidence, sp.evidence);
   }
-  const Group& f = s.group("fallback_de_novo");
-  sp.fallback.enabled = f.flag("enabled");
-  if (sp.fallback.enabled) {
-    if (sp.fixed_authorization || sp.evidence.pathway != "510k")
-      f.fail("enabled", "the De Novo fallback follows a 510(k); this strategy's pathway is " +
-                            (sp.fixed_authorization ? std::string("a fixed authorization") : sp.evidence.pathway));
-    // Read after the plan: these parameters come after its own in the
-    // evidence stream, so turning the fallback on moves none of the plan's draws.
-    sp.fallback.review = us_pathway::make_review(evidence, "de_novo");
-    sp.fallback.preparation_months = f.number("preparation_months");
-    sp.fallback.cost_usd = f.number("cost_usd");
-  }
   sp.gates = read_gates(s.group("gates"), program.cash_given);
   if (sp.fixed_authorization && (sp.gates.cost || sp.gates.months || sp.gates.cash))
     s.fail("gates", "a strategy with a fixed authorization has no evidence phase to stop");

@@ -46,17 +46,6 @@ void declare_strategy(Field& s) {
   us_pathway::declare(s.group("evidence", "the evidence plan, as a us_pathway config's parameters")
                           .own_stream(static_cast<std::uint64_t>(default_evidence_stage)));
 
-  Field& f = s.group("fallback_de_novo",
-                     "a 510(k) found not substantially equivalent goes on to a De Novo request (its review "
-                     "settings: evidence.fda_de_novo)");
-  f.flag("enabled", "request De Novo after an NSE decision").default_value(false);
-  f.number("preparation_months", "month", Range::nonnegative(),
-           "from the NSE letter to the De Novo request (assumption: the 510(k) file is reused)")
-      .default_value(3.0);
-  f.number("cost_usd", "USD", Range::nonnegative(),
-           "preparing the De Novo request: risk/benefit, special controls (assumption: as a submission)")
-      .default_value(75000.0);
-
   Field& g = s.group("gates", "decision gates: the company stops before authorization when one is crossed");
   g.number("max_cost_usd", "USD", Range::nonnegative(), "stop when cumulative evidence cost and burn exceed this")
       .optional();

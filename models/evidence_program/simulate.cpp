@@ -1,5 +1,5 @@
 // One replicate: for each strategy, the evidence stage (us_pathway's code,
-// with an optional De Novo fallback and decision gates), the market stage
+// with its resubmissions and De Novo fallback, then decision gates), the market stage
 // (hospital_adoption's code, from the authorization month, moved by the
 // evidence links), then the company's monthly cash flows. Every strategy
 // draws from the same stage streams: common random numbers.
@@ -16,8 +16,6 @@ namespace samdsim::evidence_program {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-// us_pathway's month: FDA and sponsor days convert with 365.25/12 days a month.
-constexpr double days_per_month = 365.25 / 12.0;
 // Costs are bucketed over 100 years: every plan decides long before, and
 // later costs (none in practice) fall into the last month.
 constexpr std::size_t cost_months = 1200;
@@ -49,23 +47,15 @@ struct EvidenceResult {
   us_pathway::PlanRecord record;
 };
 
-// The De Novo request after an NSE decision: its own preparation, fee,
-// review and decision, drawn on after the plan's own draws.
-void de_novo_fallback(const StrategyPlan& s, const ReplicateContext& ctx, Stream& rng, MonthlyCosts& costs,
-                      EvidenceResult& e) {
-  const us_pathway::Plan& p = s.evidence;
-  const double submitted = e.decision_month + ctx[s.fallback.preparation_months];
-  costs.add(e.decision_month, submitted, ctx[s.fallback.cost_usd]);
-  costs.add(submitted, submitted,
-            p.small_business ? ctx[s.fallback.review.small_business_fee_usd] : ctx[s.fallback.review.user_fee_usd]);
-  const us_pathway::ReviewResult r =
-      us_pathway::simulate_review(s.fallback.review, p.breakthrough ? ctx[p.breakthrough_factor] : 1.0, ctx, rng);
-  e.decision_month = submitted + r.days / days_per_month;
-  if (r.favourable) {
-    e.authorized = true;
-    e.route = Route::authorized_by_de_novo_fallback;
-    costs.add(e.decision_month, e.decision_month, ctx[p.establishment_fee_usd]);
+Route route_of(us_pathway::Outcome outcome) {
+  switch (outcome) {
+    case us_pathway::Outcome::authorized: return Route::authorized;
+    case us_pathway::Outcome::authorized_by_de_novo_fallback: return Route::authorized_by_de_novo_fallback;
+    case us_pathway::Outcome::study_failed: return Route::study_failed;
+    case us_pathway::Outcome::negative_decision: return Route::negative_decision;
+    case us_pathway::Outcome::withdrawn: return Route::withdrawn;
   }
+  return Route::negative_decision;
 }
 
 // Gates are checked at each month end before the decision: the company
@@ -156,12 +146,7 @@ void Simulation::simulate(ReplicateContext& ctx, Workspace* workspace, OutputRow
       if (p.stage_outputs) us_pathway::write_record_outputs(s.evidence, e.record, eo, eo.from(us_pathway::output_count));
       e.authorized = eo.get(us_pathway::authorized) != 0.0;
       e.decision_month = e.record.decision_month;
-      const auto outcome = static_cast<us_pathway::Outcome>(eo.get(us_pathway::outcome));
-      e.route = e.authorized                                         ? Route::authorized
-                : outcome == us_pathway::Outcome::negative_decision ? Route::negative_decision
-                                                                     : Route::study_failed;
-      if (!e.authorized && e.route == Route::negative_decision && s.fallback.enabled)
-        de_novo_fallback(s, ectx, rng, costs, e);
+      e.route = route_of(static_cast<us_pathway::Outcome>(eo.get(us_pathway::outcome)));
       burn_per_month = ctx[s.evidence.burn_usd_per_month];
       apply_gates(s, ctx, burn_per_month, p.cash_given ? ctx[p.cash_usd] : 0.0, costs, e);
     }

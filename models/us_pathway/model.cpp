@@ -21,9 +21,16 @@ std::vector<OutputSpec> output_specs() {
   o[sites_activated] = OutputSpec::scalar("sites_activated", "site", "clinical sites activated", T::Integer);
   o[review_cycles] = OutputSpec::scalar("review_cycles", "cycle", "FDA review cycles (1 + additional-information requests)",
                       T::Integer);
+  o[submissions] = OutputSpec::scalar("submissions", "submission",
+                                      "marketing submissions made: the planned one, resubmissions after withdrawals and a "
+                                      "De Novo request after an NSE 510(k)",
+                                      T::Integer);
   o[study_attempts] = OutputSpec::scalar("study_attempts", "attempt", "study attempts run, repeats included", T::Integer);
-  o[outcome] = OutputSpec::categorical("outcome", "0 authorized, 1 stopped after a failed study, 2 negative FDA decision",
-                                       {"authorized", "study_failed", "negative_decision"});
+  o[outcome] = OutputSpec::categorical("outcome",
+                                       "0 authorized, 1 stopped after a failed study, 2 negative FDA decision, 3 "
+                                       "withdrawn, 4 authorized by the De Novo fallback",
+                                       {"authorized", "study_failed", "negative_decision", "withdrawn",
+                                        "authorized_by_de_novo_fallback"});
   return o;
 }
 
@@ -31,7 +38,8 @@ std::vector<OutputSpec> record_output_specs(const Plan& plan) {
   using T = ValueType;
   std::vector<OutputSpec> o(record_output_count);
   o[review_days] = OutputSpec::scalar("review_days", "day",
-                                      "calendar days from submission to the FDA decision, holds included (NaN: no submission)");
+                                      "calendar days under FDA review, submission to decision with holds, summed over every submission "
+                                      "(NaN: no submission)");
   o[cost_if_authorized_usd] = OutputSpec::scalar("cost_if_authorized_usd", "USD",
                                                  "total cost when authorized (NaN otherwise): its mean is the cost given authorization");
   std::vector<std::string> names;

@@ -261,6 +261,13 @@ ReviewPlan read_review(const Group& g, bool pma) {
   r.favourable_probability = g.number("favourable_probability");
   r.user_fee_usd = g.number("user_fee_usd");
   r.small_business_fee_usd = g.number("small_business_fee_usd");
+  r.withdrawn_share = g.number("withdrawn_share");
+  const Distribution& ratio = g.distribution("prepared_odds_ratio");
+  r.evidence_dependent = !(ratio.is_fixed() && ratio.mean() == 1.0);
+  if (r.evidence_dependent) {
+    r.prepared_share = g.number("prepared_share");
+    r.prepared_odds_ratio = g.number("prepared_odds_ratio");
+  }
   r.pma = pma;
   if (pma) {
     r.panel_probability = g.number("panel_probability");
@@ -309,6 +316,7 @@ Plan make_plan(const Group& p) {
       s.kind = StudyKind::rct;
       read_rct(s, v);
     }
+    plan.clinical_study = plan.clinical_study || s.kind != StudyKind::standalone;
     plan.studies.push_back(std::move(s));
   }
   // Read (and so drawn) only where the plan uses them.
@@ -322,13 +330,31 @@ Plan make_plan(const Group& p) {
   plan.review = make_review(p, plan.pathway);
   plan.breakthrough = p.group("breakthrough").flag("designated");
   if (plan.breakthrough) plan.breakthrough_factor = p.group("breakthrough").number("review_time_factor");
+
+  const Group& r = p.group("resubmission");
+  plan.resubmission.max = static_cast<int>(r.fixed("max"));
+  if (plan.resubmission.max > 0) {
+    plan.resubmission.preparation_months = r.number("preparation_months");
+    plan.resubmission.cost_usd = r.number("cost_usd");
+  }
+  const Group& f = p.group("fallback_de_novo");
+  plan.fallback_de_novo.enabled = f.flag("enabled");
+  if (plan.fallback_de_novo.enabled) {
+    if (plan.pathway != "510k")
+      f.fail("enabled", "the De Novo fallback follows a 510(k); this plan's pathway is " + plan.pathway);
+    plan.fallback_de_novo.review = make_review(p, "de_novo");
+    plan.fallback_de_novo.preparation_months = f.number("preparation_months");
+    plan.fallback_de_novo.cost_usd = f.number("cost_usd");
+  }
   plan.report = describe_plan(plan, p);
   return plan;
 }
 
 ReviewPlan make_review(const Group& p, const std::string& pathway) {
-  return read_review(p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma"),
-                     pathway == "pma");
+  ReviewPlan r = read_review(
+      p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma"), pathway == "pma");
+  r.clinical_study_expected = pathway != "510k";
+  return r;
 }
 
 }  // namespace samdsim::us_pathway

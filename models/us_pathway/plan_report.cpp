@@ -263,6 +263,11 @@ PlanReport describe_plan(const Plan& plan, const Group& p) {
   sec.add("studies", static_cast<double>(plan.studies.size()), "study");
   sec.add("expected_evidence_months", evidence_months, "month",
           "first attempts, with the overlap of parallel studies; before pre-submissions and review");
+  sec.add_text("after_withdrawal", plan.resubmission.max > 0
+                                       ? fmt::format("resubmitted, at most {} times in the plan", plan.resubmission.max)
+                                       : std::string("the plan ends"));
+  if (plan.pathway == "510k")
+    sec.add_text("after_nse", plan.fallback_de_novo.enabled ? "a De Novo request" : "the plan ends");
   if (evidence_months > implausible_months && plan.studies.size() > 1)
     report.warnings.push_back(PlanWarning{p.location("studies"), p.path_of("studies"),
                                           fmt::format("the studies are expected to take {} months ({:.3g} years) "

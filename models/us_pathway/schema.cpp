@@ -238,6 +238,18 @@ void declare_review(Field& g, double fee, double small_fee, const char* review_d
   g.number("user_fee_usd", "USD", Range::nonnegative(), "FDA user fee, standard (FY2025)").default_value(fee);
   g.number("small_business_fee_usd", "USD", Range::nonnegative(), "FDA user fee for small businesses (FY2025)")
       .default_value(small_fee);
+  g.number("withdrawn_share", "probability", Range::probability(),
+           "share of the unfavourable endings that are withdrawals (or deletions after an unanswered request) "
+           "rather than a negative decision; a withdrawn submission can be resubmitted (resubmission.max)")
+      .default_value(0.0);
+  g.number("prepared_share", "probability", Range::probability(),
+           "share of all submissions that are well prepared (a Q-Sub held and, for De Novo and PMA, a clinical "
+           "study): favourable_probability is the average over this mix")
+      .default_value(1.0);
+  g.number("prepared_odds_ratio", "ratio", Range::between(1, 1000),
+           "odds of a favourable decision for a prepared submission over an unprepared one (1: the decision does "
+           "not depend on the preparation)")
+      .default_value(1.0);
 }
 
 }  // namespace
@@ -291,6 +303,27 @@ void declare(Field& s) {
       .default_value(0.1);
   pma.number("panel_days", "day", Range::nonnegative(), "extra FDA days with a panel (goal 320 instead of 180)")
       .default_value(140.0);
+
+  Field& r = s.group("resubmission", "submitting again after a withdrawal");
+  r.integer("max", "count", Range::between(0, 5), "resubmissions at most in the plan (0: a withdrawal ends it)")
+      .default_value(0.0);
+  r.number("preparation_months", "month", Range::nonnegative(),
+           "from the withdrawal to the new submission: answering the deficiencies (assumption)")
+      .default_value(3.0);
+  r.number("cost_usd", "USD", Range::nonnegative(),
+           "preparing the new submission (assumption: two thirds of a first submission); a new user fee is paid")
+      .default_value(50000.0);
+
+  Field& f = s.group("fallback_de_novo",
+                     "a 510(k) found not substantially equivalent goes on to a De Novo request (its review "
+                     "settings: fda_de_novo)");
+  f.flag("enabled", "request De Novo after an NSE decision").default_value(false);
+  f.number("preparation_months", "month", Range::nonnegative(),
+           "from the NSE letter to the De Novo request (assumption: the 510(k) file is reused)")
+      .default_value(3.0);
+  f.number("cost_usd", "USD", Range::nonnegative(),
+           "preparing the De Novo request: risk/benefit, special controls (assumption: as a submission)")
+      .default_value(75000.0);
 
   Field& b = s.group("breakthrough", "Breakthrough Devices Program");
   b.flag("designated", "the device holds a Breakthrough designation").default_value(false);

@@ -192,8 +192,20 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
 
 }  // namespace
 
-ReviewResult simulate_review(const ReviewPlan& r, double review_time_factor, const ReplicateContext& ctx,
-                             Stream& rng) {
+double favourable_given(double all_comers, double prepared_share, double odds_ratio, bool prepared) {
+  const double p = all_comers, s = prepared_share, r = odds_ratio;
+  if (!(p > 0.0 && p < 1.0)) return p;
+  // s r o/(1 + r o) + (1 - s) o/(1 + o) = p for the odds o of an unprepared
+  // submission: r (1 - p) o^2 + (s r + 1 - s - p (r + 1)) o - p = 0.
+  const double a = r * (1.0 - p), b = s * r + 1.0 - s - p * (r + 1.0);
+  const double root = std::sqrt(b * b + 4.0 * a * p);
+  const double o = b >= 0.0 ? 2.0 * p / (b + root) : (root - b) / (2.0 * a);
+  const double odds = prepared ? r * o : o;
+  return odds / (1.0 + odds);
+}
+
+ReviewResult simulate_review(const ReviewPlan& r, double review_time_factor, bool prepared,
+                             const ReplicateContext& ctx, Stream& rng) {
   ReviewResult result;
   double days = ctx[r.acceptance_review_days];
   for (int refusals = 0; refusals < max_refusals && rng.bernoulli(ctx[r.rta_probability]); ++refusals)
@@ -213,7 +225,14 @@ ReviewResult simulate_review(const ReviewPlan& r, double review_time_factor, con
   }
   result.days = days;
   result.cycles = cycles;
-  result.favourable = rng.bernoulli(ctx[r.favourable_probability]);
+  const double u = rng.uniform();
+  const double favourable =
+      r.evidence_dependent
+          ? favourable_given(ctx[r.favourable_probability], ctx[r.prepared_share], ctx[r.prepared_odds_ratio], prepared)
+          : ctx[r.favourable_probability];
+  result.decision = u < favourable                                                 ? Decision::favourable
+                    : u < favourable + (1.0 - favourable) * ctx[r.withdrawn_share] ? Decision::withdrawn
+                                                                                   : Decision::negative;
   return result;
 }
 
@@ -288,34 +307,65 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   }
 
   double end = evidence_end;
-  bool authorized_flag = false;
-  std::int64_t cycles = 0;
+  Outcome result = evidence_ok ? Outcome::negative_decision : Outcome::study_failed;
+  std::int64_t cycles = 0, submissions_made = 0;
   double submission = std::numeric_limits<double>::quiet_NaN();
+  double days_in_review = 0.0;
   if (evidence_ok) {
-    const ReviewPlan& r = p.review;
-    end += ctx[p.submission_preparation_months];
-    submission = end;
-    cost_regulatory += ctx[p.submission_cost_usd];
-    const double fee = p.small_business ? ctx[r.small_business_fee_usd] : ctx[r.user_fee_usd];
-    cost_fees += fee;
-    if (ledger) {
-      ledger->add(evidence_end, end, ctx[p.submission_cost_usd]);
-      ledger->add(end, end, fee);
+    // The planned submission, then resubmissions after withdrawals and the
+    // De Novo request after an NSE 510(k), each drawn after the ones before.
+    const ReviewPlan* review = &p.review;
+    Param preparation = p.submission_preparation_months, preparation_cost = p.submission_cost_usd;
+    bool fallback = false;
+    int resubmissions = 0;
+    const double time_factor = p.breakthrough ? ctx[p.breakthrough_factor] : 1.0;
+    for (;;) {
+      const double from = end;
+      end += ctx[preparation];
+      if (submissions_made == 0) submission = end;
+      ++submissions_made;
+      cost_regulatory += ctx[preparation_cost];
+      const double fee = p.small_business ? ctx[review->small_business_fee_usd] : ctx[review->user_fee_usd];
+      cost_fees += fee;
+      if (ledger) {
+        ledger->add(from, end, ctx[preparation_cost]);
+        ledger->add(end, end, fee);
+      }
+      const bool prepared = meetings > 0 && (p.clinical_study || !review->clinical_study_expected);
+      const ReviewResult r = simulate_review(*review, time_factor, prepared, ctx, rng);
+      cycles += r.cycles;
+      days_in_review += r.days;
+      end += r.days / days_per_month;
+      if (r.favourable()) {
+        result = fallback ? Outcome::authorized_by_de_novo_fallback : Outcome::authorized;
+        break;
+      }
+      if (r.decision == Decision::withdrawn && resubmissions < p.resubmission.max) {
+        ++resubmissions;
+        preparation = p.resubmission.preparation_months;
+        preparation_cost = p.resubmission.cost_usd;
+        continue;
+      }
+      if (r.decision == Decision::negative && p.fallback_de_novo.enabled && !fallback) {
+        fallback = true;
+        review = &p.fallback_de_novo.review;
+        preparation = p.fallback_de_novo.preparation_months;
+        preparation_cost = p.fallback_de_novo.cost_usd;
+        continue;
+      }
+      result = r.decision == Decision::withdrawn ? Outcome::withdrawn : Outcome::negative_decision;
+      break;
     }
-    const ReviewResult review = simulate_review(r, p.breakthrough ? ctx[p.breakthrough_factor] : 1.0, ctx, rng);
-    cycles = review.cycles;
-    if (record) record->review_days = review.days;
-    end += review.days / days_per_month;
-    authorized_flag = review.favourable;
-    if (authorized_flag) {
-      cost_fees += ctx[p.establishment_fee_usd];
-      if (ledger) ledger->add(end, end, ctx[p.establishment_fee_usd]);
-    }
+  }
+  const bool authorized_flag = result == Outcome::authorized || result == Outcome::authorized_by_de_novo_fallback;
+  if (authorized_flag) {
+    cost_fees += ctx[p.establishment_fee_usd];
+    if (ledger) ledger->add(end, end, ctx[p.establishment_fee_usd]);
   }
   if (record) {
     record->decision_month = end;
     record->submission_month = submission;
-    if (!evidence_ok) record->review_days = std::numeric_limits<double>::quiet_NaN();
+    record->review_days = evidence_ok ? days_in_review : std::numeric_limits<double>::quiet_NaN();
   }
 
   const double burn = ctx[p.burn_usd_per_month] * end;
@@ -331,10 +381,8 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   out.set(patients_enrolled, static_cast<double>(patients));
   out.set(sites_activated, static_cast<double>(sites));
   out.set(review_cycles, static_cast<double>(cycles));
+  out.set(submissions, static_cast<double>(submissions_made));
   out.set(study_attempts, static_cast<double>(attempts));
-  const Outcome result = authorized_flag ? Outcome::authorized
-                         : evidence_ok   ? Outcome::negative_decision
-                                         : Outcome::study_failed;
   out.set(outcome, static_cast<double>(result));
 }
 

@@ -31,6 +31,7 @@ enum Output : std::size_t {
   patients_enrolled,
   sites_activated,
   review_cycles,
+  submissions,
   study_attempts,
   outcome,
   output_count
@@ -38,7 +39,13 @@ enum Output : std::size_t {
 std::vector<OutputSpec> output_specs();
 
 // How a replicate ended (output `outcome`).
-enum class Outcome { authorized = 0, study_failed = 1, negative_decision = 2 };
+enum class Outcome {
+  authorized = 0,                      // by the planned pathway, resubmissions included
+  study_failed = 1,                    // a study failed with no attempt left
+  negative_decision = 2,               // NSE, declined or not approvable, with no route left
+  withdrawn = 3,                       // the last submission was withdrawn, no resubmission left
+  authorized_by_de_novo_fallback = 4,  // a De Novo request after an NSE 510(k)
+};
 
 enum class StudyKind { standalone, mrmc, single_arm, rct };
 enum class OnFailure { abandon, repeat, redesign };
@@ -104,13 +111,38 @@ struct StudyPlan {
 struct ReviewPlan {
   Param acceptance_review_days, rta_probability, rta_response_days, review_days, ai_request_probability,
       further_ai_probability, max_ai_requests, favourable_probability, user_fee_usd, small_business_fee_usd;
+  Param withdrawn_share;  // of the unfavourable endings
+  // favourable_probability is the all-comers share; prepared submissions
+  // have prepared_odds_ratio times the odds of the others, who make up
+  // 1 - prepared_share of all comers. Off when the ratio is fixed at 1.
+  Param prepared_share, prepared_odds_ratio;
+  bool evidence_dependent = false;
+  bool clinical_study_expected = false;  // De Novo and PMA: prepared needs a clinical study
   const Distribution* response_days = nullptr;  // drawn per request
   bool pma = false;
   Param panel_probability, panel_days;
 };
 
+// After a withdrawal the sponsor may answer the deficiencies and submit
+// again: a new preparation, fee and review (at most `max` times in a plan).
+struct Resubmission {
+  int max = 0;
+  Param preparation_months, cost_usd;
+};
+
+// After a 510(k) is found not substantially equivalent, the sponsor may
+// request De Novo classification instead of stopping.
+struct DeNovoFallback {
+  bool enabled = false;
+  ReviewPlan review;  // De Novo
+  Param preparation_months, cost_usd;
+};
+
 struct Plan {
   std::string pathway;  // 510k, de_novo or pma
+  // The evidence holds a clinical study (MRMC reader study, single-arm or
+  // RCT), not only standalone performance.
+  bool clinical_study = false;
   bool small_business = false;
   Param burn_usd_per_month, establishment_fee_usd;
   Param qsub_meetings, qsub_preparation_months, qsub_feedback_days, qsub_cost_usd;
@@ -120,6 +152,8 @@ struct Plan {
   ReviewPlan review;
   bool breakthrough = false;
   Param breakthrough_factor;
+  Resubmission resubmission;
+  DeNovoFallback fallback_de_novo;
   // What was derived before simulating, for /plan and validate.
   PlanReport report;
 };
@@ -155,20 +189,30 @@ struct PlanRecord {
   };
   std::array<Study, max_studies> studies{};
   double decision_month = 0.0;    // FDA decision, or when a failed study ended the plan
-  double submission_month = 0.0;  // NaN when no submission was made
-  double review_days = 0.0;       // submission to FDA decision, calendar days; NaN without a submission
+  double submission_month = 0.0;  // the first submission; NaN when none was made
+  double review_days = 0.0;       // calendar days under FDA review, every submission; NaN without a submission
 };
 
 // The FDA review of one submission: days from submission to decision
 // (refusals to accept, review, panel, additional-information holds),
-// review cycles and the decision.
+// review cycles and how it ended. One uniform draw decides the ending:
+// favourable below favourable_probability, then withdrawn for the share
+// withdrawn_share of the rest, else a negative decision.
+enum class Decision { favourable, negative, withdrawn };
 struct ReviewResult {
   double days = 0.0;
   std::int64_t cycles = 0;
-  bool favourable = false;
+  Decision decision = Decision::negative;
+  bool favourable() const { return decision == Decision::favourable; }
 };
-ReviewResult simulate_review(const ReviewPlan& review, double review_time_factor, const ReplicateContext& ctx,
-                             Stream& rng);
+ReviewResult simulate_review(const ReviewPlan& review, double review_time_factor, bool prepared,
+                             const ReplicateContext& ctx, Stream& rng);
+
+// The chance of a favourable decision for a prepared (or an unprepared)
+// submission, when `all_comers` is the average over a mix with the share
+// `prepared_share` of prepared submissions, whose odds are `odds_ratio`
+// times those of the others (the positive root of a quadratic in the odds).
+double favourable_given(double all_comers, double prepared_share, double odds_ratio, bool prepared);
 
 // One replicate of the plan: writes the outputs (by Output index) into
 // `out`, and fills `record` when given. `workspace` is from make_workspace.
