@@ -422,3 +422,96 @@ TEST_CASE("Decisions depend on the preparation, and a realistic mix reproduces t
   const auto& o = standalone_only.sink.outputs[up::authorized];
   within(std::accumulate(o.begin(), o.end(), 0.0) / n, bad, n);
 }
+
+namespace {
+// Four sites open at month 0, each screening one patient a month, every one
+// enrolled and evaluable: 200 patients take about 50 months.
+std::string paced_study(const std::string& interim) {
+  return R"(model: us_pathway
+parameters:
+  pathway: de_novo
+  presubmission: {meetings: 0}
+  studies:
+    - type: single_arm
+      name: paced
+      success_rate: 0.9
+      performance_goal: 0.5
+      evaluable_patients: 200
+      fixed_cost_usd: 0
+      monthly_cost_usd: 0
+      enrollment:
+        sites: 4
+        site_activation_months: 0
+        never_enroll_share: 0
+        screening_rate_per_site_month: 1
+        rate_shape: 1000000
+        screen_failure: 0
+        dropout: 0
+        follow_up_months: 0
+        closeout_months: 0
+        interim: )" + interim + "\n";
+}
+
+double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); }
+}  // namespace
+
+TEST_CASE("An interim look closes a study whose projected enrollment is too long, with the patients seen so far") {
+  constexpr std::size_t n = 4000;
+  const std::size_t months_column = std::size_t{up::output_count} + up::record_output_count + up::study_months;
+  Run r = run(parse_scenario(paced_study("{look_month: 6, max_projected_months: 24}"), "close.yaml"), 2, n, 31);
+  // By month 6 the four sites screened Poisson(24) patients (given fewer than
+  // the 200 needed); the projection, 6 + 176 / 4 = 50 months, is beyond 24.
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(r.sink.outputs[up::outcome][i] == 1.0);
+    REQUIRE(r.sink.outputs[months_column][i] == 6.0);
+    REQUIRE(r.sink.outputs[up::sites_activated][i] == 4.0);
+  }
+  const double patients = mean_of(r.sink.outputs[up::patients_enrolled]);
+  CHECK(std::abs(patients - 24.0) < 4.0 * std::sqrt(24.0 / n));
+  // A limit the projection stays under leaves the study to recruit in full.
+  Run kept = run(parse_scenario(paced_study("{look_month: 6, max_projected_months: 1000}"), "kept.yaml"), 2, 500, 31);
+  for (std::size_t i = 0; i < 500; ++i) REQUIRE(kept.sink.outputs[up::patients_enrolled][i] == 200.0);
+  // Without a look, the same study recruits in about 50 months.
+  Run plain = run(parse_scenario(paced_study("{}"), "plain.yaml"), 2, 500, 31);
+  CHECK(mean_of(plain.sink.outputs[up::patients_enrolled]) == 200.0);
+}
+
+TEST_CASE("An interim look that adds sites finishes enrollment sooner, with the added sites counted and paid") {
+  constexpr std::size_t n = 4000;
+  const std::size_t months_column = std::size_t{up::output_count} + up::record_output_count + up::study_months;
+  Run r = run(parse_scenario(paced_study("{look_month: 6, max_projected_months: 24, action: add_sites, added_sites: 4}"),
+                             "add.yaml"),
+              2, n, 37);
+  // Eight sites after month 6: the 200 - Poisson(24) screenings left take
+  // Gamma(k, 1) / 8 months, so the study ends at 6 + 176 / 8 = 28 on average.
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(r.sink.outputs[up::sites_activated][i] == 8.0);
+    REQUIRE(r.sink.outputs[up::patients_enrolled][i] == 200.0);
+  }
+  const auto& months = r.sink.outputs[months_column];
+  const double mean = mean_of(months);
+  double var = 0;
+  for (double m : months) var += (m - mean) * (m - mean);
+  var /= n - 1;
+  INFO("mean " << mean << " sd " << std::sqrt(var));
+  CHECK(std::abs(mean - 28.0) < 4.0 * std::sqrt(var / n));
+  // Var = E[k] / 64 + Var(k) / 64 with k = 200 - seen: about (176 + 24) / 64.
+  CHECK(var == Approx(200.0 / 64.0).epsilon(0.1));
+}
+
+TEST_CASE("An interim look without its limit, or with a limit it cannot meet, is a located error") {
+  const auto error_of = [](const std::string& yaml) {
+    try {
+      parse_scenario(yaml, "look.yaml");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(error_of(paced_study("{look_month: 6}")).find("parameters.studies[0].enrollment.interim.look_month") !=
+        std::string::npos);
+  CHECK(error_of(paced_study("{look_month: 6, max_projected_months: 5}")).find("must exceed look_month") !=
+        std::string::npos);
+  CHECK(error_of(paced_study("{look_month: 6, max_projected_months: 30, action: add_sites}")).find("added_sites") !=
+        std::string::npos);
+}

@@ -50,6 +50,23 @@ EnrollmentPlan read_enrollment(const Group& v) {
   p.dropout_planning = e.distribution("dropout").mean();
   p.max_sites = static_cast<std::int64_t>(e.distribution("sites").support_max());
   if (!std::isfinite(e.distribution("sites").support_max())) p.max_sites = 5000;
+  const Group& i = e.group("interim");
+  InterimLook& look = p.interim;
+  look.enabled = i.given("look_month");
+  if (!look.enabled) {
+    if (i.given("max_projected_months")) i.fail("max_projected_months", "give the interim's look_month too");
+    return p;
+  }
+  look.look_month = i.fixed("look_month");
+  if (!i.given("max_projected_months")) i.fail("look_month", "give the interim's max_projected_months too");
+  look.max_projected_months = i.fixed("max_projected_months");
+  if (look.max_projected_months <= look.look_month)
+    i.fail("max_projected_months", fmt::format("must exceed look_month ({}): the look would always act",
+                                               format_number(look.look_month)));
+  look.add_sites = i.choice("action") == "add_sites";
+  look.added_sites = static_cast<std::int64_t>(i.fixed("added_sites"));
+  if (look.add_sites && look.added_sites < 1) i.fail("added_sites", "add_sites needs at least one site to add");
+  p.max_sites += look.added_sites;
   return p;
 }
 

@@ -193,6 +193,13 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
       sec.add("sites", mean_of(e, "sites"), "site", "mean");
       sec.add("expected_recruitment_months", f.recruitment_months, "month",
               "first attempt, mean rates, sites opening at their mean activation");
+      const InterimLook& look = s.enrollment.interim;
+      if (look.enabled)
+        sec.add_text("interim", fmt::format("at month {}, {} when the projected recruitment exceeds {} months",
+                                            format_number(look.look_month),
+                                            look.add_sites ? fmt::format("add {} sites", look.added_sites)
+                                                           : std::string("close the study"),
+                                            format_number(look.max_projected_months)));
       f.months = f.recruitment_months + mean_of(e, "follow_up_months") + mean_of(e, "closeout_months");
       f.power = power.front();
       break;
@@ -228,6 +235,15 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
                                            z.front().a, normal));
   }
   if (s.kind == StudyKind::single_arm || s.kind == StudyKind::rct) {
+    const InterimLook& look = s.enrollment.interim;
+    if (look.enabled && !look.add_sites && f.recruitment_months > look.max_projected_months)
+      report.warnings.push_back(PlanWarning{
+          v.group("enrollment").group("interim").location("max_projected_months"),
+          v.group("enrollment").group("interim").path_of("max_projected_months"),
+          fmt::format("study '{}' is expected to recruit for {} months, beyond the {} its interim look allows: most "
+                      "attempts will be closed at month {}",
+                      s.name, format_number(f.recruitment_months), format_number(look.max_projected_months),
+                      format_number(look.look_month))});
     const double limit = mean_of(v, "max_recruitment_months");
     const double recruit = f.recruitment_months;
     if (recruit > limit)

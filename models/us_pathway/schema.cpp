@@ -74,6 +74,17 @@ void declare_enrollment(Field& s) {
       .default_value(1.0);
   e.number("closeout_months", "month", Range::nonnegative(), "database lock, analysis and clinical study report")
       .default_value(3.0);
+  Field& i = e.group("interim", "a look at enrollment: when the projected duration is too long, close the study or "
+                                "add sites (20–25 % of studies close for poor enrollment)");
+  i.number("look_month", "month", Range::between(0.1, 1200),
+           "months from the start of site activation to the look (absent: no look)")
+      .optional();
+  i.number("max_projected_months", "month", Range::between(0.1, 1200),
+           "act when the projected months from the start of site activation to full enrollment exceed this")
+      .optional();
+  i.choice("action", {"close", "add_sites"}, "close the study (it fails), or open more sites").default_value("close");
+  i.integer("added_sites", "site", Range::between(0, 5000), "sites opened at the look with add_sites")
+      .default_value(0.0);
 
   Field& c = s.group("costs", "site and patient costs (Sertkaya et al. 2016 cost skeleton)");
   c.number("site_startup_usd", "USD", Range::nonnegative(), "per activated site: contracts, IRB, training")

@@ -22,9 +22,50 @@ constexpr double max_response_days = 180.0;
 constexpr int max_refusals = 5;
 
 struct UsWorkspace final : Workspace {
-  std::vector<double> activation, rates;
+  std::vector<double> activation, rates, shifted;
   std::vector<SiteEvent> scratch;
 };
+
+// Lambda(t): the screenings expected by month t from every site.
+double cumulative_intensity(const UsWorkspace& w, double month) {
+  double total = 0.0;
+  for (std::size_t j = 0; j < w.rates.size(); ++j) total += w.rates[j] * std::max(0.0, month - w.activation[j]);
+  return total;
+}
+
+struct InterimDecision {
+  std::uint64_t screened = 0;  // by the look
+  bool close = false, add_sites = false;
+};
+
+// The look at enrollment: the screenings so far, given the last one needed
+// (`to_screen`) falls at `done` > the look, are binomial(to_screen - 1,
+// Lambda(look) / Lambda(done)) (the earlier arrivals of a Poisson process are
+// spread by its intensity). The sponsor estimates one rate per open
+// site-month from them and projects when `expected` screenings are reached
+// with every site it has, on their activation schedule.
+InterimDecision interim_look(const InterimLook& look, const UsWorkspace& w, Stream& rng, std::uint64_t to_screen,
+                             double done, double expected) {
+  const double at = look.look_month;
+  InterimDecision d;
+  if (std::isfinite(done))
+    d.screened = rng.binomial(to_screen - 1,
+                              std::clamp(cumulative_intensity(w, at) / cumulative_intensity(w, done), 0.0, 1.0));
+  const double open = site_months(w.activation, at);
+  double projected = std::numeric_limits<double>::infinity();
+  if (d.screened > 0 && open > 0.0) {
+    const double rate = static_cast<double>(d.screened) / open;
+    const auto reached = [&](double month) { return rate * site_months(w.activation, month) >= expected; };
+    double lo = at, hi = 2.0 * at;
+    while (!reached(hi) && hi < 1e6) hi *= 2.0;
+    if (reached(hi)) {
+      for (int k = 0; k < 100 && hi - lo > 1e-9 * hi; ++k) (reached(0.5 * (lo + hi)) ? hi : lo) = 0.5 * (lo + hi);
+      projected = hi;
+    }
+  }
+  if (projected > look.max_projected_months) (look.add_sites ? d.add_sites : d.close) = true;
+  return d;
+}
 
 struct Attempt {
   bool success = false;
@@ -126,36 +167,68 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
   const std::int64_t enroll = enroll_a + enroll_b;
   const EnrollmentResult r = simulate_enrollment(rng, w.activation, w.rates, static_cast<std::uint64_t>(enroll),
                                                  ctx[e.screen_failure], w.scratch);
+  const auto open_by = [&](double month) {
+    return static_cast<std::int64_t>(
+        std::count_if(w.activation.begin(), w.activation.end(), [&](double m) { return m <= month; }));
+  };
+
+  const double max_months = ctx[s.max_recruitment_months];
+  double done = r.never_completes ? std::numeric_limits<double>::infinity() : r.months_to_full_enrollment;
+  const std::uint64_t to_screen = r.screened;
+  const InterimLook& look = e.interim;
+  bool closed = false;
+  double closed_share = 0.0;
+  if (look.enabled && look.look_month < max_months && done > look.look_month) {
+    const InterimDecision d = interim_look(look, w, rng, to_screen, done, static_cast<double>(enroll) / (1.0 - ctx[e.screen_failure]));
+    closed = d.close;
+    closed_share = static_cast<double>(d.screened) / static_cast<double>(to_screen);
+    if (d.add_sites) {
+      for (std::int64_t k = 0; k < look.added_sites; ++k) {
+        w.activation.push_back(look.look_month + e.activation_months->sample(rng));
+        const bool silent = rng.bernoulli(never);
+        const double rate = rng.gamma(shape, mean_rate / shape);
+        w.rates.push_back(silent ? 0.0 : rate);
+      }
+      // After the look the screenings still missing come from every site: a
+      // fresh Poisson process, given the count at the look.
+      w.shifted.resize(w.activation.size());
+      for (std::size_t j = 0; j < w.activation.size(); ++j)
+        w.shifted[j] = std::max(0.0, w.activation[j] - look.look_month);
+      w.scratch.resize(w.activation.size());
+      const EnrollmentResult rest = time_to_screen(rng, w.shifted, w.rates, to_screen - d.screened, w.scratch);
+      done = rest.never_completes ? std::numeric_limits<double>::infinity()
+                                  : look.look_month + rest.months_to_full_enrollment;
+    }
+  }
 
   double end_enrollment = 0.0;
   double screened = 0.0;
-  const double max_months = ctx[s.max_recruitment_months];
-  const bool stopped = r.never_completes || !(r.months_to_full_enrollment <= max_months);
-  if (r.never_completes) {
+  const bool never_completes = !closed && !std::isfinite(done);
+  const bool stopped = closed || !(done <= max_months);
+  if (closed) {
+    // Closed at the look with the patients recruited so far.
+    end_enrollment = look.look_month;
+    a.sites = open_by(end_enrollment);
+    a.patients = static_cast<std::int64_t>(std::floor(static_cast<double>(enroll) * closed_share));
+    screened = std::floor(static_cast<double>(to_screen) * closed_share);
+  } else if (never_completes) {
     // No open site recruits anyone: the study is stopped once every site has opened.
     end_enrollment = std::min(*std::max_element(w.activation.begin(), w.activation.end()), max_months);
-    a.sites = static_cast<std::int64_t>(sites);
+    a.sites = static_cast<std::int64_t>(w.activation.size());
   } else if (stopped) {
     // Still short of its target at the limit: stopped with the patients
     // recruited so far, the share of the expected screenings (the intensity
     // accumulated by the sites) reached by then.
-    const auto intensity_by = [&](double month) {
-      double total = 0.0;
-      for (std::size_t j = 0; j < sites; ++j) total += w.rates[j] * std::max(0.0, month - w.activation[j]);
-      return total;
-    };
-    const double done = r.months_to_full_enrollment;
-    const double share = std::isfinite(done) ? std::clamp(intensity_by(max_months) / intensity_by(done), 0.0, 1.0) : 0.0;
+    const double share = std::clamp(cumulative_intensity(w, max_months) / cumulative_intensity(w, done), 0.0, 1.0);
     end_enrollment = max_months;
-    a.sites = static_cast<std::int64_t>(
-        std::count_if(w.activation.begin(), w.activation.end(), [&](double m) { return m <= max_months; }));
+    a.sites = open_by(max_months);
     a.patients = static_cast<std::int64_t>(std::floor(static_cast<double>(enroll) * share));
-    screened = std::floor(static_cast<double>(r.screened) * share);
+    screened = std::floor(static_cast<double>(to_screen) * share);
   } else {
-    end_enrollment = r.months_to_full_enrollment;
-    a.sites = static_cast<std::int64_t>(r.sites_activated);
+    end_enrollment = done;
+    a.sites = open_by(done);
     a.patients = enroll;
-    screened = static_cast<double>(r.screened);
+    screened = static_cast<double>(to_screen);
     const double keep = 1.0 - ctx[e.dropout];
     const auto eval_a = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_a), keep));
     if (two_arms) {
@@ -178,7 +251,7 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
   const double end_follow_up = end_enrollment + (stopped ? 0.0 : ctx[e.follow_up_months]);
   // Sites still starting up when enrollment completes are cancelled before activation.
   double open_site_months = 0.0;
-  for (std::size_t j = 0; j < sites; ++j)
+  for (std::size_t j = 0; j < w.activation.size(); ++j)
     if (w.activation[j] <= end_enrollment) open_site_months += std::max(0.0, end_follow_up - w.activation[j]);
   const double site_costs = static_cast<double>(a.sites) * ctx[e.site_startup_usd] +
                             open_site_months * ctx[e.site_month_usd] +

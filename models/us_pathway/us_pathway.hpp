@@ -50,6 +50,16 @@ enum class Outcome {
 enum class StudyKind { standalone, mrmc, single_arm, rct };
 enum class OnFailure { abandon, repeat, redesign };
 
+// A look at enrollment, `look_month` after site activation starts: the
+// sponsor projects the months to full enrollment from the screenings so far
+// and, beyond `max_projected_months`, closes the study or opens more sites.
+struct InterimLook {
+  bool enabled = false;
+  double look_month = 0.0, max_projected_months = 0.0;
+  bool add_sites = false;
+  std::int64_t added_sites = 0;
+};
+
 struct EnrollmentPlan {
   Param sites, never_enroll_share, screening_rate, rate_shape, screen_failure, dropout, follow_up_months,
       closeout_months;
@@ -58,6 +68,7 @@ struct EnrollmentPlan {
   bool significant_risk = false;
   std::int64_t max_sites = 0;
   double dropout_planning = 0.0;  // expected dropout, used to inflate enrollment
+  InterimLook interim;
 };
 
 // One study of the plan, sized at preparation from its planning values; the
