@@ -14,6 +14,7 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/hdf5_file.hpp"
+#include "samdsim/numbers.hpp"
 #include "samdsim/result_annex.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/runner.hpp"
@@ -26,8 +27,6 @@ namespace {
 
 using hdf5::check;
 using hdf5::Id;
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 struct OutputResult {
   std::string name;

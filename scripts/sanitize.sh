@@ -63,7 +63,8 @@ if [ "$which" = thread ] || [ "$which" = all ]; then
   default_tests="^($(IFS='|'; echo "${tsan_programs[*]}")):"
   tsan_tests=${SAMDSIM_TSAN_TESTS:-$default_tests}
   stage "TSan: build (build-tsan/): ${tsan_targets[*]}"
-  cmake -S . -B build-tsan "${common[@]}" -DSAMDSIM_SANITIZE=thread >/dev/null
+  # Without unity batches: every file of the engine and the models must compile on its own.
+  cmake -S . -B build-tsan "${common[@]}" -DSAMDSIM_SANITIZE=thread -DSAMDSIM_UNITY_BUILD=OFF >/dev/null
   cmake --build build-tsan -j"$jobs" --target "${tsan_targets[@]}"
   stage "TSan: ctest -R '$tsan_tests'"
   (cd build-tsan && ctest --output-on-failure -j"$jobs" --timeout 900 -R "$tsan_tests")

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "distribution_detail.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim {
 
@@ -34,7 +35,6 @@ namespace detail {
 std::string number_text(double v) { return fmt::format("{}", v); }
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void require_finite(const char* key, double v, const ParamFailure& fail) {
   if (!std::isfinite(v)) fail(key, "expected a finite number, got " + number_text(v));
@@ -74,8 +74,8 @@ void check_params(Family family, const Distribution::Params& p, const ParamFailu
       if (std::isinf(p.c) && std::isinf(p.d))
         fail("min", "a truncated_normal needs min, max or both (without either it is a normal)");
       // An absent bound is an infinite one, but only on its own side.
-      if (std::isnan(p.c) || p.c == kInf) fail("min", "expected a finite number, got " + number_text(p.c));
-      if (std::isnan(p.d) || p.d == -kInf) fail("max", "expected a finite number, got " + number_text(p.d));
+      if (std::isnan(p.c) || p.c == inf) fail("min", "expected a finite number, got " + number_text(p.c));
+      if (std::isnan(p.d) || p.d == -inf) fail("max", "expected a finite number, got " + number_text(p.d));
       if (!(p.c < p.d))
         fail("max", fmt::format("max must be greater than min ({}), got {}", number_text(p.c), number_text(p.d)));
       break;

@@ -16,6 +16,7 @@
 
 #include "distribution_detail.hpp"
 #include "samdsim/distribution.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim {
 
@@ -23,7 +24,6 @@ using Family = Distribution::Family;
 using detail::BoostPolicy;
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 bool is_integer(double v) { return std::isfinite(v) && std::floor(v) == v; }
 
@@ -60,7 +60,7 @@ double integer_quantile(const Cdf& cdf, double p, double start, double first_ste
     lo = s;
     for (double step = first_step;; step *= 2.0) {
       const double x = lo + step;
-      if (x > beyond) return kInf;
+      if (x > beyond) return inf;
       if (cdf(x) >= p) {
         hi = x;
         break;
@@ -95,7 +95,7 @@ double Distribution::support_min() const {
     case Family::uniform:
     case Family::triangular:
     case Family::pert: return p_.a;
-    case Family::normal: return -kInf;
+    case Family::normal: return -inf;
     case Family::truncated_normal:
     case Family::beta: return p_.c;
     case Family::lognormal:
@@ -106,7 +106,7 @@ double Distribution::support_min() const {
     case Family::discrete:
     case Family::empirical: return table_->sorted_values.front();
   }
-  return -kInf;
+  return -inf;
 }
 
 double Distribution::support_max() const {
@@ -117,16 +117,16 @@ double Distribution::support_max() const {
     case Family::pert: return p_.c;
     case Family::normal:
     case Family::lognormal:
-    case Family::gamma: return kInf;
+    case Family::gamma: return inf;
     case Family::truncated_normal:
     case Family::beta: return p_.d;
     case Family::poisson:
-    case Family::negative_binomial: return p_.a > 0.0 ? kInf : 0.0;
+    case Family::negative_binomial: return p_.a > 0.0 ? inf : 0.0;
     case Family::bernoulli: return p_.a > 0.0 ? 1.0 : 0.0;
     case Family::discrete:
     case Family::empirical: return table_->sorted_values.back();
   }
-  return kInf;
+  return inf;
 }
 
 double Distribution::mean() const {
@@ -248,7 +248,7 @@ double Distribution::quantile(double p) const {
     case Family::poisson:
     case Family::negative_binomial: {
       if (p_.a == 0.0 || p == 0.0) return 0.0;
-      if (p == 1.0) return kInf;
+      if (p == 1.0) return inf;
       // Start from the normal approximation, in steps of a quarter sd.
       const double sd = std::sqrt(variance());
       const double z = bm::quantile(bm::normal_distribution<double, BoostPolicy>(), p);

@@ -15,6 +15,7 @@
 
 #include "distribution_detail.hpp"
 #include "samdsim/distribution.hpp"
+#include "samdsim/numbers.hpp"
 #include "samdsim/yaml_util.hpp"
 
 namespace samdsim {
@@ -24,7 +25,6 @@ using Params = Distribution::Params;
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr const char* kPercentile = "pNN";  // stands for any percentile key: p95, p2.5, ...
 constexpr const char* kExample = "{dist: normal, mean: 0, sd: 1}";
 
@@ -336,7 +336,7 @@ Distribution Distribution::from_yaml(const YAML::Node& node, const std::string& 
     case Family::truncated_normal:
       if (!r.has("min") && !r.has("max"))
         r.fail_map("a truncated_normal needs min, max or both (without either it is a normal)");
-      p = {r.number("mean"), r.number("sd"), r.number_or("min", -kInf), r.number_or("max", kInf)};
+      p = {r.number("mean"), r.number("sd"), r.number_or("min", -inf), r.number_or("max", inf)};
       break;
     case Family::lognormal: p = parse_lognormal(r, form); break;
     case Family::gamma: p = parse_gamma(r, form); break;

@@ -19,9 +19,9 @@ namespace samdsim::files {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+namespace {
 
 const char* kind_of(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";

@@ -10,6 +10,7 @@
 
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/numbers.hpp"
 #include "samdsim/output_files.hpp"
 #include "samdsim/result_writer.hpp"
 #include "samdsim/sensitivity_report.hpp"
@@ -22,7 +23,7 @@ using hdf5::Id;
 
 namespace {
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using files::quoted;
 
 // The major number of a "major.minor" version, or -1 when it is not one.
 int major_version(const std::string& version) {
@@ -127,7 +128,6 @@ SolveRecord read_solve_record(hid_t root) {
   Id group = hdf5::open_group(root, "solve");
   const hid_t g = group.get();
   SolveRecord r;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   r.rule = hdf5::read_string_attribute(g, "rule").value_or("");
   r.vary = hdf5::read_string_attribute(g, "vary").value_or("");
   r.output = hdf5::read_string_attribute(g, "output").value_or("");

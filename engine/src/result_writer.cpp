@@ -10,10 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "result_layout.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
+#include "samdsim/numbers.hpp"
 #include "samdsim/version.hpp"
-#include "result_layout.hpp"
 
 namespace samdsim {
 
@@ -82,7 +83,6 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
   // of a result, shard or checkpoint is refused instead of read as numbers.
   check(H5Pset_fletcher32(dcpl.get()), context);
   // Rows never written read back as missing, not as zero.
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   switch (type) {
     case ValueType::Real:
       check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), context);

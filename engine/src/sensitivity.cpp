@@ -6,14 +6,13 @@
 #include <numeric>
 #include <vector>
 
+#include "samdsim/numbers.hpp"
 #include "samdsim/random.hpp"
 #include "samdsim/stats.hpp"
 
 namespace samdsim {
 
 namespace {
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const Eigen::VectorXd da = a.array() - a.mean();

@@ -8,6 +8,7 @@
 #include <map>
 #include <tuple>
 
+#include "samdsim/numbers.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
 #include "samdsim/yaml_util.hpp"
@@ -31,11 +32,6 @@ int read_small_count(const YAML::Node& node, const std::string& path, const std:
   if (v < 0 || v > 20)
     throw InputError(location_of(node, file), path, fmt::format("expected a count from 0 to 20, got {}", v));
   return static_cast<int>(v);
-}
-
-std::string strip_prefix(const std::string& path) {
-  const std::string prefix = "parameters.";
-  return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
 }
 
 bool meets(const SweepChoice::Requirement& r, double v) { return v >= r.at_least && v <= r.at_most; }
@@ -66,7 +62,7 @@ Solve parse_solve(const YAML::Node& node, const std::string& file) {
   s.at = location_of(node, file);
   if (!node["vary"]) throw InputError(s.at, path, "missing vary: (the parameter to size, e.g. design.clusters)");
   s.vary_at = location_of(node["vary"], file);
-  s.vary = strip_prefix(read_string(node["vary"], "solve.vary", file));
+  s.vary = strip_parameters_prefix(read_string(node["vary"], "solve.vary", file));
   try {
     split_key_path(s.vary);
   } catch (const InputError& e) {
@@ -203,7 +199,6 @@ SolveRecord start_solve_record(const Solve& solve, const AnalyticAnswer& answer)
 SolveRecord finish_solve_record(SolveRecord r, const Solve& solve, const std::vector<std::vector<Summary>>& points,
                                 const ChoiceReport& report) {
   const std::size_t n = points.size();
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   r.estimates.assign(n, nan);
   r.interval_low.assign(n, nan);
   r.interval_high.assign(n, nan);

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-namespace samdsim {
+#include "samdsim/numbers.hpp"
 
-namespace {
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-}
+namespace samdsim {
 
 void Moments::add(double x) {
   if (std::isnan(x)) {

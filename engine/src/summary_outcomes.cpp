@@ -12,7 +12,7 @@ namespace samdsim {
 
 namespace {
 
-std::string percent(double p) { return format_percent(p, 1); }
+std::string share_text(double p) { return format_percent(p, 1); }
 
 // "head: a, b, c" in lines of at most `width` characters, items never split,
 // continuation lines indented under the first item.
@@ -43,7 +43,7 @@ std::string outcome_lines(const std::vector<Summary>& summaries, const std::stri
       std::vector<std::string> items;
       // Categories that never occurred are left out, except the first.
       for (std::size_t c = 0; c < s.labels.size() && c < s.shares.size(); ++c)
-        if (c == 0 || s.shares[c] != 0.0) items.push_back(s.labels[c] + " " + percent(s.shares[c]));
+        if (c == 0 || s.shares[c] != 0.0) items.push_back(s.labels[c] + " " + share_text(s.shares[c]));
       out += wrapped(indent, s.name, items);
     }
     if (!s.per_event.empty())
@@ -52,7 +52,7 @@ std::string outcome_lines(const std::vector<Summary>& summaries, const std::stri
     if (!s.event_probability.empty()) {
       std::vector<std::string> items;
       for (double m : printed_event_months)
-        items.push_back(fmt::format("{}{:g}: {}", items.empty() ? "by month " : "", m, percent(s.event_by(m))));
+        items.push_back(fmt::format("{}{:g}: {}", items.empty() ? "by month " : "", m, share_text(s.event_by(m))));
       out += wrapped(indent, s.name, items);
     }
   }

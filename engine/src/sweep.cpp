@@ -36,11 +36,6 @@ std::uint64_t hash_text(const std::string& text) {
   return h ^ (h >> 31);
 }
 
-std::string strip_prefix(const std::string& path) {
-  const std::string prefix = "parameters.";
-  return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
-}
-
 void finish_point(SweepPoint& p, const Sweep& s) {
   std::string key_text;
   for (std::size_t c = 0; c < s.columns.size(); ++c) {
@@ -246,6 +241,11 @@ ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vect
   return report;
 }
 
+std::string strip_parameters_prefix(const std::string& path) {
+  const std::string prefix = "parameters.";
+  return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
+}
+
 std::vector<std::string> split_key_path(const std::string& path) {
   std::vector<std::string> parts;
   std::string current;
@@ -285,7 +285,7 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
   }
   std::set<std::string> seen;
   auto add_column = [&](const YAML::Node& key, const std::string& where) {
-    const std::string path = strip_prefix(read_string(key, where, file));
+    const std::string path = strip_parameters_prefix(read_string(key, where, file));
     try {
       split_key_path(path);
     } catch (const InputError& e) {
@@ -360,7 +360,7 @@ Sweep parse_sweep(const YAML::Node& node, const std::string& file) {
       SweepPoint p;
       p.values.assign(s.columns.size(), YAML::Node());
       for (auto it = pn.begin(); it != pn.end(); ++it) {
-        const std::string path = strip_prefix(it->first.Scalar());
+        const std::string path = strip_parameters_prefix(it->first.Scalar());
         for (std::size_t c = 0; c < s.columns.size(); ++c)
           if (s.columns[c] == path) p.values[c] = it->second;
       }

@@ -9,12 +9,11 @@
 #include <limits>
 
 #include "demonstration/demonstration.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::demonstration {
 
 namespace {
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double normal_quantile(double p) { return boost::math::quantile(boost::math::normal_distribution<>(), p); }
 

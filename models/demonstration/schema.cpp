@@ -3,12 +3,12 @@
 #include <limits>
 
 #include "demonstration/demonstration.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::demonstration {
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
 
 void declare_design(Field& d) {
   d.choice("type", {"parallel", "stepped_wedge", "pre_post"},

@@ -13,12 +13,11 @@
 #include <vector>
 
 #include "demonstration/demonstration.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::demonstration {
 
 namespace {
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 struct DemoWorkspace final : Workspace {
   DemoWorkspace(Trial t, std::size_t max_cluster_cells)

@@ -10,12 +10,12 @@
 #include "evidence_program/cash_flow.hpp"
 #include "evidence_program/evidence_program.hpp"
 #include "hospital_adoption/population.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::evidence_program {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // Costs are bucketed over 100 years: every plan decides long before, and
 // later costs (none in practice) fall into the last month.
 constexpr std::size_t cost_months = 1200;

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "hospital_adoption/workflow.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::hospital_adoption {
 
@@ -93,7 +94,6 @@ ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, cons
 
 double attractiveness(const Plan& plan, const ReplicateValues& v, const ExpectedReturn& r) {
   const double net = r.gain - r.licence;
-  constexpr double inf = std::numeric_limits<double>::infinity();
   double financial = 1.0;
   switch (plan.attractiveness) {
     case Attractiveness::none: return 1.0;

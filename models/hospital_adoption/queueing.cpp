@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "samdsim/numbers.hpp"
+
 namespace samdsim::hospital_adoption {
 
 double erlang_c(int servers, double offered_load) {
@@ -27,7 +29,6 @@ double mmc_wait(int servers, double arrival_rate, double service_rate) {
 }
 
 PriorityWaits preemptive_priority_waits(int servers, double high_rate, double low_rate, double service_rate) {
-  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   // Preempted class-2 jobs are invisible to class 1, which therefore sees an
   // M/M/c queue of its own arrivals. With equal exponential service the total
   // number in system is that of the FIFO M/M/c queue with both classes (the

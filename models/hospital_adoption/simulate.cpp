@@ -8,12 +8,11 @@
 #include "hospital_adoption/population.hpp"
 #include "hospital_adoption/queueing.hpp"
 #include "hospital_adoption/workflow.hpp"
+#include "samdsim/numbers.hpp"
 
 namespace samdsim::hospital_adoption {
 
 namespace {
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // Totals over hospitals of one month.
 struct Month {

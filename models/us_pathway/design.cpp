@@ -28,14 +28,6 @@ constexpr std::int64_t kMaxSampleSize = 10'000'000;
 // planning rate is more often a typo than a design.
 constexpr std::int64_t kMaxExactSampleSize = 200'000;
 
-double z_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<>(), p);
-}
-
-double std_normal_cdf(double x) {
-  return boost::math::cdf(boost::math::normal_distribution<>(), x);
-}
-
 void check_goal_and_planning(const char* where, double p0, double p1) {
   require_open_unit(where, "performance goal p0", p0);
   require_open_unit(where, "planning value p1", p1);

@@ -1,6 +1,7 @@
 #pragma once
 
-// Argument checks shared by design*.cpp, study_tests.cpp and enrollment.cpp.
+// Argument checks and standard-normal helpers shared by design*.cpp,
+// study_tests.cpp and enrollment.cpp.
 // Internal to the us_pathway model: they throw std::invalid_argument whose
 // message names the function, the argument and the value received, so a
 // config error deep in a sweep still says which number was wrong.
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 namespace samdsim::us_pathway::design_detail {
@@ -58,5 +60,9 @@ inline std::int64_t ceil_count(double x) {
   const double slack = 1e-9 * std::fmax(1.0, std::fabs(x));
   return static_cast<std::int64_t>(std::ceil(x - slack));
 }
+
+inline double z_quantile(double p) { return boost::math::quantile(boost::math::normal_distribution<>(), p); }
+
+inline double std_normal_cdf(double x) { return boost::math::cdf(boost::math::normal_distribution<>(), x); }
 
 }  // namespace samdsim::us_pathway::design_detail

@@ -24,14 +24,6 @@ using namespace design_detail;
 
 constexpr std::int64_t kMaxArmSize = 10'000'000;
 
-double z_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<>(), p);
-}
-
-double std_normal_cdf(double x) {
-  return boost::math::cdf(boost::math::normal_distribution<>(), x);
-}
-
 void check_allocation(const char* where, double k) {
   require_positive(where, "allocation_ratio", k);
 }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "samdsim/numbers.hpp"
 #include "samdsim/summary_format.hpp"
 #include "us_pathway/us_pathway.hpp"
 
@@ -22,8 +23,6 @@ constexpr double implausible_months = 120.0;        // ten years of evidence
 constexpr double implausible_patients = 10000.0;    // in one study
 constexpr double exact_beyond_normal_ratio = 2.0;   // exact n over normal-approximation n
 constexpr double low_planning_power = 0.5;          // a given size with less power than this
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 const char* kind_name(StudyKind k) {
   switch (k) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "samdsim/numbers.hpp"
 #include "us_pathway/enrollment.hpp"
 #include "us_pathway/study_tests.hpp"
 #include "us_pathway/us_pathway.hpp"
@@ -467,7 +468,6 @@ Simulation::Simulation(Plan plan) : plan_(std::move(plan)), outputs_(output_spec
 std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_plan_workspace(plan_); }
 
 void write_record_outputs(const Plan& plan, const PlanRecord& record, OutputRow out, OutputRow more) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   more.set(review_days, record.review_days);
   more.set(cost_if_authorized_usd, out.get(authorized) > 0.5 ? out.get(total_cost_usd) : nan);
   for (std::size_t i = 0; i < plan.studies.size(); ++i) {

@@ -16,10 +16,6 @@ namespace {
 
 using namespace design_detail;
 
-double z_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<>(), p);
-}
-
 double normal_upper_tail(double z) {
   return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<>(), z));
 }

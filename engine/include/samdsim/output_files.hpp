@@ -13,6 +13,9 @@
 
 namespace samdsim::files {
 
+// A path as messages show it: in single quotes.
+std::string quoted(const std::filesystem::path& path);
+
 // InputError unless `path` names an existing regular file (after following
 // links) of at most `max_bytes` bytes (0: no limit). A FIFO, device,
 // socket or directory is refused at once, before anything opens it.

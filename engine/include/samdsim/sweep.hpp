@@ -110,6 +110,9 @@ std::pair<double, double> estimate_interval(const Summary& x, double confidence)
 YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, const SweepPoint& point,
                              const std::string& file);
 
+// "parameters.studies[0].cases" -> "studies[0].cases" (other paths as they are).
+std::string strip_parameters_prefix(const std::string& path);
+
 // "studies[0].cases" -> {"studies", "[0]", "cases"}; InputError when malformed.
 std::vector<std::string> split_key_path(const std::string& path);
 
