@@ -254,3 +254,25 @@ TEST_CASE("A single demonstration design with low power or over budget is warned
   // The sweep holds both designs and chooses among them: no warning.
   CHECK(plan_warnings(parse_scenario(config, "sweep.yaml")).empty());
 }
+
+TEST_CASE("The pathway section gives each decision's chance at the means and warns about route settings that do nothing") {
+  // Half prepared, odds ratio 4: a 510(k) after a Q-Sub has 0.6912 where all comers have 0.525.
+  const std::string mixed = two_studies + "  fda_510k: {favourable_probability: 0.525, prepared_share: 0.5, "
+                                          "prepared_odds_ratio: 4}\n";
+  const PlanReport plan = parse_scenario(mixed, "plan.yaml").simulation->plan_report();
+  CHECK(first(plan, "pathway", "decision_510k") == Approx(0.691198).epsilon(1e-5));
+  CHECK(find(plan, "pathway", "decision_510k").doc.find("prepared (all comers 0.525)") != std::string::npos);
+  CHECK(plan.warnings.empty());
+  // Without a Q-Sub the same plan is unprepared.
+  const PlanReport bare =
+      parse_scenario(mixed + "  presubmission: {meetings: 0}\n", "plan.yaml").simulation->plan_report();
+  CHECK(first(bare, "pathway", "decision_510k") == Approx(0.358802).epsilon(1e-5));
+  // Resubmissions without withdrawals, and a preparation share without its odds ratio, do nothing: warned.
+  const PlanReport idle = parse_scenario(two_studies + "  resubmission: {max: 2}\n  fda_510k: {prepared_share: 0.4}\n",
+                                         "plan.yaml")
+                              .simulation->plan_report();
+  REQUIRE(idle.warnings.size() == 2);
+  CHECK(idle.warnings[0].key_path == "parameters.fda_510k.prepared_share");
+  CHECK(idle.warnings[1].key_path == "parameters.resubmission.max");
+  CHECK(idle.warnings[1].message.find("a resubmission never happens") != std::string::npos);
+}

@@ -474,6 +474,20 @@ TEST_CASE("An interim look closes a study whose projected enrollment is too long
   // Without a look, the same study recruits in about 50 months.
   Run plain = run(parse_scenario(paced_study("{}"), "plain.yaml"), 2, 500, 31);
   CHECK(mean_of(plain.sink.outputs[up::patients_enrolled]) == 200.0);
+  // With no site open at the look the sponsor projects from its planning
+  // rate, 10 + 200 / 4 = 60 months, within 80: nothing is closed.
+  std::string late = paced_study("{look_month: 6, max_projected_months: 80}");
+  late.replace(late.find("site_activation_months: 0"), 25, "site_activation_months: 10");
+  Run waited = run(parse_scenario(late, "late.yaml"), 2, 500, 31);
+  for (std::size_t i = 0; i < 500; ++i) REQUIRE(waited.sink.outputs[up::patients_enrolled][i] == 200.0);
+  // Closed at the look, the patients are exactly the screenings counted
+  // there (every screened patient is enrolled here).
+  Run closed = run(parse_scenario(paced_study("{look_month: 6, max_projected_months: 24}"), "close.yaml"), 1, 200, 5);
+  for (std::size_t i = 0; i < 200; ++i) {
+    const double p = closed.sink.outputs[up::patients_enrolled][i];
+    REQUIRE(p == std::floor(p));
+    REQUIRE(p < 200.0);
+  }
 }
 
 TEST_CASE("An interim look that adds sites finishes enrollment sooner, with the added sites counted and paid") {
@@ -514,4 +528,8 @@ TEST_CASE("An interim look without its limit, or with a limit it cannot meet, is
         std::string::npos);
   CHECK(error_of(paced_study("{look_month: 6, max_projected_months: 30, action: add_sites}")).find("added_sites") !=
         std::string::npos);
+  // Settings that would do nothing are refused where they are written.
+  CHECK(error_of(paced_study("{action: add_sites, added_sites: 4}")).find("interim.action") != std::string::npos);
+  CHECK(error_of(paced_study("{look_month: 6, max_projected_months: 30, added_sites: 4}"))
+            .find("interim.added_sites: the look closes the study") != std::string::npos);
 }

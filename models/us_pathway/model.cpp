@@ -14,8 +14,8 @@ std::vector<OutputSpec> output_specs() {
   o[total_cost_usd] = OutputSpec::scalar("total_cost_usd", "USD", "all costs of the plan");
   o[total_cost_usd].per_event = "authorized";
   o[cost_studies_usd] = OutputSpec::scalar("cost_studies_usd", "USD", "cost of every study attempt");
-  o[cost_fees_usd] = OutputSpec::scalar("cost_fees_usd", "USD", "FDA user fee and establishment registration");
-  o[cost_regulatory_usd] = OutputSpec::scalar("cost_regulatory_usd", "USD", "pre-submission meetings and submission preparation");
+  o[cost_fees_usd] = OutputSpec::scalar("cost_fees_usd", "USD", "FDA user fees of every submission and establishment registration");
+  o[cost_regulatory_usd] = OutputSpec::scalar("cost_regulatory_usd", "USD", "pre-submission meetings and the preparation of every submission");
   o[cost_burn_usd] = OutputSpec::scalar("cost_burn_usd", "USD", "company burn while the plan runs");
   o[patients_enrolled] = OutputSpec::scalar("patients_enrolled", "patient", "patients enrolled in prospective studies", T::Integer);
   o[sites_activated] = OutputSpec::scalar("sites_activated", "site", "clinical sites activated", T::Integer);

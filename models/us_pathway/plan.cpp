@@ -54,9 +54,16 @@ EnrollmentPlan read_enrollment(const Group& v) {
   InterimLook& look = p.interim;
   look.enabled = i.given("look_month");
   if (!look.enabled) {
-    if (i.given("max_projected_months")) i.fail("max_projected_months", "give the interim's look_month too");
+    // Judged by value: a resolved config (stored in every result file) writes the defaults out.
+    const char* idle = i.given("max_projected_months")       ? "max_projected_months"
+                       : i.choice("action") == "add_sites"   ? "action"
+                       : i.distribution("added_sites").mean() > 0 ? "added_sites"
+                                                                  : nullptr;
+    if (idle) i.fail(idle, "an interim look needs its look_month: without it, this setting does nothing");
     return p;
   }
+  p.planning_rate = e.distribution("screening_rate_per_site_month").mean();
+  p.planning_shape = e.distribution("rate_shape").mean();
   look.look_month = i.fixed("look_month");
   if (!i.given("max_projected_months")) i.fail("look_month", "give the interim's max_projected_months too");
   look.max_projected_months = i.fixed("max_projected_months");
@@ -66,6 +73,8 @@ EnrollmentPlan read_enrollment(const Group& v) {
   look.add_sites = i.choice("action") == "add_sites";
   look.added_sites = static_cast<std::int64_t>(i.fixed("added_sites"));
   if (look.add_sites && look.added_sites < 1) i.fail("added_sites", "add_sites needs at least one site to add");
+  if (!look.add_sites && look.added_sites > 0)
+    i.fail("added_sites", "the look closes the study (action: close): give action: add_sites to add sites");
   p.max_sites += look.added_sites;
   return p;
 }

@@ -244,6 +244,12 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
                       s.name, format_number(f.recruitment_months), format_number(look.max_projected_months),
                       format_number(look.look_month))});
     const double limit = mean_of(v, "max_recruitment_months");
+    if (look.enabled && look.look_month >= limit)
+      report.warnings.push_back(PlanWarning{
+          v.group("enrollment").group("interim").location("look_month"),
+          v.group("enrollment").group("interim").path_of("look_month"),
+          fmt::format("the look at month {} comes at or after max_recruitment_months ({}): it never happens",
+                      format_number(look.look_month), format_number(limit))});
     const double recruit = f.recruitment_months;
     if (recruit > limit)
       warn("max_recruitment_months",
@@ -252,6 +258,43 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
                        s.name, format_number(recruit), format_number(limit)));
   }
   return f;
+}
+
+// The decision of each review the plan may reach: its chance at the
+// parameters' means, prepared or not; warnings for settings that do nothing.
+void describe_decisions(PlanReport& report, PlanSection& sec, const Plan& plan, const Group& p) {
+  const auto warn = [&](const Group& g, const std::string& key, const std::string& message) {
+    report.warnings.push_back(PlanWarning{g.location(key), g.path_of(key), message});
+  };
+  const bool qsub = mean_of(p.group("presubmission"), "meetings") >= 1.0;
+  std::vector<std::pair<std::string, const ReviewPlan*>> reviews = {{plan.pathway, &plan.review}};
+  if (plan.fallback_de_novo.enabled) reviews.emplace_back("de_novo", &plan.fallback_de_novo.review);
+  bool withdrawals = false;
+  for (const auto& [pathway, review] : reviews) {
+    const Group& g = p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma");
+    const double all = mean_of(g, "favourable_probability");
+    withdrawals = withdrawals || mean_of(g, "withdrawn_share") > 0.0;
+    const std::string key = "decision_" + pathway;
+    if (!review->evidence_dependent) {
+      sec.add(key, all, "probability", "favourable decision, at the means");
+      if (mean_of(g, "prepared_share") != 1.0)
+        warn(g, "prepared_share", "read only with a prepared_odds_ratio other than 1: the decision does not depend "
+                                  "on the preparation here");
+      continue;
+    }
+    const bool prepared = qsub && (plan.clinical_study || !review->clinical_study_expected);
+    const double chance =
+        favourable_given(all, mean_of(g, "prepared_share"), mean_of(g, "prepared_odds_ratio"), prepared);
+    sec.add(key, chance, "probability",
+            fmt::format("favourable decision at the means, {} (all comers {}){}", prepared ? "prepared" : "unprepared",
+                        format_number(all),
+                        prepared ? ""
+                        : !qsub  ? ": no Q-Sub is held"
+                                 : ": a De Novo request or PMA without a clinical study"));
+  }
+  if (plan.resubmission.max > 0 && !withdrawals)
+    warn(p.group("resubmission"), "max",
+         "no review of this plan ends in a withdrawal (withdrawn_share is 0): a resubmission never happens");
 }
 
 }  // namespace
@@ -278,11 +321,14 @@ PlanReport describe_plan(const Plan& plan, const Group& p) {
   sec.add("studies", static_cast<double>(plan.studies.size()), "study");
   sec.add("expected_evidence_months", evidence_months, "month",
           "first attempts, with the overlap of parallel studies; before pre-submissions and review");
-  sec.add_text("after_withdrawal", plan.resubmission.max > 0
-                                       ? fmt::format("resubmitted, at most {} times in the plan", plan.resubmission.max)
-                                       : std::string("the plan ends"));
+  const int resubmissions = plan.resubmission.max;
+  sec.add_text("after_withdrawal", resubmissions == 0   ? std::string("the plan ends")
+                                   : resubmissions == 1 ? std::string("resubmitted, at most once in the plan")
+                                                        : fmt::format("resubmitted, at most {} times in the plan",
+                                                                      resubmissions));
   if (plan.pathway == "510k")
     sec.add_text("after_nse", plan.fallback_de_novo.enabled ? "a De Novo request" : "the plan ends");
+  describe_decisions(report, sec, plan, p);
   if (evidence_months > implausible_months && plan.studies.size() > 1)
     report.warnings.push_back(PlanWarning{p.location("studies"), p.path_of("studies"),
                                           fmt::format("the studies are expected to take {} months ({:.3g} years) "

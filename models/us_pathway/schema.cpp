@@ -315,6 +315,14 @@ void declare(Field& s) {
   pma.number("panel_days", "day", Range::nonnegative(), "extra FDA days with a panel (goal 320 instead of 180)")
       .default_value(140.0);
 
+  Field& b = s.group("breakthrough", "Breakthrough Devices Program");
+  b.flag("designated", "the device holds a Breakthrough designation").default_value(false);
+  b.number("review_time_factor", "ratio", Range::between(0.1, 1.5),
+           "multiplier on FDA review days from prioritized review (assumption: set from your own data)")
+      .default_value(0.8);
+
+  // Declared last: their drawn parameters come after every other in the
+  // parameter stream, so turning them on moves no earlier draw.
   Field& r = s.group("resubmission", "submitting again after a withdrawal");
   r.integer("max", "count", Range::between(0, 5), "resubmissions at most in the plan (0: a withdrawal ends it)")
       .default_value(0.0);
@@ -335,12 +343,6 @@ void declare(Field& s) {
   f.number("cost_usd", "USD", Range::nonnegative(),
            "preparing the De Novo request: risk/benefit, special controls (assumption: as a submission)")
       .default_value(75000.0);
-
-  Field& b = s.group("breakthrough", "Breakthrough Devices Program");
-  b.flag("designated", "the device holds a Breakthrough designation").default_value(false);
-  b.number("review_time_factor", "ratio", Range::between(0.1, 1.5),
-           "multiplier on FDA review days from prioritized review (assumption: set from your own data)")
-      .default_value(0.8);
 }
 
 }  // namespace samdsim::us_pathway

@@ -42,27 +42,28 @@ struct InterimDecision {
 // The look at enrollment: the screenings so far, given the last one needed
 // (`to_screen`) falls at `done` > the look, are binomial(to_screen - 1,
 // Lambda(look) / Lambda(done)) (the earlier arrivals of a Poisson process are
-// spread by its intensity). The sponsor estimates one rate per open
-// site-month from them and projects when `expected` screenings are reached
-// with every site it has, on their activation schedule.
-InterimDecision interim_look(const InterimLook& look, const UsWorkspace& w, Stream& rng, std::uint64_t to_screen,
-                             double done, double expected) {
+// spread by its intensity). The sponsor estimates one screening rate per
+// open site-month, shrunk toward its planning rate as the posterior mean of a
+// Gamma(shape, shape / planned rate) prior (Anisimov & Fedorov 2007), and
+// projects when `expected` screenings are reached with every site it has,
+// on their activation schedule.
+InterimDecision interim_look(const InterimLook& look, const EnrollmentPlan& e, const UsWorkspace& w, Stream& rng,
+                             std::uint64_t to_screen, double done, double expected) {
   const double at = look.look_month;
   InterimDecision d;
   if (std::isfinite(done))
     d.screened = rng.binomial(to_screen - 1,
                               std::clamp(cumulative_intensity(w, at) / cumulative_intensity(w, done), 0.0, 1.0));
   const double open = site_months(w.activation, at);
+  const double rate = (e.planning_shape + static_cast<double>(d.screened)) /
+                      (e.planning_shape / e.planning_rate + open);
+  const auto reached = [&](double month) { return rate * site_months(w.activation, month) >= expected; };
   double projected = std::numeric_limits<double>::infinity();
-  if (d.screened > 0 && open > 0.0) {
-    const double rate = static_cast<double>(d.screened) / open;
-    const auto reached = [&](double month) { return rate * site_months(w.activation, month) >= expected; };
-    double lo = at, hi = 2.0 * at;
-    while (!reached(hi) && hi < 1e6) hi *= 2.0;
-    if (reached(hi)) {
-      for (int k = 0; k < 100 && hi - lo > 1e-9 * hi; ++k) (reached(0.5 * (lo + hi)) ? hi : lo) = 0.5 * (lo + hi);
-      projected = hi;
-    }
+  double lo = at, hi = 2.0 * at;
+  while (!reached(hi) && hi < 1e6) hi *= 2.0;
+  if (reached(hi)) {
+    for (int k = 0; k < 100 && hi - lo > 1e-9 * hi; ++k) (reached(0.5 * (lo + hi)) ? hi : lo) = 0.5 * (lo + hi);
+    projected = hi;
   }
   if (projected > look.max_projected_months) (look.add_sites ? d.add_sites : d.close) = true;
   return d;
@@ -177,12 +178,14 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
   double done = r.never_completes ? std::numeric_limits<double>::infinity() : r.months_to_full_enrollment;
   const std::uint64_t to_screen = r.screened;
   const InterimLook& look = e.interim;
-  bool closed = false;
-  double closed_share = 0.0;
+  bool closed = false, looked = false;
+  std::uint64_t seen = 0;  // screenings by the look
   if (look.enabled && look.look_month < max_months && done > look.look_month) {
-    const InterimDecision d = interim_look(look, w, rng, to_screen, done, static_cast<double>(enroll) / (1.0 - ctx[e.screen_failure]));
+    const InterimDecision d =
+        interim_look(look, e, w, rng, to_screen, done, static_cast<double>(enroll) / (1.0 - ctx[e.screen_failure]));
+    looked = true;
     closed = d.close;
-    closed_share = static_cast<double>(d.screened) / static_cast<double>(to_screen);
+    seen = d.screened;
     if (d.add_sites) {
       for (std::int64_t k = 0; k < look.added_sites; ++k) {
         w.activation.push_back(look.look_month + e.activation_months->sample(rng));
@@ -196,7 +199,7 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
       for (std::size_t j = 0; j < w.activation.size(); ++j)
         w.shifted[j] = std::max(0.0, w.activation[j] - look.look_month);
       w.scratch.resize(w.activation.size());
-      const EnrollmentResult rest = time_to_screen(rng, w.shifted, w.rates, to_screen - d.screened, w.scratch);
+      const EnrollmentResult rest = time_to_screen(rng, w.shifted, w.rates, to_screen - seen, w.scratch);
       done = rest.never_completes ? std::numeric_limits<double>::infinity()
                                   : look.look_month + rest.months_to_full_enrollment;
     }
@@ -210,8 +213,8 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
     // Closed at the look with the patients recruited so far.
     end_enrollment = look.look_month;
     a.sites = open_by(end_enrollment);
-    a.patients = static_cast<std::int64_t>(std::floor(static_cast<double>(enroll) * closed_share));
-    screened = std::floor(static_cast<double>(to_screen) * closed_share);
+    a.patients = enroll * static_cast<std::int64_t>(seen) / static_cast<std::int64_t>(to_screen);
+    screened = static_cast<double>(seen);
   } else if (never_completes) {
     // No open site recruits anyone: the study is stopped once every site has opened.
     end_enrollment = std::min(*std::max_element(w.activation.begin(), w.activation.end()), max_months);
@@ -219,8 +222,16 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
   } else if (stopped) {
     // Still short of its target at the limit: stopped with the patients
     // recruited so far, the share of the expected screenings (the intensity
-    // accumulated by the sites) reached by then.
-    const double share = std::clamp(cumulative_intensity(w, max_months) / cumulative_intensity(w, done), 0.0, 1.0);
+    // accumulated by the sites) reached by then; after a look, the
+    // screenings counted there and that share of the rest.
+    const double from = looked ? look.look_month : 0.0;
+    const double rest = cumulative_intensity(w, done) - cumulative_intensity(w, from);
+    const double later =
+        rest > 0.0 ? std::clamp((cumulative_intensity(w, max_months) - cumulative_intensity(w, from)) / rest, 0.0, 1.0)
+                   : 0.0;
+    const double share = looked ? (static_cast<double>(seen) + static_cast<double>(to_screen - seen) * later) /
+                                      static_cast<double>(to_screen)
+                                : later;
     end_enrollment = max_months;
     a.sites = open_by(max_months);
     a.patients = static_cast<std::int64_t>(std::floor(static_cast<double>(enroll) * share));

@@ -69,6 +69,7 @@ struct EnrollmentPlan {
   std::int64_t max_sites = 0;
   double dropout_planning = 0.0;  // expected dropout, used to inflate enrollment
   InterimLook interim;
+  double planning_rate = 0.0, planning_shape = 0.0;  // the interim look's prior: mean screening rate and gamma shape
 };
 
 // One study of the plan, sized at preparation from its planning values; the
