@@ -36,8 +36,8 @@ parameters:
         establishment_fee_usd: 0
         presubmission: {meetings: 0}
         submission: {preparation_months: 2, cost_usd: 60000}
-        fda_510k: {acceptance_review_days: 0, rta_probability: 0, review_days: 121.75, ai_request_probability: 0,
-                   favourable_probability: 1, user_fee_usd: 24000}
+        fda_510k: {acceptance_review_days: 0, rta_probability: 0, review_days_without_request: 121.75,
+                   ai_request_probability: 0, favourable_probability: 1, withdrawn_share: 0, user_fee_usd: 24000}
 )";
 
 double discount(int months) { return std::pow(1.12, -static_cast<double>(months) / 12.0); }
@@ -135,7 +135,7 @@ TEST_CASE("Gates stop the program at the month end they are crossed, and spendin
 TEST_CASE("A 510(k) found not substantially equivalent falls back to De Novo with its own time, fee and decision") {
   std::string config = replace(hand_config, "favourable_probability: 1,", "favourable_probability: 0,");
   config += "        fallback_de_novo: {enabled: true, preparation_months: 1, cost_usd: 5000}\n";
-  config += "        fda_de_novo: {acceptance_review_days: 0, rta_probability: 0, review_days: 182.625, "
+  config += "        fda_de_novo: {acceptance_review_days: 0, rta_probability: 0, review_days_without_request: 182.625, "
             "ai_request_probability: 0, favourable_probability: 1, user_fee_usd: 100000}\n";
   const Run r = run(config, 2);
   for (std::size_t i = 0; i < 2; ++i) {

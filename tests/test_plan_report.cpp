@@ -268,7 +268,7 @@ TEST_CASE("The pathway section gives each decision's chance at the means and war
       parse_scenario(mixed + "  presubmission: {meetings: 0}\n", "plan.yaml").simulation->plan_report();
   CHECK(first(bare, "pathway", "decision_510k") == Approx(0.358802).epsilon(1e-5));
   // Resubmissions without withdrawals, and a preparation share without its odds ratio, do nothing: warned.
-  const PlanReport idle = parse_scenario(two_studies + "  resubmission: {max: 2}\n  fda_510k: {prepared_share: 0.4}\n",
+  const PlanReport idle = parse_scenario(two_studies + "  resubmission: {max: 2}\n  fda_510k: {prepared_share: 0.4, withdrawn_share: 0}\n",
                                          "plan.yaml")
                               .simulation->plan_report();
   REQUIRE(idle.warnings.size() == 2);

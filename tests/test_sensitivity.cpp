@@ -227,7 +227,7 @@ TEST_CASE("samdsim sensitivity writes /sensitivity and leaves the data alone", "
   CHECK(shell("h5diff " + (dir / "orig.h5").string() + " " + out.string() + " /parameters /parameters") == 0);
 
   const auto names = strings(out, "/sensitivity/total_cost_usd/parameter");
-  REQUIRE(names.size() == 8);
+  REQUIRE(names.size() == 9);
   std::size_t burn = names.size();
   for (std::size_t j = 0; j < names.size(); ++j)
     if (names[j].find("burn_usd_per_month") != std::string::npos) burn = j;
@@ -332,7 +332,7 @@ TEST_CASE("samdsim sensitivity refuses bad input with status 2", "[sensitivity][
               .status == 0);
   write(dir, "f.yaml", "model: us_pathway\nname: fixed\nreplicates: 100\nseed: 1\nparameters:\n  pathway: 510k\n"
                        "  burn_usd_per_month: 200000\n  submission:\n    preparation_months: 3\n"
-                       "  fda_510k:\n    review_days: 120\n    ai_request_probability: 0.5\n"
+                       "  fda_510k:\n    review_days: 120\n    review_days_without_request: 60\n    ai_request_probability: 0.5\n"
                        "    favourable_probability: 0.8\n  presubmission:\n    meetings: 0\n    feedback_days: 60\n");
   const Result unknown = run("sensitivity " + at("o.h5") + " --output total_cost --no-tornado", dir);
   CHECK(unknown.status == 2);
@@ -358,5 +358,5 @@ TEST_CASE("samdsim sensitivity refuses bad input with status 2", "[sensitivity][
   CHECK(run("sensitivity " + at("sw.h5") + " --point 2 --no-tornado", dir).status == 2);
   REQUIRE(run("sensitivity " + at("sw.h5") + " --point 1 --output total_cost_usd --bootstrap 10 --tornado-replicates 200",
               dir).status == 0);
-  CHECK(read_column(at("sw.h5"), "/points/1/sensitivity/total_cost_usd/prcc").size() == 8);
+  CHECK(read_column(at("sw.h5"), "/points/1/sensitivity/total_cost_usd/prcc").size() == 9);
 }

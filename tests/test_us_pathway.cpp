@@ -311,10 +311,10 @@ TEST_CASE("A withdrawn 510(k) is resubmitted up to resubmission.max, each time w
 
 TEST_CASE("A 510(k) found not substantially equivalent falls back to a De Novo request with its own time, fee and decision") {
   const std::string text = certain_review(
-      "    favourable_probability: 0\n",
+      "    favourable_probability: 0\n    withdrawn_share: 0\n",
       "  fallback_de_novo: {enabled: true, preparation_months: 2, cost_usd: 30000}\n"
-      "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days: 120, ai_request_probability: 0, "
-      "favourable_probability: 1}\n");
+      "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days_without_request: 120, "
+      "ai_request_probability: 0, favourable_probability: 1}\n");
   Run r = run(parse_scenario(text, "fallback.yaml"), 2, 500, 3);
   const double months = 6 + 3 + 3.5 + 3 + 165.0 / (365.25 / 12) + 2 + 135.0 / (365.25 / 12);
   for (std::size_t i = 0; i < 500; ++i) {
@@ -416,8 +416,8 @@ TEST_CASE("Decisions depend on the preparation, and a realistic mix reproduces t
   std::string de_novo = certain_plan;
   de_novo.replace(de_novo.find("pathway: 510k"), 13, "pathway: de_novo");
   de_novo.replace(de_novo.find("    - type: mrmc"), de_novo.find("  submission:") - de_novo.find("    - type: mrmc"), "");
-  de_novo += "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days: 120, ai_request_probability: 0, "
-             "favourable_probability: 0.6, prepared_share: 0.5, prepared_odds_ratio: 4}\n";
+  de_novo += "  fda_de_novo: {acceptance_review_days: 15, rta_probability: 0, review_days_without_request: 120, "
+             "ai_request_probability: 0, favourable_probability: 0.6, prepared_share: 0.5, prepared_odds_ratio: 4}\n";
   Run standalone_only = run(parse_scenario(de_novo, "de_novo.yaml"), 2, n, 23);
   const auto& o = standalone_only.sink.outputs[up::authorized];
   within(std::accumulate(o.begin(), o.end(), 0.0) / n, bad, n);

@@ -40,6 +40,10 @@ std::vector<OutputSpec> record_output_specs(const Plan& plan) {
   o[review_days] = OutputSpec::scalar("review_days", "day",
                                       "calendar days under FDA review, submission to decision with holds, summed over every submission "
                                       "(NaN: no submission)");
+  o[hold_days] = OutputSpec::scalar("hold_days", "day",
+                                    "of review_days, the days on hold while the sponsor answered additional-information "
+                                    "requests (MDUFA's industry days); review_days - hold_days are FDA days plus any "
+                                    "refusals to accept (NaN: no submission)");
   o[cost_if_authorized_usd] = OutputSpec::scalar("cost_if_authorized_usd", "USD",
                                                  "total cost when authorized (NaN otherwise): its mean is the cost given authorization");
   std::vector<std::string> names;

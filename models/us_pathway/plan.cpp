@@ -280,6 +280,7 @@ ReviewPlan read_review(const Group& g, bool pma) {
   r.rta_probability = g.number("rta_probability");
   r.rta_response_days = g.number("rta_response_days");
   r.review_days = g.number("review_days");
+  r.review_days_without_request = g.number("review_days_without_request");
   r.ai_request_probability = g.number("ai_request_probability");
   r.further_ai_probability = g.number("further_ai_probability");
   r.max_ai_requests = g.number("max_ai_requests");

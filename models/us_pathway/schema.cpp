@@ -219,40 +219,58 @@ void declare_rct(Field& v) {
 }
 
 // FDA review of one pathway. Days are FDA-clock days unless named calendar.
-void declare_review(Field& g, double fee, double small_fee, const char* review_days, const char* ai_probability,
-                    const char* favourable, double acceptance_days) {
+// Defaults of one pathway's review, calibrated to the MDUFA V performance
+// report of 20 November 2025 (FY2023 and FY2024 receipt cohorts, CDRH);
+// the tables behind each value are in docs/models/us_pathway.md ("Calibration").
+struct ReviewDefaults {
+  double fee, small_fee, acceptance_days, rta_probability;
+  const char* review_days;                  // FDA days with additional-information requests
+  const char* review_days_without_request;  // FDA days when the first cycle ends in a decision
+  const char* ai_probability;
+  double further_ai_probability, max_ai_requests;
+  const char* response_days;
+  const char* favourable;
+  double withdrawn_share;
+};
+
+void declare_review(Field& g, const ReviewDefaults& d) {
   g.number("acceptance_review_days", "day", Range::nonnegative(),
-           "acceptance (refuse-to-accept) or filing review before substantive review")
-      .default_value(acceptance_days);
+           "acceptance (refuse-to-accept) or filing review before substantive review, on the FDA clock")
+      .default_value(d.acceptance_days);
   g.number("rta_probability", "probability", Range::probability(),
-           "chance the submission is refused at acceptance review and must be resubmitted")
-      .default_value(0.0);
+           "chance the submission is refused at acceptance review and must be resubmitted (MDUFA V FY2024)")
+      .default_value(d.rta_probability);
   g.number("rta_response_days", "day", Range::nonnegative(), "sponsor days to fix and resubmit after a refusal")
       .default_value(30.0);
-  g.number("review_days", "day", Range::positive(), "FDA-clock days of substantive review to a decision")
-      .default_distribution(review_days);
+  g.number("review_days", "day", Range::positive(),
+           "FDA-clock days from the end of acceptance review to the decision, for a review with "
+           "additional-information requests (MDUFA V FY2023-24)")
+      .default_distribution(d.review_days);
+  g.number("review_days_without_request", "day", Range::positive(),
+           "the same for a review whose first cycle ends in a decision, without a request (MDUFA V FY2023-24)")
+      .default_distribution(d.review_days_without_request);
   g.number("ai_request_probability", "probability", Range::probability(),
            "chance of an additional-information (major deficiency) request in the first cycle")
-      .default_distribution(ai_probability);
+      .default_distribution(d.ai_probability);
   g.number("further_ai_probability", "probability", Range::probability(),
            "chance of another request after each response")
-      .default_value(0.2);
+      .default_value(d.further_ai_probability);
   g.integer("max_ai_requests", "count", Range::between(0, 10), "additional-information requests at most")
-      .default_value(2.0);
+      .default_value(d.max_ai_requests);
   g.number("response_days", "day", Range::nonnegative(),
            "sponsor calendar days to answer a request (capped at the 180 days FDA allows)")
       .per_unit()
-      .default_distribution("{dist: lognormal, median: 45, p90: 100}");
+      .default_distribution(d.response_days);
   g.number("favourable_probability", "probability", Range::probability(),
-           "chance the final decision is favourable (cleared, granted, approved)")
-      .default_distribution(favourable);
-  g.number("user_fee_usd", "USD", Range::nonnegative(), "FDA user fee, standard (FY2025)").default_value(fee);
+           "chance a review ends favourable (cleared, granted, approved), of all endings including withdrawals")
+      .default_distribution(d.favourable);
+  g.number("user_fee_usd", "USD", Range::nonnegative(), "FDA user fee, standard (FY2025)").default_value(d.fee);
   g.number("small_business_fee_usd", "USD", Range::nonnegative(), "FDA user fee for small businesses (FY2025)")
-      .default_value(small_fee);
+      .default_value(d.small_fee);
   g.number("withdrawn_share", "probability", Range::probability(),
            "share of the unfavourable endings that are withdrawals (or deletions after an unanswered request) "
            "rather than a negative decision; a withdrawn submission can be resubmitted (resubmission.max)")
-      .default_value(0.0);
+      .default_value(d.withdrawn_share);
   g.number("prepared_share", "probability", Range::probability(),
            "share of all submissions that are well prepared (a Q-Sub held and, for De Novo and PMA, a clinical "
            "study): favourable_probability is the average over this mix")
@@ -300,18 +318,22 @@ void declare(Field& s) {
   sub.number("cost_usd", "USD", Range::nonnegative(), "regulatory writing, consultants, eSTAR, testing reports")
       .default_value(75000.0);
 
-  // MDUFA V goals and FY2018–22 performance (PARAMETERS.md, FDA MDUFA reports).
-  declare_review(s.group("fda_510k", "510(k) review"), 24335, 6084,
-                 "{dist: triangular, min: 60, mode: 85, max: 90}", "{dist: uniform, min: 0.63, max: 0.68}",
-                 "{dist: uniform, min: 0.80, max: 0.90}", 15);
-  declare_review(s.group("fda_de_novo", "De Novo review"), 162235, 40559,
-                 "{dist: lognormal, median: 150, p90: 240}", "{dist: uniform, min: 0.6, max: 0.9}",
-                 "{dist: uniform, min: 0.45, max: 0.60}", 15);
+  declare_review(s.group("fda_510k", "510(k) review"),
+                 {24335, 6084, 15, 0.054, "{dist: triangular, min: 65, mode: 75, max: 75}",
+                  "{dist: triangular, min: 15, mode: 45, max: 60}", "{dist: uniform, min: 0.59, max: 0.65}", 0.08, 2,
+                  "{dist: lognormal, median: 90, p90: 250}", "{dist: uniform, min: 0.83, max: 0.85}", 0.745});
+  declare_review(s.group("fda_de_novo", "De Novo review"),
+                 {162235, 40559, 15, 0.143, "{dist: triangular, min: 80, mode: 135, max: 137}",
+                  "{dist: triangular, min: 20, mode: 50, max: 80}", "{dist: uniform, min: 0.82, max: 0.90}", 0.0, 2,
+                  "{dist: lognormal, median: 200, p90: 400}", "{dist: uniform, min: 0.41, max: 0.45}", 0.59});
   Field& pma = s.group("fda_pma", "PMA review");
-  declare_review(pma, 540783, 135196, "{dist: triangular, min: 150, mode: 180, max: 260}",
-                 "{dist: uniform, min: 0.6, max: 0.9}", "{dist: uniform, min: 0.85, max: 0.91}", 45);
-  pma.number("panel_probability", "probability", Range::probability(), "chance FDA convenes an advisory panel")
-      .default_value(0.1);
+  declare_review(pma, {540783, 135196, 45, 0.087, "{dist: triangular, min: 110, mode: 135, max: 135}",
+                       "{dist: triangular, min: 60, mode: 135, max: 135}", "{dist: uniform, min: 0.65, max: 0.75}",
+                       0.55, 3, "{dist: lognormal, median: 90, p90: 350}", "{dist: uniform, min: 0.75, max: 0.79}",
+                       0.32});
+  pma.number("panel_probability", "probability", Range::probability(),
+             "chance FDA convenes an advisory panel (MDUFA V FY2023-24: 5 of 127 PMA decisions)")
+      .default_value(0.04);
   pma.number("panel_days", "day", Range::nonnegative(), "extra FDA days with a panel (goal 320 instead of 180)")
       .default_value(140.0);
 

@@ -296,19 +296,22 @@ ReviewResult simulate_review(const ReviewPlan& r, double review_time_factor, boo
   for (int refusals = 0; refusals < max_refusals && rng.bernoulli(ctx[r.rta_probability]); ++refusals)
     days += ctx[r.rta_response_days] + ctx[r.acceptance_review_days];
 
-  double fda_days = ctx[r.review_days] * review_time_factor;
-  if (r.pma && rng.bernoulli(ctx[r.panel_probability])) fda_days += ctx[r.panel_days];
-  days += fda_days;
+  const bool panel = r.pma && rng.bernoulli(ctx[r.panel_probability]);
 
   std::int64_t cycles = 1;
   const auto max_requests = static_cast<std::int64_t>(ctx[r.max_ai_requests]);
   double request_probability = ctx[r.ai_request_probability];
   while (cycles - 1 < max_requests && rng.bernoulli(request_probability)) {
-    days += std::min(r.response_days->sample(rng), max_response_days);
+    result.hold_days += std::min(r.response_days->sample(rng), max_response_days);
     ++cycles;
     request_probability = ctx[r.further_ai_probability];
   }
-  result.days = days;
+  // A review without a request ends at its first cycle (the decision comes
+  // by the substantive-interaction point); one with requests runs on to the
+  // decision goal.
+  double fda_days = ctx[cycles > 1 ? r.review_days : r.review_days_without_request] * review_time_factor;
+  if (panel) fda_days += ctx[r.panel_days];
+  result.days = days + fda_days + result.hold_days;
   result.cycles = cycles;
   const double u = rng.uniform();
   const double favourable =
@@ -395,7 +398,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
   Outcome result = evidence_ok ? Outcome::negative_decision : Outcome::study_failed;
   std::int64_t cycles = 0, submissions_made = 0;
   double submission = std::numeric_limits<double>::quiet_NaN();
-  double days_in_review = 0.0;
+  double days_in_review = 0.0, hold_days_in_review = 0.0;
   if (evidence_ok) {
     // The planned submission, then resubmissions after withdrawals and the
     // De Novo request after an NSE 510(k), each drawn after the ones before.
@@ -420,6 +423,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
       const ReviewResult r = simulate_review(*review, time_factor, prepared, ctx, rng);
       cycles += r.cycles;
       days_in_review += r.days;
+      hold_days_in_review += r.hold_days;
       end += r.days / days_per_month;
       if (r.favourable()) {
         result = fallback ? Outcome::authorized_by_de_novo_fallback : Outcome::authorized;
@@ -451,6 +455,7 @@ void simulate_plan(const Plan& p, ReplicateContext& ctx, Workspace& workspace, O
     record->decision_month = end;
     record->submission_month = submission;
     record->review_days = evidence_ok ? days_in_review : std::numeric_limits<double>::quiet_NaN();
+    record->hold_days = evidence_ok ? hold_days_in_review : std::numeric_limits<double>::quiet_NaN();
   }
 
   const double burn = ctx[p.burn_usd_per_month] * end;
@@ -480,6 +485,7 @@ std::unique_ptr<Workspace> Simulation::make_workspace() const { return make_plan
 
 void write_record_outputs(const Plan& plan, const PlanRecord& record, OutputRow out, OutputRow more) {
   more.set(review_days, record.review_days);
+  more.set(hold_days, record.hold_days);
   more.set(cost_if_authorized_usd, out.get(authorized) > 0.5 ? out.get(total_cost_usd) : nan);
   for (std::size_t i = 0; i < plan.studies.size(); ++i) {
     const PlanRecord::Study& s = record.studies[i];

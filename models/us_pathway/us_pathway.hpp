@@ -123,6 +123,9 @@ struct StudyPlan {
 struct ReviewPlan {
   Param acceptance_review_days, rta_probability, rta_response_days, review_days, ai_request_probability,
       further_ai_probability, max_ai_requests, favourable_probability, user_fee_usd, small_business_fee_usd;
+  // FDA-clock days when the first cycle ends in a decision, without any
+  // additional-information request (review_days is then not used).
+  Param review_days_without_request;
   Param withdrawn_share;  // of the unfavourable endings
   // favourable_probability is the all-comers share; prepared submissions
   // have prepared_odds_ratio times the odds of the others, who make up
@@ -203,6 +206,7 @@ struct PlanRecord {
   double decision_month = 0.0;    // FDA decision, or when a failed study ended the plan
   double submission_month = 0.0;  // the first submission; NaN when none was made
   double review_days = 0.0;       // calendar days under FDA review, every submission; NaN without a submission
+  double hold_days = 0.0;         // of those, days on hold for additional-information requests
 };
 
 // The FDA review of one submission: days from submission to decision
@@ -213,6 +217,7 @@ struct PlanRecord {
 enum class Decision { favourable, negative, withdrawn };
 struct ReviewResult {
   double days = 0.0;
+  double hold_days = 0.0;  // of `days`, the sponsor's answers to additional-information requests
   std::int64_t cycles = 0;
   Decision decision = Decision::negative;
   bool favourable() const { return decision == Decision::favourable; }
@@ -233,9 +238,9 @@ void simulate_plan(const Plan& plan, ReplicateContext& ctx, Workspace& workspace
 std::unique_ptr<Workspace> make_plan_workspace(const Plan& plan);
 
 // Outputs a us_pathway run adds after the model's own (Output), from the
-// replicate's PlanRecord: FDA review days, cost if authorized, and per study
+// replicate's PlanRecord: FDA review days, days on hold, cost if authorized, and per study
 // (named after it) its attempts, success, cost and months.
-enum RecordOutput : std::size_t { review_days, cost_if_authorized_usd, record_output_count };
+enum RecordOutput : std::size_t { review_days, hold_days, cost_if_authorized_usd, record_output_count };
 enum StudyOutput : std::size_t { study_attempts_run, study_succeeded, study_cost_usd, study_months, study_output_count };
 std::vector<OutputSpec> record_output_specs(const Plan& plan);
 // Writes them: `out` is the row simulate_plan wrote (Output), `more` the row
