@@ -290,6 +290,89 @@ TEST_CASE("Flagged positives wait less than under FIFO, and scalars stay in thei
   }
 }
 
+TEST_CASE("Without downstream procedures, settings of their payment change no draw") {
+  // procedure_uplift 0 everywhere: the payment and margin are not read, and the
+  // replicates are bitwise those of the scenario without the keys.
+  const std::string with_keys = replace(replace(economy_config, "training_hours_per_fte: 4",
+                                                "training_hours_per_fte: 4\n    procedure_payment: {dist: uniform, "
+                                                "min: 1, max: 2}\n    procedure_margin_share: 0.5"),
+                                        "backlog_share: 0.05", "backlog_share: 0.05\n      procedure_uplift: 0");
+  const MemorySink plain = run(parse_scenario(economy_config, "plain.yaml"), 700);
+  const MemorySink keyed = run(parse_scenario(with_keys, "keyed.yaml"), 700);
+  REQUIRE(plain.outputs.size() == keyed.outputs.size());
+  for (std::size_t k = 0; k < plain.outputs.size(); ++k)
+    CHECK(std::memcmp(plain.outputs[k].data(), keyed.outputs[k].data(), plain.outputs[k].size() * sizeof(double)) == 0);
+  for (double v : plain.outputs[ha::cumulative_extra_procedures]) CHECK(v == 0.0);
+}
+
+TEST_CASE("Flagged positives bring downstream procedures at their expected rate, each paid at its margin") {
+  // 1,200 cases a year, all eligible: a live hospital-month has 100 x 0.12 x
+  // 0.9 x 0.05 = 0.54 extra procedures on average (Poisson cases thinned by
+  // 0.0054), each worth 30,000 x 0.2 in revenue.
+  const std::string config = R"(model: hospital_adoption
+seed: 3
+parameters:
+  currency: USD
+  horizon_months: 12
+  strata:
+    - {count: 50, annual_cases: 1200, staff_fte: 2, hours_per_fte_month: 160, wage_per_hour: 0,
+       procedure_uplift: 0.05}
+  adoption: {bass_p_per_year: 10, bass_q_per_year: 0, attractiveness: none, implementation_lag_months: 0}
+  churn: {base_per_month: 0, negative_benefit_per_month: 0}
+  workflow: {minutes_per_case: 10, minutes_per_case_cv: 0, effect: 0}
+  money: {procedure_payment: 30000, procedure_margin_share: 0.2}
+  triage: {sensitivity: 0.9, prevalence: 0.12}
+)";
+  const Scenario s = parse_scenario(config, "procedures.yaml");
+  constexpr std::size_t n = 400, months = 12;
+  const MemorySink out = run(s, n);
+  double observed = 0.0, expected = 0.0;
+  for (std::size_t r = 0; r < n; ++r) {
+    double total = 0.0;
+    for (std::size_t t = 0; t < months; ++t) {
+      const double procedures = out.at(ha::extra_procedures, r, months, t);
+      CHECK(procedures == std::round(procedures));
+      CHECK(out.at(ha::hospital_revenue, r, months, t) == Approx(procedures * 6000.0).epsilon(1e-12));
+      total += procedures;
+      expected += out.at(ha::live_hospitals, r, months, t) * 100.0 * 0.12 * 0.9 * 0.05;
+    }
+    CHECK(out.at(ha::cumulative_extra_procedures, r, 1) == total);
+    observed += total;
+  }
+  // Given the live hospital-months, the total is Poisson with mean `expected`.
+  INFO("observed " << observed << " against " << expected);
+  REQUIRE(expected > 1000.0);
+  CHECK(std::fabs(observed - expected) < 4.0 * std::sqrt(expected));
+}
+
+TEST_CASE("Downstream procedure margins enter the return hospitals appraise") {
+  // A licence only the procedure margin can pay for: under payback gating,
+  // hospitals adopt with the procedures and not without them.
+  const std::string base = R"(model: hospital_adoption
+seed: 8
+parameters:
+  currency: USD
+  horizon_months: 24
+  strata:
+    - {count: 300, annual_cases: 1200, staff_fte: 2, hours_per_fte_month: 160, wage_per_hour: 0,
+       licence_per_month: 2000, procedure_uplift: UPLIFT}
+  adoption: {bass_p_per_year: 0.5, bass_q_per_year: 0, attractiveness: payback, implementation_lag_months: 0}
+  workflow: {minutes_per_case: 10, effect: 0}
+  money: {procedure_payment: 30000, procedure_margin_share: 0.2}
+  triage: {sensitivity: 0.9, prevalence: 0.12}
+)";
+  // Expected monthly margin 0.54 x 6,000 = 3,240 against a 2,000 licence.
+  const MemorySink with = run(parse_scenario(replace(base, "UPLIFT", "0.05"), "with.yaml"), 20);
+  const MemorySink without = run(parse_scenario(replace(base, "UPLIFT", "0"), "without.yaml"), 20);
+  double adopters_with = 0.0, adopters_without = 0.0;
+  for (std::size_t r = 0; r < 20; ++r) {
+    adopters_with += with.at(ha::adopters_at_horizon, r, 1);
+    adopters_without += without.at(ha::adopters_at_horizon, r, 1);
+  }
+  CHECK(adopters_without == 0.0);
+  CHECK(adopters_with > 20 * 100.0);
+}
+
 namespace {
 void check_error(const std::string& config, const std::string& located, const std::string& says) {
   try {

@@ -30,6 +30,7 @@ enum Output : std::size_t {
   staff_hours_saved,
   overtime_hours_saved,
   extra_cases,
+  extra_procedures,
   hospital_net_benefit,
   vendor_revenue,
   hospital_revenue,
@@ -44,6 +45,7 @@ enum Output : std::size_t {
   cumulative_staff_hours_saved,
   cumulative_overtime_hours_saved,
   cumulative_extra_cases,
+  cumulative_extra_procedures,
   hospital_npv,
   vendor_npv,
   median_payback_months,
@@ -75,6 +77,7 @@ struct StratumPlan {
   const Distribution* staff_fte = nullptr;     // drawn per hospital
   Param hours_per_fte_month, wage_per_hour, overtime_premium, reimbursement_per_case, eligible_share,
       addon_billing_share, licence_per_month, backlog_share;
+  Param procedure_uplift;  // read only when Plan::procedures
 };
 
 struct Plan {
@@ -119,6 +122,10 @@ struct Plan {
   int addon_until = 0;  // the add-on is paid in months [0, addon_until)
   const Distribution* integration_cost = nullptr;  // drawn per hospital
   Param licence_per_case, cost_to_serve_per_site_month, cost_to_serve_per_case;
+  // Downstream procedures (e.g. thrombectomies) that flagged positive cases
+  // bring: on when some stratum's procedure_uplift is not fixed at 0.
+  bool procedures = false;
+  Param procedure_payment, procedure_margin_share;
 
   // Triage (preemptive priority for flagged cases)
   bool triage = false;

@@ -19,11 +19,15 @@ std::vector<OutputSpec> output_specs(std::size_t horizon, const std::string& cur
                                    "staffed overtime hours avoided: one working hour saved removes up to "
                                    "1/max_utilisation staffed hours, so this can exceed staff_hours_saved");
   o[extra_cases] = series("extra_cases", "case/month", "waiting cases taken on with freed regular hours");
+  o[extra_procedures] = series("extra_procedures", "procedure/month",
+                               "downstream procedures (e.g. thrombectomies) that flagged positive cases brought, "
+                               "beyond those done without the SaMD");
   o[hospital_net_benefit] =
       series("hospital_net_benefit", flow,
              "hospital revenue + overtime cost saved - licence cost - one-time cost, all hospitals");
   o[vendor_revenue] = series("vendor_revenue", flow, "licence revenue of the vendor");
-  o[hospital_revenue] = series("hospital_revenue", flow, "reimbursement add-on and margin of extra cases");
+  o[hospital_revenue] = series("hospital_revenue", flow,
+                               "reimbursement add-on and the margins of extra cases and extra procedures");
   o[overtime_cost_saved] = series("overtime_cost_saved", flow, "overtime pay avoided");
   o[licence_cost] = series("licence_cost", flow, "licence fees the hospitals pay");
   o[one_time_cost] = series("one_time_cost", flow, "integration (at the decision) and training (at go-live)");
@@ -41,6 +45,8 @@ std::vector<OutputSpec> output_specs(std::size_t horizon, const std::string& cur
       "cumulative_overtime_hours_saved", "hour",
       "staffed overtime hours avoided over the horizon (can exceed the working hours saved: see overtime_hours_saved)");
   o[cumulative_extra_cases] = OutputSpec::scalar("cumulative_extra_cases", "case", "extra cases over the horizon");
+  o[cumulative_extra_procedures] = OutputSpec::scalar("cumulative_extra_procedures", "procedure",
+                                                      "extra downstream procedures over the horizon");
   o[hospital_npv] = OutputSpec::scalar("hospital_npv", money, "discounted net benefit of all hospitals");
   o[vendor_npv] = OutputSpec::scalar("vendor_npv", money, "discounted licence revenue less cost to serve");
   o[median_payback_months] = OutputSpec::scalar("median_payback_months", "month",

@@ -78,6 +78,7 @@ StratumPlan read_stratum(const Group& g, std::size_t index) {
   s.addon_billing_share = g.number("addon_billing_share");
   s.licence_per_month = g.number("licence_per_month");
   s.backlog_share = g.number("backlog_share");
+  s.procedure_uplift = g.peek("procedure_uplift");
   return s;
 }
 
@@ -164,13 +165,26 @@ Plan make_plan(const Group& p) {
   plan.cost_to_serve_per_site_month = v.number("cost_to_serve_per_site_month");
   plan.cost_to_serve_per_case = v.number("cost_to_serve_per_case");
 
+  // Downstream procedures are read only where a stratum can have them, so
+  // a scenario without them draws exactly what it drew before.
+  for (std::size_t i = 0; i < strata.size(); ++i) {
+    const Distribution& uplift = strata[i].distribution("procedure_uplift");
+    if (uplift.is_fixed() && uplift.mean() == 0.0) continue;
+    plan.procedures = true;
+    plan.strata[i].procedure_uplift = strata[i].number("procedure_uplift");
+  }
+  if (plan.procedures) {
+    plan.procedure_payment = m.number("procedure_payment");
+    plan.procedure_margin_share = m.number("procedure_margin_share");
+  }
+
   const Group& t = p.group("triage");
   plan.triage = t.flag("enabled");
-  if (plan.triage) {
+  if (plan.triage || plan.procedures) {
     plan.sensitivity = t.number("sensitivity");
-    plan.specificity = t.number("specificity");
     plan.prevalence = t.number("prevalence");
   }
+  if (plan.triage) plan.specificity = t.number("specificity");
   return plan;
 }
 

@@ -54,11 +54,11 @@ ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx) {
   v.cost_to_serve_per_case = fx * ctx[plan.cost_to_serve_per_case];
   v.churn_base = ctx[plan.churn_base];
   v.churn_negative = ctx[plan.churn_negative];
-  if (plan.triage) {
+  if (plan.triage || plan.procedures) {
     v.sensitivity = ctx[plan.sensitivity];
-    v.specificity = ctx[plan.specificity];
     v.prevalence = ctx[plan.prevalence];
   }
+  if (plan.triage) v.specificity = ctx[plan.specificity];
   if (plan.attractiveness != Attractiveness::none) v.attractiveness_floor = ctx[plan.attractiveness_floor];
   if (plan.attractiveness == Attractiveness::payback) {
     v.payback_threshold = ctx[plan.payback_threshold];
@@ -86,7 +86,8 @@ ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, cons
   const double processed = eligible + s.eligible * b.extra_cases;
   const double addon = addon_paid ? v.addon * s.billing * processed : 0.0;
   ExpectedReturn r;
-  r.gain = addon + b.extra_cases * s.extra_case_margin + (b.overtime_without - b.overtime_with) * s.overtime_wage;
+  r.gain = addon + b.extra_cases * s.extra_case_margin + eligible * s.procedures_per_eligible * s.procedure_margin +
+           (b.overtime_without - b.overtime_with) * s.overtime_wage;
   r.licence = s.licence_per_month + v.licence_per_case * processed;
   r.one_time = h.integration_cost + v.training_hours * h.fte * s.wage;
   return r;
@@ -139,6 +140,10 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
     s.billing = ctx[sp.addon_billing_share];
     s.licence_per_month = fx * ctx[sp.licence_per_month];
     s.backlog = ctx[sp.backlog_share];
+    if (plan.procedures) {
+      s.procedures_per_eligible = v.prevalence * v.sensitivity * ctx[sp.procedure_uplift];
+      s.procedure_margin = ctx[plan.procedure_payment] * ctx[plan.procedure_margin_share];
+    }
     s.count = sp.count;
     s.adopted = 0;
     s.staff_hours = 0.0;

@@ -45,6 +45,10 @@ struct StratumValues {
   double wage = 0.0;
   double overtime_wage = 0.0;  // wage x (1 + premium)
   double extra_case_margin = 0.0;
+  // Extra downstream procedures per eligible case (prevalence x sensitivity
+  // x uplift) and the hospital's margin on one.
+  double procedures_per_eligible = 0.0;
+  double procedure_margin = 0.0;
   double eligible = 0.0;
   double billing = 0.0;
   double licence_per_month = 0.0;
@@ -106,7 +110,7 @@ double draw_effect(const ReplicateValues& v, Stream& rng);
 // one-time cost, at mean volume and the expected effect: what it
 // appraises before deciding, with the add-on or (once it has ended) without.
 struct ExpectedReturn {
-  double gain = 0.0;     // add-on, extra-case margin and overtime saved
+  double gain = 0.0;     // add-on, extra-case and procedure margins, overtime saved
   double licence = 0.0;  // licence fees
   double one_time = 0.0;  // integration and training
 };

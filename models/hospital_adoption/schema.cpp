@@ -39,6 +39,11 @@ void declare_strata(Field& s) {
   st.number("backlog_share", "probability", Range::probability(),
             "demand that waits for staff time, as a share of the month's cases (takes freed capacity)")
       .default_value(0.0);
+  st.number("procedure_uplift", "probability", Range::probability(),
+            "downstream procedures (e.g. thrombectomies) this hospital gains per truly positive eligible case the "
+            "SaMD flags: the rise in the chance such a patient gets the procedure here (0: none; transfers out "
+            "earn the sending hospital nothing)")
+      .default_value(0.0);
 }
 
 void declare_adoption(Field& s) {
@@ -125,6 +130,13 @@ void declare_money(Field& s) {
   m.number("training_hours_per_fte", "hour", Range::nonnegative(),
            "training hours per staff FTE at go-live, paid at the regular wage")
       .default_value(0.0);
+  m.number("procedure_payment", "currency/procedure", Range::nonnegative(),
+           "payment for one downstream procedure (strata procedure_uplift), e.g. the DRG payment of a thrombectomy "
+           "admission")
+      .default_value(0.0);
+  m.number("procedure_margin_share", "probability", Range::probability(),
+           "share of that payment left after the procedure's variable costs (assumption)")
+      .default_value(0.3);
 }
 
 void declare_vendor(Field& s) {

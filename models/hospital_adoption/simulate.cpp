@@ -16,7 +16,7 @@ namespace {
 
 // Totals over hospitals of one month.
 struct Month {
-  double live = 0.0, staff_hours = 0.0, overtime_hours = 0.0, extra_cases = 0.0;
+  double live = 0.0, staff_hours = 0.0, overtime_hours = 0.0, extra_cases = 0.0, procedures = 0.0;
   double net = 0.0, revenue = 0.0, overtime_cost = 0.0, licence = 0.0, one_time = 0.0, vendor_cost = 0.0;
 };
 
@@ -70,7 +70,12 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
 
   const double processed = static_cast<double>(n_eligible) + s.eligible * b.extra_cases;
   const double addon = t < p.addon_until ? v.addon * s.billing * processed : 0.0;
-  const double revenue = addon + b.extra_cases * s.extra_case_margin;
+  // Truly positive eligible cases flagged, each with the chance
+  // procedures_per_eligible / (prevalence x sensitivity) of a procedure the
+  // hospital would not otherwise have done: one binomial thinning.
+  const double procedures =
+      s.procedures_per_eligible > 0.0 ? static_cast<double>(rng.binomial(n_eligible, s.procedures_per_eligible)) : 0.0;
+  const double revenue = addon + b.extra_cases * s.extra_case_margin + procedures * s.procedure_margin;
   const double overtime_hours = b.overtime_without - b.overtime_with;
   const double overtime_cost = overtime_hours * s.overtime_wage;
   const double licence = s.licence_per_month + v.licence_per_case * processed;
@@ -78,6 +83,7 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
   m.staff_hours += work.hours_saved;
   m.overtime_hours += overtime_hours;
   m.extra_cases += b.extra_cases;
+  m.procedures += procedures;
   m.revenue += revenue;
   m.overtime_cost += overtime_cost;
   m.licence += licence;
@@ -172,7 +178,8 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
   const double population = static_cast<double>(p.hospitals);
   std::size_t adopted = 0, stopped = 0;
   double months_to_10 = nan, months_to_50 = nan;
-  double staff_total = 0.0, overtime_total = 0.0, extra_total = 0.0, hospital_pv = 0.0, vendor_pv = 0.0;
+  double staff_total = 0.0, overtime_total = 0.0, extra_total = 0.0, procedure_total = 0.0;
+  double hospital_pv = 0.0, vendor_pv = 0.0;
   const double monthly_discount = std::pow(1.0 + v.discount_rate, -1.0 / 12.0);
   double discount = monthly_discount;  // cash flows at the end of each month
   Waits waits;
@@ -257,6 +264,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
     out.series(staff_hours_saved)[t] = m.staff_hours;
     out.series(overtime_hours_saved)[t] = m.overtime_hours;
     out.series(extra_cases)[t] = m.extra_cases;
+    out.series(extra_procedures)[t] = m.procedures;
     out.series(hospital_net_benefit)[t] = m.net;
     out.series(vendor_revenue)[t] = m.licence;
     out.series(hospital_revenue)[t] = m.revenue;
@@ -266,6 +274,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
     staff_total += m.staff_hours;
     overtime_total += m.overtime_hours;
     extra_total += m.extra_cases;
+    procedure_total += m.procedures;
     hospital_pv += discount * m.net;
     vendor_pv += discount * (m.licence - m.vendor_cost);
     if (!vendor_cost.empty()) vendor_cost[t] = m.vendor_cost;
@@ -279,6 +288,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
   out.set(cumulative_staff_hours_saved, staff_total);
   out.set(cumulative_overtime_hours_saved, overtime_total);
   out.set(cumulative_extra_cases, extra_total);
+  out.set(cumulative_extra_procedures, procedure_total);
   out.set(hospital_npv, hospital_pv);
   out.set(vendor_npv, vendor_pv);
   const Payback payback = paybacks(w);
