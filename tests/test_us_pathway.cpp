@@ -276,6 +276,13 @@ TEST_CASE("Cost components add up to the total and months are ordered") {
 
 namespace {
 // The certain plan with its review ending as `ending` says, and `more` added to its parameters.
+// An observed share against its probability p: within 4 standard errors of
+// a share of `count` draws.
+void within(double observed, double p, double count) {
+  INFO(observed << " against " << p);
+  CHECK(std::abs(observed - p) < 4.0 * std::sqrt(p * (1 - p) / count));
+}
+
 std::string certain_review(const std::string& ending, const std::string& more) {
   std::string text = with_start("after_previous");
   text.replace(text.find("    favourable_probability: 1\n"), 30, ending);
@@ -351,13 +358,9 @@ TEST_CASE("One draw decides the ending: shares of authorized, withdrawn and nega
     const auto& o = r.sink.outputs[up::outcome];
     return static_cast<double>(std::count(o.begin(), o.end(), code)) / static_cast<double>(n);
   };
-  const auto within = [&](double observed, double p) {
-    INFO(observed << " against " << p);
-    CHECK(std::abs(observed - p) < 4.0 * std::sqrt(p * (1 - p) / static_cast<double>(n)));
-  };
-  within(share(0.0), 0.72);
-  within(share(3.0), 0.04);
-  within(share(2.0), 0.24);
+  within(share(0.0), 0.72, n);
+  within(share(3.0), 0.04, n);
+  within(share(2.0), 0.24, n);
   // The planned submission's ending uses the draw it always used: turning withdrawals and
   // resubmissions on leaves every replicate authorized at the first submission as it was.
   Run plain = run(parse_scenario(certain_review("    favourable_probability: 0.6\n", ""), "plain.yaml"), 2, n, 17);
@@ -404,10 +407,6 @@ TEST_CASE("Decisions depend on the preparation, and a realistic mix reproduces t
     prepared += with_qsub;
     prepared_authorized += with_qsub ? a : 0.0;
   }
-  const auto within = [](double observed, double p, double count) {
-    INFO(observed << " against " << p);
-    CHECK(std::abs(observed - p) < 4.0 * std::sqrt(p * (1 - p) / count));
-  };
   within(authorized / n, 0.6, n);
   within(prepared_authorized / prepared, good, prepared);
   within((authorized - prepared_authorized) / (n - prepared), bad, n - prepared);
