@@ -6,6 +6,10 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <vector>
+
+#include <boost/math/distributions/students_t.hpp>
 
 #include "samdsim/random.hpp"
 #include "us_pathway/design.hpp"
@@ -206,6 +210,49 @@ TEST_CASE(
   const double null_rate = success_rate(
       99, [&](Stream& st) { return simulate_mrmc(st, 5, 114.0, 0.0, v, 0.05).success; });
   CHECK(null_rate == Approx(0.025).margin(tolerance(0.025) + 0.005));
+}
+
+TEST_CASE("Critical values decide the t-test as its p-value does, at the boundary too") {
+  // The p-value rule, computed as before the critical values: 2 P(T_nu >= |t|) <= alpha.
+  const auto p_rule = [](double t, std::int64_t nu, double alpha) {
+    const boost::math::students_t_distribution<> dist(static_cast<double>(nu));
+    return 2.0 * boost::math::cdf(boost::math::complement(dist, std::fabs(t))) <= alpha;
+  };
+  Stream draws(kSeed, 77, 0);
+  std::int64_t checked = 0, near = 0;
+  for (const double alpha : {0.2, 0.1, 0.05, 0.025, 0.01, 0.001}) {
+    const TTestCritical critical(alpha, 300);
+    for (std::int64_t nu = 1; nu <= 320; ++nu) {  // beyond 300: the p-value decides
+      const double c = boost::math::quantile(
+          boost::math::complement(boost::math::students_t_distribution<>(static_cast<double>(nu)), alpha / 2.0));
+      std::vector<double> statistics = {c, -c, std::nextafter(c, 0.0), std::nextafter(c, 2 * c), 0.0};
+      for (const double r : {1e-15, 1e-13, 1e-11, 1e-10, 1e-9, 2e-9, 1e-8, 1e-6, 1e-3})
+        for (const double sign : {1.0, -1.0}) {
+          statistics.push_back(sign * c * (1.0 + r));
+          statistics.push_back(sign * c * (1.0 - r));
+        }
+      for (int k = 0; k < 40; ++k) statistics.push_back((draws.uniform() * 6.0 - 3.0) * c);
+      for (const double t : statistics) {
+        INFO("alpha " << alpha << ", nu " << nu << ", t " << t << ", critical " << c);
+        REQUIRE(critical.rejects(t, nu) == p_rule(t, nu, alpha));
+        ++checked;
+        near += std::fabs(std::fabs(t) - c) <= 1e-9 * c ? 1 : 0;
+      }
+    }
+  }
+  CHECK(checked > 100000);
+  CHECK(near > 10000);  // the boundary itself was exercised
+  // Whole studies: the same outcome with and without the critical values.
+  const TTestCritical critical(0.05, 400);
+  for (int i = 0; i < 5000; ++i) {
+    Stream a(kSeed, 78, static_cast<std::uint64_t>(i)), b(kSeed, 78, static_cast<std::uint64_t>(i));
+    const std::int64_t n = 2 + i % 150;
+    const TestOutcome by_p = simulate_rct_continuous(a, n, n + i % 3, 0.3, 1.0, 0.05);
+    const TestOutcome by_c = simulate_rct_continuous(b, n, n + i % 3, 0.3, 1.0, 0.05, true, &critical);
+    REQUIRE(by_p.success == by_c.success);
+    REQUIRE(by_p.statistic == by_c.statistic);
+    CHECK(std::isnan(by_c.p_value));
+  }
 }
 
 TEST_CASE("The same stream gives the same study outcome") {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "samdsim/summary_format.hpp"
+#include "us_pathway/study_tests.hpp"
 #include "us_pathway/us_pathway.hpp"
 
 namespace samdsim::us_pathway {
@@ -272,6 +273,12 @@ void read_rct(StudyPlan& s, const Group& v) {
   }
   size_attempts(s, v, arms.n_control, arms.n_treatment, [](StudyPlan::Size&) {});
   s.enrollment = read_enrollment(v);
+  // The t-test decides by critical values for every degrees of freedom the
+  // enrolled patients allow (milliseconds at load up to 10^5 patients).
+  const StudyPlan::Size& largest = s.sizes.back();
+  const double enrolled = static_cast<double>(largest.a + largest.b) / (1.0 - s.enrollment.dropout_planning) + 2.0;
+  if (!s.binary && enrolled <= 100000.0)
+    s.t_critical = std::make_shared<const TTestCritical>(s.alpha, static_cast<std::int64_t>(std::ceil(enrolled)));
 }
 
 ReviewPlan read_review(const Group& g, bool pma) {

@@ -226,7 +226,8 @@ Attempt run_prospective(const StudyPlan& s, const StudyPlan::Size& z, const Repl
       const auto eval_b = static_cast<std::int64_t>(rng.binomial(static_cast<std::uint64_t>(enroll_b), keep));
       if (eval_a >= 2 && eval_b >= 2) {
         const TestOutcome o = s.binary ? simulate_rct_binary(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.true_b], s.alpha)
-                                       : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha);
+                                       : simulate_rct_continuous(rng, eval_a, eval_b, ctx[s.true_a], ctx[s.sd], s.alpha,
+                                                                   true, s.t_critical.get());
         a.success = o.success;
         a.estimate = o.estimate;
       }

@@ -2,7 +2,9 @@
 
 #include "us_pathway/study_tests.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -23,6 +25,17 @@ double normal_upper_tail(double z) {
 double t_two_sided_p(double t, double df) {
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t_distribution<>(df),
                                                         std::fabs(t)));
+}
+
+// z_{1-a} of the last level asked for on this thread: studies decide at a
+// fixed alpha, so the quantile is computed once, not per replicate.
+double z_critical(double one_minus_alpha) {
+  thread_local double level = std::numeric_limits<double>::quiet_NaN(), z = 0.0;
+  if (one_minus_alpha != level) {
+    z = z_quantile(one_minus_alpha);
+    level = one_minus_alpha;
+  }
+  return z;
 }
 
 std::int64_t draw_binomial(Stream& stream, std::int64_t n, double p) {
@@ -55,7 +68,7 @@ TestOutcome simulate_single_proportion(Stream& stream, std::int64_t n, double p_
     const double z = proportion_z_statistic(x, n, p0);
     out.statistic = z;
     out.p_value = normal_upper_tail(z);
-    out.success = z >= z_quantile(1.0 - alpha);
+    out.success = z >= z_critical(1.0 - alpha);
   }
   return out;
 }
@@ -76,9 +89,25 @@ StandaloneOutcome simulate_standalone(Stream& stream, std::int64_t n_positive,
   return out;
 }
 
+TTestCritical::TTestCritical(double alpha, std::int64_t max_nu) : alpha_(alpha) {
+  require_open_unit("TTestCritical", "alpha", alpha);
+  critical_.assign(static_cast<std::size_t>(std::max<std::int64_t>(max_nu, 0)) + 1, 0.0);
+  for (std::size_t nu = 1; nu < critical_.size(); ++nu)
+    critical_[nu] = boost::math::quantile(
+        boost::math::complement(boost::math::students_t_distribution<>(static_cast<double>(nu)), alpha / 2.0));
+}
+
+bool TTestCritical::rejects(double t, std::int64_t nu) const {
+  const auto k = static_cast<std::size_t>(nu);
+  const double a = std::fabs(t);
+  if (nu < 1 || k >= critical_.size() || std::fabs(a - critical_[k]) <= 1e-9 * critical_[k])
+    return t_two_sided_p(t, static_cast<double>(nu)) <= alpha_;
+  return a > critical_[k];
+}
+
 TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
                                     std::int64_t n_treatment, double delta_true, double sd_true,
-                                    double alpha, bool higher_is_better) {
+                                    double alpha, bool higher_is_better, const TTestCritical* critical) {
   constexpr const char* where = "simulate_rct_continuous";
   require_count(where, "n_control", n_control, 1);
   require_count(where, "n_treatment", n_treatment, 1);
@@ -98,9 +127,14 @@ TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
   TestOutcome out;
   out.estimate = diff;
   out.statistic = diff / (std::sqrt(pooled_var) * se_unit);
-  out.p_value = t_two_sided_p(out.statistic, nu);
   const bool favourable = higher_is_better ? out.statistic > 0.0 : out.statistic < 0.0;
-  out.success = favourable && out.p_value <= alpha;
+  if (critical) {
+    out.p_value = std::numeric_limits<double>::quiet_NaN();
+    out.success = favourable && critical->rejects(out.statistic, n_control + n_treatment - 2);
+  } else {
+    out.p_value = t_two_sided_p(out.statistic, nu);
+    out.success = favourable && out.p_value <= alpha;
+  }
   return out;
 }
 
@@ -122,7 +156,7 @@ TestOutcome simulate_rct_binary(Stream& stream, std::int64_t n_control, std::int
   out.p_value = 2.0 * normal_upper_tail(std::fabs(out.statistic));
   // Decide on z against z_{1-a/2}, as two_proportion_power_exact() does.
   const double signed_z = higher_is_better ? out.statistic : -out.statistic;
-  out.success = signed_z >= z_quantile(1.0 - alpha / 2.0);
+  out.success = signed_z >= z_critical(1.0 - alpha / 2.0);
   return out;
 }
 

@@ -12,6 +12,7 @@
 // favourable direction as well as p <= alpha.
 
 #include <cstdint>
+#include <vector>
 
 #include "samdsim/random.hpp"
 #include "us_pathway/design.hpp"
@@ -49,13 +50,31 @@ StandaloneOutcome simulate_standalone(Stream& stream, std::int64_t n_positive,
                                       std::int64_t n_negative, double sensitivity_true,
                                       double specificity_true, const StandaloneDesign& design);
 
+// The two-sided t-test's decision p <= alpha as |t| >= c(nu), with the
+// critical values c(nu) = t_{1 - alpha/2, nu} for nu = 1..max_nu computed once
+// (when the study is sized): no p-value per replicate. A statistic within
+// 1e-9 (relative) of c(nu), and any nu beyond the table, is decided by its
+// p-value as before, so the decision is the p-value rule's bit for bit.
+class TTestCritical {
+ public:
+  TTestCritical(double alpha, std::int64_t max_nu);
+  bool rejects(double t, std::int64_t nu) const;  // two-sided p <= alpha
+  double alpha() const { return alpha_; }
+
+ private:
+  double alpha_;
+  std::vector<double> critical_;  // by nu; [0] unused
+};
+
 // Mean difference (treatment - control) ~ N(delta_true, sd_true sqrt(1/n_c + 1/n_t)),
 // pooled variance ~ sd_true^2 chi2(nu)/nu (drawn as a gamma), nu = n_c + n_t - 2;
 // two-sided Student t test. Favourable = positive difference when
-// higher_is_better.
+// higher_is_better. With `critical` (at the same alpha) the decision comes
+// from its critical values and p_value is not computed (NaN).
 TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
                                     std::int64_t n_treatment, double delta_true, double sd_true,
-                                    double alpha, bool higher_is_better = true);
+                                    double alpha, bool higher_is_better = true,
+                                    const TTestCritical* critical = nullptr);
 
 // X_c ~ Bin(n_c, p_control_true), X_t ~ Bin(n_t, p_treatment_true); two-sided
 // pooled z-test (two_proportion_z_statistic).

@@ -15,6 +15,8 @@
 
 namespace samdsim::us_pathway {
 
+class TTestCritical;
+
 // Declares the parameters on `schema` (a model's root, or a group of a model built on this one).
 void declare(Field& schema);
 
@@ -92,6 +94,9 @@ struct StudyPlan {
   // Exact single-arm tests: the critical value for every evaluable count up
   // to the largest enrollment, as dropout makes that count random.
   std::shared_ptr<const std::vector<std::int64_t>> critical_by_n;  // null: computed per replicate
+  // Continuous RCT: the t-test's critical values for every degrees of freedom
+  // up to the largest enrollment (study_tests.hpp); null: p-values per replicate.
+  std::shared_ptr<const TTestCritical> t_critical;
 
   // The values the study was sized with (NaN where unused): planning
   // sensitivity and specificity, delta AUC, success rate, effect, or control
