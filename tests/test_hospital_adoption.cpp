@@ -371,6 +371,25 @@ parameters:
   }
   CHECK(adopters_without == 0.0);
   CHECK(adopters_with > 20 * 100.0);
+  // A licence just above the monthly margin: the return is negative, nobody adopts.
+  const MemorySink dear = run(parse_scenario(replace(replace(base, "UPLIFT", "0.05"), "licence_per_month: 2000",
+                                                     "licence_per_month: 3300"),
+                                             "dear.yaml"),
+                              20);
+  for (std::size_t r = 0; r < 20; ++r) CHECK(dear.at(ha::adopters_at_horizon, r, 1) == 0.0);
+  // Settings that do nothing are warned about: a payment without any uplift,
+  // and procedures that bring no payment.
+  const auto warnings = [&](const std::string& config) {
+    std::vector<std::string> paths;
+    for (const PlanWarning& w : parse_scenario(config, "w.yaml").simulation->plan_report().warnings)
+      paths.push_back(w.key_path);
+    return paths;
+  };
+  CHECK(warnings(replace(base, "UPLIFT", "0")) ==
+        std::vector<std::string>{"parameters.money.procedure_payment", "parameters.money.procedure_margin_share"});
+  CHECK(warnings(replace(replace(base, "UPLIFT", "0.05"), "procedure_payment: 30000", "procedure_payment: 0")) ==
+        std::vector<std::string>{"parameters.money.procedure_payment"});
+  CHECK(warnings(replace(base, "UPLIFT", "0.05")).empty());
 }
 
 namespace {

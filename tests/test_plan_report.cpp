@@ -275,4 +275,12 @@ TEST_CASE("The pathway section gives each decision's chance at the means and war
   CHECK(idle.warnings[0].key_path == "parameters.fda_510k.prepared_share");
   CHECK(idle.warnings[1].key_path == "parameters.resubmission.max");
   CHECK(idle.warnings[1].message.find("a resubmission never happens") != std::string::npos);
+  // review_days alone leaves reviews without a request on the default.
+  const PlanReport half = parse_scenario(two_studies + "  fda_510k: {review_days: 80}\n", "plan.yaml").simulation->plan_report();
+  REQUIRE(half.warnings.size() == 1);
+  CHECK(half.warnings[0].key_path == "parameters.fda_510k.review_days");
+  CHECK(half.warnings[0].message.find("review_days_without_request") != std::string::npos);
+  CHECK(parse_scenario(two_studies + "  fda_510k: {review_days: 80, review_days_without_request: 50}\n", "plan.yaml")
+            .simulation->plan_report()
+            .warnings.empty());
 }

@@ -130,6 +130,9 @@ TEST_CASE("A plan with every parameter fixed and every event certain gives the h
     CHECK(r.sink.outputs[up::review_cycles][i] == 2.0);
     CHECK(r.sink.outputs[up::study_attempts][i] == 2.0);
     CHECK(r.sink.outputs[up::outcome][i] == 0.0);
+    // 165 days under review, of which the 60-day answer to the request on hold.
+    CHECK(r.sink.outputs[std::size_t{up::output_count} + up::review_days][i] == 165.0);
+    CHECK(r.sink.outputs[std::size_t{up::output_count} + up::hold_days][i] == 60.0);
   }
 }
 
@@ -363,7 +366,9 @@ TEST_CASE("One draw decides the ending: shares of authorized, withdrawn and nega
   within(share(2.0), 0.24, n);
   // The planned submission's ending uses the draw it always used: turning withdrawals and
   // resubmissions on leaves every replicate authorized at the first submission as it was.
-  Run plain = run(parse_scenario(certain_review("    favourable_probability: 0.6\n", ""), "plain.yaml"), 2, n, 17);
+  Run plain = run(parse_scenario(certain_review("    favourable_probability: 0.6\n    withdrawn_share: 0\n", ""),
+                                 "plain.yaml"),
+                  2, n, 17);
   for (std::size_t i = 0; i < n; ++i)
     if (plain.sink.outputs[up::outcome][i] == 0.0) {
       REQUIRE(r.sink.outputs[up::submissions][i] == 1.0);

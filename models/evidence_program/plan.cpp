@@ -230,6 +230,7 @@ PlanReport Simulation::plan_report() const {
   if (plan_.market_enabled) {
     const PlanReport market = hospital_adoption::describe_plan(plan_.market);
     report.sections.insert(report.sections.end(), market.sections.begin(), market.sections.end());
+    report.warnings.insert(report.warnings.end(), market.warnings.begin(), market.warnings.end());
   }
   return report;
 }

@@ -127,6 +127,9 @@ struct Plan {
   bool procedures = false;
   Param procedure_payment, procedure_margin_share;
 
+  // Settings that do nothing, found when the plan is made (for /plan).
+  std::vector<PlanWarning> warnings;
+
   // Triage (preemptive priority for flagged cases)
   bool triage = false;
   Param sensitivity, specificity, prevalence;

@@ -173,9 +173,18 @@ Plan make_plan(const Group& p) {
     plan.procedures = true;
     plan.strata[i].procedure_uplift = strata[i].number("procedure_uplift");
   }
+  const auto warn = [&](const Group& g, const std::string& key, const std::string& message) {
+    plan.warnings.push_back(PlanWarning{g.location(key), g.path_of(key), message});
+  };
   if (plan.procedures) {
     plan.procedure_payment = m.number("procedure_payment");
     plan.procedure_margin_share = m.number("procedure_margin_share");
+    const Distribution& payment = m.distribution("procedure_payment");
+    if (payment.is_fixed() && payment.mean() == 0.0)
+      warn(m, "procedure_payment", "is 0: the extra procedures are counted but bring no revenue");
+  } else {
+    for (const char* key : {"procedure_payment", "procedure_margin_share"})
+      if (m.given(key)) warn(m, key, "read only where a stratum has a procedure_uplift above 0: not used here");
   }
 
   const Group& t = p.group("triage");
@@ -190,6 +199,7 @@ Plan make_plan(const Group& p) {
 
 PlanReport describe_plan(const Plan& p) {
   PlanReport report;
+  report.warnings = p.warnings;
   PlanSection& market = report.section("market", "market");
   market.add("hospitals", static_cast<double>(p.hospitals), "hospital");
   market.add("horizon_months", static_cast<double>(p.horizon), "month");

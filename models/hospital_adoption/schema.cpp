@@ -187,7 +187,8 @@ void declare(Field& s) {
   declare_workflow(s);
   declare_money(s);
   declare_vendor(s);
-  Field& t = s.group("triage", "preemptive priority for AI-flagged cases (triage products)");
+  Field& t = s.group("triage", "preemptive priority for AI-flagged cases (triage products); its sensitivity and "
+                               "prevalence also set the flagged positives of downstream procedures");
   t.flag("enabled", "flagged cases preempt the others in the reading queue").default_value(false);
   t.number("sensitivity", "probability", Range::probability(), "share of truly positive eligible cases flagged")
       .default_value(0.9);

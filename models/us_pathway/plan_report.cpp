@@ -274,6 +274,10 @@ void describe_decisions(PlanReport& report, PlanSection& sec, const Plan& plan, 
     const Group& g = p.group(pathway == "510k" ? "fda_510k" : pathway == "de_novo" ? "fda_de_novo" : "fda_pma");
     const double all = mean_of(g, "favourable_probability");
     withdrawals = withdrawals || mean_of(g, "withdrawn_share") > 0.0;
+    if (g.given("review_days") && !g.given("review_days_without_request"))
+      warn(g, "review_days",
+           "applies only to reviews with an additional-information request; one decided at its first cycle takes "
+           "review_days_without_request, here its MDUFA V default: give both");
     const std::string key = "decision_" + pathway;
     if (!review->evidence_dependent) {
       sec.add(key, all, "probability", "favourable decision, at the means");
