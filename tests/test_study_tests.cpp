@@ -255,6 +255,53 @@ TEST_CASE("Critical values decide the t-test as its p-value does, at the boundar
   }
 }
 
+TEST_CASE("A grid of critical values decides the t-test on fractional degrees of freedom as its p-value does") {
+  const auto p_rule = [](double t, double df, double alpha) {
+    const boost::math::students_t_distribution<> dist(df);
+    return 2.0 * boost::math::cdf(boost::math::complement(dist, std::fabs(t))) <= alpha;
+  };
+  Stream draws(kSeed, 79, 0);
+  std::int64_t checked = 0;
+  for (const double alpha : {0.1, 0.05, 0.01}) {
+    for (const double min_df : {1.0, 4.0, 9.0}) {
+      const TTestCriticalGrid grid(alpha, min_df);
+      for (int k = 0; k < 400; ++k) {
+        // Degrees of freedom spread over the grid and beyond it, on grid points too.
+        double df = min_df * std::exp(draws.uniform() * std::log(2e5));
+        if (k % 10 == 0) df = min_df * std::pow(1.01, std::floor(draws.uniform() * 1100));
+        if (k == 1) df = min_df * 0.5;  // below the grid
+        const double c = boost::math::quantile(
+            boost::math::complement(boost::math::students_t_distribution<>(df), alpha / 2.0));
+        std::vector<double> statistics = {c, -c, std::nextafter(c, 0.0), std::nextafter(c, 2 * c)};
+        for (const double r : {1e-14, 1e-11, 1e-9, 1e-7, 1e-5, 1e-3, 1e-2})
+          for (const double sign : {1.0, -1.0}) {
+            statistics.push_back(sign * c * (1.0 + r));
+            statistics.push_back(sign * c * (1.0 - r));
+          }
+        for (int j = 0; j < 10; ++j) statistics.push_back((draws.uniform() * 4.0 - 2.0) * c);
+        for (const double t : statistics) {
+          INFO("alpha " << alpha << ", df " << df << ", t " << t << ", critical " << c);
+          REQUIRE(grid.rejects(t, df) == p_rule(t, df, alpha));
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(checked > 100000);
+  // Whole reader studies: the same outcome with and without the grid.
+  const MrmcVariance v{0.0001, 0.0004, 100, 0.47, 0.35, 0.30};
+  for (const std::int64_t readers : {3, 5, 10}) {
+    const TTestCriticalGrid grid(0.05, static_cast<double>(readers - 1));
+    for (int i = 0; i < 3000; ++i) {
+      Stream a(kSeed, 80, static_cast<std::uint64_t>(i)), b(kSeed, 80, static_cast<std::uint64_t>(i));
+      const TestOutcome by_p = simulate_mrmc(a, readers, 200, 0.03, v, 0.05);
+      const TestOutcome by_grid = simulate_mrmc(b, readers, 200, 0.03, v, 0.05, &grid);
+      REQUIRE(by_p.success == by_grid.success);
+      REQUIRE(by_p.statistic == by_grid.statistic);
+    }
+  }
+}
+
 TEST_CASE("The same stream gives the same study outcome") {
   const MrmcVariance v{0.0002, 0.0008, 114.0, 0.43, 0.42, 0.30};
   Stream a(kSeed, 3, 17);

@@ -189,6 +189,8 @@ void read_mrmc(StudyPlan& s, const Group& v) {
     cases = sized(v, "readers", [&] { return mrmc_cases_for_power(d); });
   }
   size_attempts(s, v, cases, 0, [](StudyPlan::Size&) {});
+  // The Hillis ddf is at least readers - 1.
+  s.ddf_critical = std::make_shared<const TTestCriticalGrid>(s.alpha, static_cast<double>(s.readers - 1));
   s.cost_per_case_usd = v.number("cost_per_case_usd");
   s.cases_per_month = v.number("cases_per_month");
   s.analysis_months = v.number("analysis_months");

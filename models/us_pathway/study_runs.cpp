@@ -97,7 +97,8 @@ Attempt run_standalone(const StudyPlan& s, const StudyPlan::Size& z, const Repli
 Attempt run_mrmc(const StudyPlan& s, const StudyPlan::Size& z, const ReplicateContext& ctx, Stream& rng) {
   Attempt a;
   const double planned_cases = static_cast<double>(z.a);
-  const TestOutcome o = simulate_mrmc(rng, s.readers, planned_cases, ctx[s.true_a], s.mrmc, s.alpha);
+  const TestOutcome o =
+      simulate_mrmc(rng, s.readers, planned_cases, ctx[s.true_a], s.mrmc, s.alpha, s.ddf_critical.get());
   // Readers read in parallel: two sessions (unaided, aided) separated by a washout.
   const auto reading_hours_for = [&](double cases) { return cases * ctx[s.reading_minutes_per_case] / 60.0; };
   const double planned_months = planned_cases / ctx[s.cases_per_month] +

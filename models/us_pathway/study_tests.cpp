@@ -105,6 +105,33 @@ bool TTestCritical::rejects(double t, std::int64_t nu) const {
   return a > critical_[k];
 }
 
+TTestCriticalGrid::TTestCriticalGrid(double alpha, double min_df) : alpha_(alpha), min_df_(min_df) {
+  require_open_unit("TTestCriticalGrid", "alpha", alpha);
+  require_positive("TTestCriticalGrid", "min_df", min_df);
+  for (double df = min_df; df <= 1e5 * min_df; df *= 1.01) {
+    df_.push_back(df);
+    critical_.push_back(boost::math::quantile(
+        boost::math::complement(boost::math::students_t_distribution<>(df), alpha / 2.0)));
+  }
+}
+
+bool TTestCriticalGrid::rejects(double t, double df) const {
+  const double a = std::fabs(t);
+  if (df >= min_df_ && df < df_.back()) {
+    // The grid interval [df_[i], df_[i + 1]) holding df: its index from the
+    // logarithm, then checked against the stored points.
+    auto i = static_cast<std::size_t>(std::log(df / min_df_) / std::log(1.01));
+    i = std::min(i, df_.size() - 2);
+    while (i > 0 && df_[i] > df) --i;
+    while (i + 2 < df_.size() && df_[i + 1] <= df) ++i;
+    if (df_[i] <= df && df < df_[i + 1]) {
+      if (a > critical_[i] * (1.0 + 1e-9)) return true;        // above c(df_i) >= c(df)
+      if (a < critical_[i + 1] * (1.0 - 1e-9)) return false;  // below c(df_i+1) <= c(df)
+    }
+  }
+  return t_two_sided_p(t, df) <= alpha_;
+}
+
 TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
                                     std::int64_t n_treatment, double delta_true, double sd_true,
                                     double alpha, bool higher_is_better, const TTestCritical* critical) {
@@ -168,7 +195,7 @@ TestOutcome simulate_rct_binary(Stream& stream, std::int64_t n_control, std::int
 // is (a - b) chi2(r-1)/(r-1); MS(TR) is half that sample variance and
 // MS(T) = r D^2 / 2 (Obuchowski & Rockette 1995; Hillis 2007).
 TestOutcome simulate_mrmc(Stream& stream, std::int64_t readers, double cases, double delta_true,
-                          const MrmcVariance& v, double alpha) {
+                          const MrmcVariance& v, double alpha, const TTestCriticalGrid* critical) {
   constexpr const char* where = "simulate_mrmc";
   // Validates the variance structure, readers and cases.
   (void)mrmc_variance_of_difference(v, readers, cases);
@@ -191,8 +218,13 @@ TestOutcome simulate_mrmc(Stream& stream, std::int64_t readers, double cases, do
   TestOutcome out;
   out.estimate = mean_diff;
   out.statistic = mean_diff / std::sqrt(2.0 * denominator / r);  // signed sqrt of F_OR
-  out.p_value = t_two_sided_p(out.statistic, ddf);
-  out.success = out.statistic > 0.0 && out.p_value <= alpha;
+  if (critical) {
+    out.p_value = std::numeric_limits<double>::quiet_NaN();
+    out.success = out.statistic > 0.0 && critical->rejects(out.statistic, ddf);
+  } else {
+    out.p_value = t_two_sided_p(out.statistic, ddf);
+    out.success = out.statistic > 0.0 && out.p_value <= alpha;
+  }
   return out;
 }
 

@@ -66,6 +66,22 @@ class TTestCritical {
   std::vector<double> critical_;  // by nu; [0] unused
 };
 
+// The same decision for degrees of freedom that are not whole numbers (the
+// Hillis ddf of a reader study, drawn per replicate): critical values on a
+// geometric grid of df from min_df, 1 % apart, up to 10^5 min_df. The
+// critical value falls as df grows, so |t| above the grid point below df
+// rejects and |t| below the point above accepts (each with a 1e-9 margin);
+// between them, and off the grid, the p-value decides as before.
+class TTestCriticalGrid {
+ public:
+  TTestCriticalGrid(double alpha, double min_df);
+  bool rejects(double t, double df) const;  // two-sided p <= alpha
+
+ private:
+  double alpha_, min_df_;
+  std::vector<double> df_, critical_;  // grid points and their critical values
+};
+
 // Mean difference (treatment - control) ~ N(delta_true, sd_true sqrt(1/n_c + 1/n_t)),
 // pooled variance ~ sd_true^2 chi2(nu)/nu (drawn as a gamma), nu = n_c + n_t - 2;
 // two-sided Student t test. Favourable = positive difference when
@@ -90,7 +106,9 @@ TestOutcome simulate_rct_binary(Stream& stream, std::int64_t n_control, std::int
 // ddf from the observed MS(TR). Approximation: Cov2 - Cov3 is taken at its
 // true value (an analysis estimates it from the cases; that estimate's noise
 // is not simulated). Favourable = aided better (D > 0).
+// With `critical` (at the same alpha, min_df readers - 1) the decision comes
+// from its grid and p_value is not computed (NaN).
 TestOutcome simulate_mrmc(Stream& stream, std::int64_t readers, double cases, double delta_true,
-                          const MrmcVariance& variance, double alpha);
+                          const MrmcVariance& variance, double alpha, const TTestCriticalGrid* critical = nullptr);
 
 }  // namespace samdsim::us_pathway

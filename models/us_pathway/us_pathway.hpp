@@ -16,6 +16,7 @@
 namespace samdsim::us_pathway {
 
 class TTestCritical;
+class TTestCriticalGrid;
 
 // Declares the parameters on `schema` (a model's root, or a group of a model built on this one).
 void declare(Field& schema);
@@ -97,6 +98,8 @@ struct StudyPlan {
   // Continuous RCT: the t-test's critical values for every degrees of freedom
   // up to the largest enrollment (study_tests.hpp); null: p-values per replicate.
   std::shared_ptr<const TTestCritical> t_critical;
+  // MRMC: the same on a grid of the Hillis ddf, which is not a whole number.
+  std::shared_ptr<const TTestCriticalGrid> ddf_critical;
 
   // The values the study was sized with (NaN where unused): planning
   // sensitivity and specificity, delta AUC, success rate, effect, or control
