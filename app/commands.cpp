@@ -71,6 +71,24 @@ int command_validate(const std::string& config) {
   }
   if (!drawn.empty()) std::cout << "\n# parameters drawn once per replicate (stored under /parameters)\n" << drawn;
   if (!per_unit.empty()) std::cout << "\n# distributions drawn per site or request\n" << per_unit;
+  // The copulas as drawn (of the first point, for a sweep): the correlation
+  // of the normal scores after conversion from rank measures and any repair.
+  const ParameterTable& linked = *s.points.front().parameters.table;
+  const auto columns = linked.sampled_columns();
+  for (std::size_t b = 0; b < linked.copulas().size(); ++b) {
+    const auto& c = linked.copulas()[b];
+    const std::size_t k = c.columns.size();
+    std::cout << fmt::format("\n# correlations[{}]: Gaussian copula, correlation of the normal scores\n", b);
+    for (std::size_t i = 0; i < k; ++i) {
+      std::string row;
+      for (std::size_t j = 0; j < k; ++j) {
+        double r = 0.0;
+        for (std::size_t m = 0; m <= std::min(i, j); ++m) r += c.lower[i * k + m] * c.lower[j * k + m];
+        row += fmt::format(" {:7.4f}", r);
+      }
+      std::cout << fmt::format("  {:<56}{}\n", columns[c.columns[i]].name, row);
+    }
+  }
   return 0;
 }
 

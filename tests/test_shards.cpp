@@ -71,6 +71,21 @@ TEST_CASE("Merged shards of a plain scenario equal a single run for N = 1, 3 and
   }
 }
 
+TEST_CASE("Correlated parameters draw the same for 1 and 2 threads and for merged shards") {
+  const fs::path dir = scratch("shards_correlated");
+  const fs::path cfg = write(dir, "correlated.yaml", plain + R"(correlations:
+  - parameters: ['studies[0].sensitivity', 'studies[0].specificity', 'studies[1].success_rate']
+    spearman: [[1, -0.5, 0.3], [-0.5, 1, 0.1], [0.3, 0.1, 1]]
+)");
+  for (const char* threads : {"1", "2"})
+    REQUIRE(run("run " + cfg.string() + " --progress never --threads " + threads + " -o " +
+                    (dir / (std::string("t") + threads + ".h5")).string(),
+                dir)
+                .status == 0);
+  CHECK(identical(dir / "t1.h5", dir / "t2.h5", {"/replicates", "/parameters", "/summary"}));
+  CHECK(identical(dir / "t1.h5", shard_and_merge(dir, cfg, 3), {"/replicates", "/parameters", "/summary"}));
+}
+
 TEST_CASE("Merged shards of a sweep equal a single run, chosen point included") {
   const fs::path dir = scratch("shards_sweep");
   const fs::path cfg = write(dir, "sweep.yaml", sweep);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <sstream>
 
+#include "samdsim/correlation.hpp"
 #include "samdsim/output_files.hpp"
 #include "samdsim/sweep.hpp"
 #include "samdsim/yaml_util.hpp"
@@ -20,8 +21,8 @@ namespace samdsim {
 
 namespace {
 const std::vector<std::string> top_level_keys = {"model",      "name",       "description",
-                                                 "replicates", "seed",       "parameters", "sweep",
-                                                 "solve"};
+                                                 "replicates", "seed",       "parameters", "correlations",
+                                                 "sweep",      "solve"};
 
 std::uint64_t read_count(const YAML::Node& node, const std::string& path, const std::string& file,
                          std::uint64_t min, std::uint64_t max) {
@@ -162,9 +163,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (root["replicates"]) s.replicates = read_count(root["replicates"], "replicates", file, 1, max_replicates);
   if (root["seed"]) s.seed = read_count(root["seed"], "seed", file, 0, UINT64_MAX);
 
+  s.correlations = parse_correlations(root["correlations"], file);
   s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
   s.simulation = s.model->prepare(s.parameters.root);
   s.parameters.table->finalize();
+  // A sweep's points are linked one by one below: a swept value may make a
+  // correlated parameter a distribution only there.
+  if (!root["sweep"] && !root["solve"]) correlate_parameters(*s.parameters.table, s.correlations, s.warnings);
 
   if (root["sweep"] && root["solve"])
     throw InputError(location_of(root["solve"], file), "solve",
@@ -202,6 +207,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const YAML::Node parameters = apply_sweep_point(root["parameters"], sweep, sp, file);
       p.parameters = resolve_parameters(s.model->schema(), parameters, file, location_of(root, file));
       p.simulation = s.model->prepare(p.parameters.root);
+      p.parameters.table->finalize();
+      std::vector<std::string> warnings;
+      correlate_parameters(*p.parameters.table, s.correlations, warnings);
+      for (auto& w : warnings)
+        if (std::find(s.warnings.begin(), s.warnings.end(), w) == s.warnings.end()) s.warnings.push_back(std::move(w));
     } catch (const InputError& e) {
       std::string point;
       for (std::size_t c = 0; c < sweep.columns.size(); ++c)
@@ -210,7 +220,6 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const Location where = e.where().line > 0 ? e.where() : at;
       throw InputError(where, e.key_path(), e.message() + " (in sweep point " + std::to_string(i) + ": " + point + ")");
     }
-    p.parameters.table->finalize();
     s.points.push_back(std::move(p));
   }
   s.sweep_choice = sweep.choice;
@@ -255,6 +264,7 @@ Scenario load_scenario(const std::filesystem::path& file) {
 
 std::string plan_warnings(const Scenario& s, std::size_t limit) {
   std::string out;
+  for (const std::string& w : s.warnings) out += "samdsim: warning: " + w + "\n";
   std::size_t printed = 0, more = 0;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
@@ -289,6 +299,10 @@ std::string Scenario::resolved_yaml() const {
   out << YAML::Key << "seed" << YAML::Value << seed;
   out << YAML::Key << "parameters" << YAML::Value;
   emit_parameters(out, model->schema(), parameters.root);
+  if (!correlations.empty()) {
+    out << YAML::Key << "correlations" << YAML::Value;
+    emit_correlations(out, correlations);
+  }
   if (solve)
     out << YAML::Key << "solve" << YAML::Value << YAML::Load(solve_yaml);
   else if (is_sweep())

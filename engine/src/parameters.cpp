@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <numbers>
 
+#include "samdsim/correlation.hpp"
 #include "samdsim/random.hpp"
 #include "samdsim/yaml_util.hpp"
 
@@ -42,6 +46,7 @@ Param ParameterTable::add(Slot slot) {
 
 void ParameterTable::finalize() {
   sampled_.clear();
+  copulas_.clear();  // they name sampled columns: linked again after finalizing
   for (std::uint32_t i = 0; i < slots_.size(); ++i)
     if (used_[i] && !slots_[i].distribution.is_fixed() && !slots_[i].per_unit) sampled_.push_back(i);
 }
@@ -58,10 +63,37 @@ std::vector<double> ParameterTable::initial_values() const {
   return values;
 }
 
-std::uint32_t ParameterTable::add_stream(std::uint64_t stage) {
+std::uint32_t ParameterTable::add_stream(std::uint64_t stage, std::string path) {
   stream_stages_.push_back(stage);
+  stream_paths_.push_back(std::move(path));
   return static_cast<std::uint32_t>(stream_stages_.size() - 1);
 }
+
+std::string ParameterTable::stream_relative_path(Param p) const {
+  const Slot& s = slot(p);
+  const std::string& group = stream_paths_.at(s.stream);
+  if (group.empty() || s.path.rfind(group + ".", 0) != 0) return s.path;
+  return s.path.substr(group.size() + 1);
+}
+
+bool ParameterTable::is_sampled(Param p) const {
+  return std::find(sampled_.begin(), sampled_.end(), p.slot) != sampled_.end();
+}
+
+std::uint32_t ParameterTable::sampled_index(Param p) const {
+  const auto it = std::find(sampled_.begin(), sampled_.end(), p.slot);
+  if (it == sampled_.end()) throw std::logic_error("parameter '" + slot(p).path + "' is not drawn per replicate");
+  return static_cast<std::uint32_t>(it - sampled_.begin());
+}
+
+namespace {
+// Phi(x), kept inside (0, 1): the quantile functions are finite there.
+double normal_score_probability(double x) {
+  constexpr double kLow = 1e-300;
+  constexpr double kHigh = 1.0 - 1.0 / 9007199254740992.0;  // the largest double below 1
+  return std::clamp(0.5 * std::erfc(-x / std::numbers::sqrt2), kLow, kHigh);
+}
+}  // namespace
 
 void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
                           std::span<double> values, std::span<double> drawn) const {
@@ -75,11 +107,25 @@ void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint6
       drawn[k] = v;
     }
   }
+  for (const Copula& c : copulas_) {
+    Stream stream(seed, scenario, replicate, c.substream);
+    std::array<double, max_correlated_parameters> z;
+    const std::size_t n = c.columns.size();
+    for (std::size_t i = 0; i < n; ++i) z[i] = stream.normal();
+    for (std::size_t i = 0; i < n; ++i) {
+      double x = 0.0;
+      for (std::size_t j = 0; j <= i; ++j) x += c.lower[i * n + j] * z[j];
+      const std::uint32_t k = c.columns[i];
+      const double v = slots_[sampled_[k]].distribution.quantile(normal_score_probability(x));
+      values[sampled_[k]] = v;
+      drawn[k] = v;
+    }
+  }
 }
 
 void ParameterTable::draw(Stream& stream, std::span<double> values, std::span<double> drawn) const {
-  if (stream_stages_.size() != 1)
-    throw std::logic_error("ParameterTable::draw(Stream&): the table has several parameter streams");
+  if (stream_stages_.size() != 1 || !copulas_.empty())
+    throw std::logic_error("ParameterTable::draw(Stream&): the table has several parameter streams or a copula");
   for (std::size_t k = 0; k < sampled_.size(); ++k) {
     const double v = slots_[sampled_[k]].distribution.sample(stream);
     values[sampled_[k]] = v;
@@ -166,7 +212,7 @@ class ParameterResolver {
     g.table_ = table_.get();
     const std::uint32_t outer_stream = stream_;
     if (decl.stream_stage()) {
-      stream_ = table_->add_stream(*decl.stream_stage());
+      stream_ = table_->add_stream(*decl.stream_stage(), path);
       g.owns_stream_ = true;
     }
     g.stream_ = stream_;

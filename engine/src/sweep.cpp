@@ -23,19 +23,6 @@ std::string canonical(const YAML::Node& value) {
   return out.c_str();
 }
 
-// FNV-1a over the text, then the SplitMix64 finalizer to spread the bits.
-std::uint64_t hash_text(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h += 0x9E3779B97F4A7C15ULL;
-  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-  return h ^ (h >> 31);
-}
-
 void finish_point(SweepPoint& p, const Sweep& s) {
   std::string key_text;
   for (std::size_t c = 0; c < s.columns.size(); ++c) {
@@ -239,6 +226,18 @@ ChoiceReport choose_point(const SweepChoice& choice, const std::vector<std::vect
                     std::fabs(estimate_of(*objective) - best_value) <= 0.05 * std::fabs(best_value);
     }
   return report;
+}
+
+std::uint64_t hash_text(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  h += 0x9E3779B97F4A7C15ULL;
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
 }
 
 std::string strip_parameters_prefix(const std::string& path) {

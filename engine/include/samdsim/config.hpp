@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "samdsim/correlation.hpp"
 #include "samdsim/model.hpp"
 #include "samdsim/parameters.hpp"
 #include "samdsim/solve.hpp"
@@ -36,6 +37,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   // The config's own parameters (a sweep's base values).
   ResolvedParameters parameters;
+  // Correlated parameters (a Gaussian copula per block), linked to every point.
+  std::vector<CorrelationBlock> correlations;
+  // Config-level warnings (a repaired correlation matrix), printed before the plans'.
+  std::vector<std::string> warnings;
   std::shared_ptr<const Simulation> simulation;
   // Sweep columns (parameter key paths) and every point; without a sweep,
   // no columns and one point: the config itself.

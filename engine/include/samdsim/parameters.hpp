@@ -57,7 +57,7 @@ class ParameterTable {
   std::vector<double> initial_values() const;
   // Draws the sampled parameters into `values` (all slots) and `drawn` (one
   // value per sampled parameter). Allocates nothing. Only for tables with
-  // the one parameter stream.
+  // the one parameter stream and no copula.
   void draw(Stream& stream, std::span<double> values, std::span<double> drawn) const;
   // The same for replicate `replicate` of a run: each parameter stream draws
   // its parameters, in slot order, from the replicate's parameter substream
@@ -66,15 +66,39 @@ class ParameterTable {
             std::span<double> drawn) const;
 
   // Parameter streams: stream 0 (stage 0) is the scenario's own; every
-  // resolved group declared with Field::own_stream adds one.
-  std::uint32_t add_stream(std::uint64_t stage);
+  // resolved group declared with Field::own_stream adds one, `path` naming
+  // that group (parameters.strategies[0].evidence).
+  std::uint32_t add_stream(std::uint64_t stage, std::string path = "");
   void set_stream_stage(std::uint32_t stream, std::uint64_t stage) const { stream_stages_.at(stream) = stage; }
   std::uint64_t stream_stage(std::uint32_t stream) const { return stream_stages_.at(stream); }
   std::size_t stream_count() const { return stream_stages_.size(); }
+  // A parameter's path within the group that owns its stream (its full path
+  // for stream 0).
+  std::string stream_relative_path(Param p) const;
+
+  // Whether finalize() made the parameter one drawn per replicate, and its
+  // index among those (its column in Block).
+  bool is_sampled(Param p) const;
+  std::uint32_t sampled_index(Param p) const;
+
+  // A Gaussian copula over parameters drawn per replicate (correlation.hpp).
+  // Each replicate draws the block's normal scores z from its own substream,
+  // takes x = L z and sets parameter i to F_i^{-1}(Phi(x_i)). Every parameter
+  // is first drawn as without the copula, so that the parameters outside
+  // the block keep their draws exactly.
+  struct Copula {
+    std::vector<std::uint32_t> columns;  // indexes among the sampled parameters
+    std::vector<double> lower;           // Cholesky factor L, k x k, row-major
+    std::uint64_t substream = 0;
+  };
+  void set_copulas(std::vector<Copula> copulas) { copulas_ = std::move(copulas); }
+  const std::vector<Copula>& copulas() const { return copulas_; }
 
  private:
   std::vector<Slot> slots_;
   mutable std::vector<std::uint64_t> stream_stages_{0};
+  std::vector<std::string> stream_paths_{""};
+  std::vector<Copula> copulas_;
   mutable std::vector<bool> used_;
   std::vector<std::uint32_t> sampled_;
 };

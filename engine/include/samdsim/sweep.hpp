@@ -113,6 +113,10 @@ YAML::Node apply_sweep_point(const YAML::Node& parameters, const Sweep& sweep, c
 // "parameters.studies[0].cases" -> "studies[0].cases" (other paths as they are).
 std::string strip_parameters_prefix(const std::string& path);
 
+// A 64-bit key from a text (FNV-1a, then the SplitMix64 finalizer to spread
+// the bits): a sweep point's scenario key, a correlation block's stream.
+std::uint64_t hash_text(const std::string& text);
+
 // "studies[0].cases" -> {"studies", "[0]", "cases"}; InputError when malformed.
 std::vector<std::string> split_key_path(const std::string& path);
 

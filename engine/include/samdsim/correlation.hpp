@@ -1,0 +1,65 @@
+#pragma once
+
+// Correlated parameters: the `correlations:` section of a config. Each block
+// names parameters drawn once per replicate and a correlation matrix; their
+// values are drawn through a Gaussian copula, so that each keeps its own
+// marginal distribution exactly and the block has the requested dependence
+// (docs/configuration.md, "Correlated parameters").
+
+#include <yaml-cpp/yaml.h>
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "samdsim/error.hpp"
+
+namespace samdsim {
+
+class ParameterTable;
+
+// What a block's matrix measures. The copula needs the correlation of its
+// normal scores; rank measures are converted to it: Spearman's rho_S by
+// 2 sin(pi rho_S / 6), Kendall's tau by sin(pi tau / 2) (exact for the
+// Gaussian copula; Kruskal 1958).
+enum class CorrelationMeasure { spearman, kendall, normal };
+
+struct CorrelationBlock {
+  std::string key_path;  // correlations[0]
+  Location where;
+  std::vector<std::string> parameters;  // key paths under parameters:, as given
+  std::vector<Location> parameter_at;
+  CorrelationMeasure measure = CorrelationMeasure::spearman;
+  Eigen::MatrixXd matrix;  // as given (a scalar for two parameters is expanded)
+  Location matrix_at;
+  bool repair = false;  // repair: nearest
+};
+
+// Blocks hold at most this many parameters (draws keep their scratch on the stack).
+inline constexpr std::size_t max_correlated_parameters = 64;
+
+// Reads and checks the section (shape, symmetry, unit diagonal, range);
+// a null node gives no blocks. Throws a located InputError.
+std::vector<CorrelationBlock> parse_correlations(const YAML::Node& node, const std::string& file);
+
+// The section as YAML (the resolved config written into result files).
+void emit_correlations(YAML::Emitter& out, const std::vector<CorrelationBlock>& blocks);
+
+// The copula's correlation matrix of the normal scores.
+Eigen::MatrixXd normal_correlation(CorrelationMeasure measure, const Eigen::MatrixXd& given);
+
+// The nearest correlation matrix in the Frobenius norm (Higham 2002,
+// alternating projections with Dykstra's correction), then lifted to a
+// smallest eigenvalue of `floor` so that it has a Cholesky factor.
+Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor = 1e-8);
+
+// Links the blocks to the parameters of a finalized table: every path must
+// name a parameter the scenario draws once per replicate, each at most once.
+// A matrix that is not positive definite is an error unless the block asks
+// for repair; then it is repaired and a line is added to `warnings`.
+void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks,
+                          std::vector<std::string>& warnings);
+
+}  // namespace samdsim
