@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   auto* sensitivity_cmd = app.add_subcommand(
       "sensitivity",
       "Rank the drawn parameters by Spearman and partial rank correlation with each output, with their first-order "
-      "indices and a tornado");
+      "indices and a tornado; --method sobol adds first-order and total Sobol indices");
   sensitivity_cmd->add_option("file", sens.file, "Result file (.h5), written with --outputs all or bands")->required();
   sensitivity_cmd->add_option("--output", sens.outputs, "Outputs to analyse (default: every scalar output)");
   // Counts are checked as text, before conversion: "-1" must not wrap to 2^64 - 1.
@@ -218,6 +218,17 @@ int main(int argc, char** argv) {
       ->default_str("2000")
       ->check(CLI::Range(0.0, 1e8));
   sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
+  sensitivity_cmd->add_option("--method", sens.method,
+                              "ranks (default): from the stored runs; sobol: also first-order and total Sobol "
+                              "indices from a Saltelli design (re-running the model)")
+      ->check(CLI::IsMember({"ranks", "sobol"}))
+      ->default_str("ranks");
+  sensitivity_cmd->add_option("--rows", sens.sobol_rows,
+                              "Rows N of the Saltelli design (default 4096): N (groups + 2) model runs")
+      ->default_str("4096")
+      ->check(CLI::Range(3.0, 1e8));
+  sensitivity_cmd->add_option("--group", sens.groups,
+                              "LABEL=P1,P2: parameters whose Sobol indices are computed together (repeatable)");
 
   VoiArgs voi;
   auto* voi_cmd = app.add_subcommand(

@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
@@ -20,6 +21,8 @@
 #include "samdsim/runner.hpp"
 #include "samdsim/sensitivity.hpp"
 #include "samdsim/sensitivity_report.hpp"
+#include "samdsim/sobol.hpp"
+#include "samdsim/sweep.hpp"
 
 namespace samdsim::app {
 
@@ -32,6 +35,7 @@ struct OutputResult {
   std::string name;
   std::string unit;
   SensitivityResult stats;
+  std::optional<SobolIndices> sobol;
   std::vector<double> p10_mean, p90_mean;  // tornado, one per parameter (NaN: not run)
   double base_mean = 0;                    // tornado: every drawn parameter at its median (NaN: not run)
 };
@@ -64,6 +68,88 @@ ParameterTable fixed_table(const ParameterTable& table, const std::vector<std::u
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
+// The groups of a Saltelli design: those given with --group (LABEL=P1,P2),
+// each correlation block not in one of them, and every other drawn
+// parameter alone, in the order of their first parameter.
+struct DesignGroups {
+  std::vector<SobolGroup> groups;
+  std::vector<std::string> members;  // comma-separated parameter names
+  std::vector<std::string> notes;
+};
+
+DesignGroups design_groups(const ParameterTable& table, const std::vector<std::string>& specs) {
+  const auto columns = table.sampled_columns();
+  std::vector<std::string> names, short_names;
+  for (const auto& c : columns) {
+    names.push_back(c.name);
+    short_names.push_back(strip_parameters_prefix(c.name));
+  }
+  constexpr int none = -1;
+  std::vector<int> owner(columns.size(), none);
+  std::vector<SobolGroup> given;
+  for (const std::string& spec : specs) {
+    const auto eq = spec.find('=');
+    const std::string label = eq == std::string::npos ? "" : spec.substr(0, eq);
+    if (label.empty() || eq + 1 >= spec.size())
+      throw InputError("--group: expected LABEL=PARAMETER,PARAMETER,..., got '" + spec + "'");
+    for (const auto& g : given)
+      if (g.name == label) throw InputError("--group: the label '" + label + "' is given twice");
+    SobolGroup g{label, {}};
+    std::size_t start = eq + 1;
+    while (start <= spec.size()) {
+      const auto comma = std::min(spec.find(',', start), spec.size());
+      const std::string path = strip_parameters_prefix(spec.substr(start, comma - start));
+      start = comma + 1;
+      const auto it = std::find(short_names.begin(), short_names.end(), path);
+      if (it == short_names.end())
+        throw InputError(fmt::format("--group {}: '{}' is not a parameter drawn per replicate in this scenario{}",
+                                     label, path, did_you_mean(path, short_names)));
+      const auto column = static_cast<std::uint32_t>(it - short_names.begin());
+      if (owner[column] != none)
+        throw InputError(fmt::format("--group {}: '{}' is already in group '{}'", label, path,
+                                     owner[column] == static_cast<int>(given.size())
+                                         ? label
+                                         : given[static_cast<std::size_t>(owner[column])].name));
+      owner[column] = static_cast<int>(given.size());
+      g.columns.push_back(column);
+    }
+    given.push_back(std::move(g));
+  }
+  // Correlated parameters are drawn together: swapping one of them between A
+  // and B alone would break their correlation, so they form one group.
+  DesignGroups out;
+  std::vector<SobolGroup> all = given;
+  for (std::size_t b = 0; b < table.copulas().size(); ++b) {
+    const auto& block = table.copulas()[b].columns;
+    const int first_owner = owner[block.front()];
+    std::string listed;
+    for (const auto c : block) listed += (listed.empty() ? "" : ", ") + short_names[c];
+    for (const auto c : block)
+      if (owner[c] != first_owner)
+        throw InputError(fmt::format("--group: correlations[{}] draws {} together; put all of them in one group "
+                                     "(a design that varies part of a correlated block breaks its correlation)",
+                                     b, listed));
+    if (first_owner != none) continue;
+    const std::string name = fmt::format("correlations[{}]", b);
+    for (const auto c : block) owner[c] = static_cast<int>(all.size());
+    all.push_back({name, {block.begin(), block.end()}});
+    out.notes.push_back(fmt::format("{} ({}) are drawn together and form one group", name, listed));
+  }
+  // A parameter alone is named as in the rank table (its stored name).
+  for (std::uint32_t c = 0; c < columns.size(); ++c)
+    if (owner[c] == none) all.push_back({names[c], {c}});
+  std::stable_sort(all.begin(), all.end(), [](const SobolGroup& x, const SobolGroup& y) {
+    return *std::min_element(x.columns.begin(), x.columns.end()) < *std::min_element(y.columns.begin(), y.columns.end());
+  });
+  for (const auto& g : all) {
+    std::string m;
+    for (const auto c : g.columns) m += (m.empty() ? "" : ",") + names[c];
+    out.members.push_back(m);
+  }
+  out.groups = std::move(all);
+  return out;
+}
+
 }  // namespace
 
 int command_sensitivity(const SensitivityArgs& a) {
@@ -73,6 +159,7 @@ int command_sensitivity(const SensitivityArgs& a) {
   std::string scenario;  // "" or "points/<i>"
   std::uint64_t tornado_n = 0;
   std::string tornado_note;
+  std::optional<DesignGroups> sobol_groups;
   {
     Id file = open_result_file(path);
     require_complete_result(file.get(), path);
@@ -113,14 +200,48 @@ int command_sensitivity(const SensitivityArgs& a) {
       results.push_back(std::move(r));
     }
 
-    // Tornado: re-run the model from the file's config.
-    if (!a.no_tornado && a.tornado_replicates > 0) {
-      std::optional<Scenario> s;
+    // The tornado and the Saltelli design re-run the model from the file's config.
+    const bool sobol = a.method == "sobol";
+    const bool tornado = !a.no_tornado && a.tornado_replicates > 0;
+    std::optional<Scenario> s;
+    if (tornado || sobol) {
       try {
         s.emplace(parse_scenario(hdf5::attribute_text(file.get(), "config_yaml"), a.file + " (config_yaml)"));
       } catch (const std::exception& e) {
+        if (sobol)
+          throw InputError(fmt::format("'{}': --method sobol re-runs the model from the file's config_yaml, which "
+                                       "does not load: {}",
+                                       a.file, e.what()));
         tornado_note = std::string("no tornado: the file's config_yaml does not load: ") + e.what();
       }
+    }
+    if (sobol) {
+      if (!(point_index < s->points.size()))
+        throw InputError(fmt::format("'{}': the config has no point {}", a.file, point_index));
+      const ScenarioPoint& p = s->points[point_index];
+      const DesignGroups design = design_groups(*p.parameters.table, a.groups);
+      const auto& specs = p.simulation->outputs();
+      std::vector<std::size_t> index;
+      for (const auto& r : results) {
+        const auto it = std::find_if(specs.begin(), specs.end(), [&](const OutputSpec& o) { return o.name == r.name; });
+        if (it == specs.end())
+          throw InputError(fmt::format("'{}': the file's output '{}' is not one the config's model produces", a.file,
+                                       r.name));
+        index.push_back(static_cast<std::size_t>(it - specs.begin()));
+      }
+      for (const auto& note : design.notes) std::cerr << "samdsim: sobol: " << note << "\n";
+      std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices (A, B and one per group) = {} model runs\n",
+                               a.sobol_rows, design.groups.size() + 2, a.sobol_rows * (design.groups.size() + 2));
+      SobolRunOptions o;
+      o.rows = static_cast<std::size_t>(a.sobol_rows);
+      o.seed = seed;
+      o.scenario = p.key;
+      const std::vector<SobolSamples> samples = run_sobol_design(*p.simulation, *p.parameters.table, design.groups, index, o);
+      for (std::size_t k = 0; k < results.size(); ++k)
+        results[k].sobol = sobol_indices(samples[k], static_cast<std::size_t>(a.bootstrap), seed);
+      sobol_groups = design;
+    }
+    if (tornado) {
       if (s && point_index < s->points.size()) {
         const ScenarioPoint& p = s->points[point_index];
         const ParameterTable& table = *p.parameters.table;
@@ -196,6 +317,22 @@ int command_sensitivity(const SensitivityArgs& a) {
       hdf5::write_uint64_attribute(g.get(), "tornado_replicates", tornado_n);
       hdf5::write_double_attribute(g.get(), "tornado_base_mean", r.base_mean);
       hdf5::write_string_attribute(g.get(), "unit", r.unit);
+      if (r.sobol) {
+        Id so = hdf5::create_group(g.get(), "sobol");
+        std::vector<std::string> group_names;
+        for (const auto& x : sobol_groups->groups) group_names.push_back(x.name);
+        write_string_dataset(so.get(), "group", group_names);
+        write_string_dataset(so.get(), "members", sobol_groups->members);
+        write_double_dataset(so.get(), "first_order", to_vector(r.sobol->first));
+        write_double_dataset(so.get(), "first_order_low", to_vector(r.sobol->first_low));
+        write_double_dataset(so.get(), "first_order_high", to_vector(r.sobol->first_high));
+        write_double_dataset(so.get(), "total", to_vector(r.sobol->total));
+        write_double_dataset(so.get(), "total_low", to_vector(r.sobol->total_low));
+        write_double_dataset(so.get(), "total_high", to_vector(r.sobol->total_high));
+        hdf5::write_uint64_attribute(so.get(), "rows", a.sobol_rows);
+        hdf5::write_uint64_attribute(so.get(), "rows_used", r.sobol->rows_used);
+        hdf5::write_double_attribute(so.get(), "variance", r.sobol->variance);
+      }
     }
   });
 

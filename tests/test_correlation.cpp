@@ -152,6 +152,23 @@ TEST_CASE("The copula's rank correlations follow the closed forms of the normal 
         Approx(2.0 * std::sin(std::numbers::pi / 12.0)));
 }
 
+TEST_CASE("Each measure reaches the copula converted by its own formula", "[correlation]") {
+  // (L L^T)(0, 1) of the linked block is the normal scores' correlation.
+  const auto linked = [](const std::string& measure, double value) {
+    const Scenario s = parse_scenario(base + "correlations:\n  - parameters: [adoption.bass_p_per_year, "
+                                             "adoption.bass_q_per_year]\n    " +
+                                          measure + ": " + std::to_string(value) + "\n",
+                                      "c.yaml");
+    const auto& c = s.points.front().parameters.table->copulas().at(0);
+    REQUIRE(c.lower.size() == 4);
+    return c.lower[2] * c.lower[0] + c.lower[3] * c.lower[1];
+  };
+  CHECK(linked("spearman", 0.6) == Approx(2.0 * std::sin(std::numbers::pi * 0.6 / 6.0)).margin(1e-12));
+  CHECK(linked("kendall", 0.6) == Approx(std::sin(std::numbers::pi * 0.6 / 2.0)).margin(1e-12));
+  CHECK(linked("normal", 0.6) == Approx(0.6).margin(1e-12));
+  CHECK(linked("spearman", -0.35) == Approx(2.0 * std::sin(std::numbers::pi * -0.35 / 6.0)).margin(1e-12));
+}
+
 TEST_CASE("The nearest correlation matrix matches Higham's example and leaves a valid matrix alone", "[correlation]") {
   // Higham (2002), section 4: the nearest correlation matrix to
   // [1 1 0; 1 1 1; 0 1 1] has off-diagonal entries 0.7607, 0.1573, 0.7607.

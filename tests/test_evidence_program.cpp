@@ -68,6 +68,25 @@ TEST_CASE("With the market off and one strategy the evidence outputs equal us_pa
   }
 }
 
+TEST_CASE("Correlated evidence parameters on stage 0 draw as in us_pathway bit for bit") {
+  const std::string config = read_text("configs/ai_triage_510k.yaml");
+  const auto block = [](const std::string& prefix) {
+    return "correlations:\n  - parameters: ['" + prefix + "studies[0].sensitivity', '" + prefix +
+           "studies[0].specificity']\n    spearman: -0.4\n";
+  };
+  const Run plain = run(config + block(""), n);
+  const Run chained = run(evidence_only(config, plain.scenario.seed) + block("strategies[0].evidence."), n);
+  const Run independent = run(config, n);
+  const auto columns = plain.scenario.parameters.table->sampled_columns();
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const std::string path = "parameters.strategies[0].evidence." + columns[j].name.substr(11);
+    INFO(path);
+    CHECK(bitwise_equal(plain.sink.parameters[j], chained.parameter(path)));
+    const bool correlated = columns[j].name.find("studies[0].s") != std::string::npos;
+    CHECK(bitwise_equal(plain.sink.parameters[j], independent.sink.parameters[j]) == !correlated);
+  }
+}
+
 TEST_CASE("With authorization at month 0 and no links the market outputs equal hospital_adoption's bit for bit") {
   // The example stroke market with a tenth of its hospitals, to keep the test quick.
   std::string config = read_text("configs/hospital_adoption_us_stroke_lvo.yaml");

@@ -84,6 +84,10 @@ TEST_CASE("Correlated parameters draw the same for 1 and 2 threads and for merge
                 .status == 0);
   CHECK(identical(dir / "t1.h5", dir / "t2.h5", {"/replicates", "/parameters", "/summary"}));
   CHECK(identical(dir / "t1.h5", shard_and_merge(dir, cfg, 3), {"/replicates", "/parameters", "/summary"}));
+  // The block is in effect: the draws differ from those of the same config without it.
+  const fs::path independent = write(dir, "independent.yaml", plain);
+  REQUIRE(run("run " + independent.string() + " --progress never -o " + (dir / "plain.h5").string(), dir).status == 0);
+  CHECK_FALSE(identical(dir / "t1.h5", dir / "plain.h5", {"/parameters"}));
 }
 
 TEST_CASE("Merged shards of a sweep equal a single run, chosen point included") {

@@ -237,14 +237,16 @@ TEST_CASE("report: us_pathway runs kept in full, as bands, as summaries, merged 
   CHECK(slurp(dir / "summary_report" / "index.html").find("--outputs summary") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "summary_report" / "rank_correlation.png"));
 
-  // After samdsim sensitivity the tornado is its p10/p90 re-runs, beside the rank correlations.
+  // After samdsim sensitivity the tornado is its p10/p90 re-runs, beside the rank correlations and the Sobol indices.
   REQUIRE(run("sensitivity " + (dir / "all.h5").string() + " --output total_cost_usd months_to_decision "
-              "--bootstrap 20 --tornado-replicates 200", dir).status == 0);
+              "--bootstrap 20 --tornado-replicates 200 --method sobol --rows 100", dir).status == 0);
   std::vector<std::string> with_tornado = replicate_figures;
   with_tornado.push_back("tornado.png");
+  with_tornado.push_back("sobol.png");
   check_report(dir / "all.h5", dir, with_tornado);
   const std::string page = slurp(dir / "all_report" / "index.html");
   CHECK(page.find("Sensitivity of total_cost_usd") != std::string::npos);
+  CHECK(page.find("Sobol indices of total_cost_usd") != std::string::npos);
   CHECK(page.find("parameters.presubmission.preparation_months") != std::string::npos);  // labels in full
 
   // One shard is refused with the way forward; the merged shards are a full run.

@@ -1,7 +1,8 @@
-"""The one-at-a-time tornado and the rank-correlation table that `samdsim
-sensitivity` stores in a result file (/sensitivity/<output>, or
-/points/<i>/sensitivity/<output> of a sweep; app/sensitivity.cpp), for
-samdsim_report.py."""
+"""The one-at-a-time tornado, the rank-correlation table and the Sobol
+indices that `samdsim sensitivity` stores in a result file
+(/sensitivity/<output>, its Saltelli design's indices under
+/sensitivity/<output>/sobol, or the same under /points/<i>/ of a sweep;
+app/sensitivity.cpp), for samdsim_report.py."""
 
 import h5py
 import numpy as np
@@ -11,6 +12,7 @@ import samdsim_reader as sr
 from samdsim_report_common import number, plt, readable, save, scale_for, short_key, table
 
 TOP = 10
+SOBOL_COLUMNS = ["first_order", "first_order_low", "first_order_high", "total", "total_low", "total_high"]
 COLUMNS = ["spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prcc_high",
            "first_order", "first_order_low", "first_order_high",
            "tornado_p10_mean", "tornado_p90_mean", "tornado_change"]
@@ -36,6 +38,64 @@ def read(path, point=None):
     return out
 
 
+def _label_bars(ax, labels, xlabel, title):
+    """A horizontal bar chart's parameter labels (shortened), axis, title, grid and legend."""
+    ax.set_yticks(np.arange(len(labels)), [short_key(k, 40) for k in labels], fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize="medium")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize="x-small")
+
+
+def read_sobol(path, point=None):
+    """{output: DataFrame indexed by group, with SOBOL_COLUMNS and members; attrs hold
+    rows, rows_used and variance} for the outputs whose Sobol design was run."""
+    where = "sensitivity" if point is None else f"points/{int(point)}/sensitivity"
+    out = {}
+    with h5py.File(path, "r") as f:
+        if where not in f:
+            return out
+        for name, g in f[where].items():
+            if "sobol" not in g:
+                continue
+            so = g["sobol"]
+            df = pd.DataFrame({c: so[c][()] for c in SOBOL_COLUMNS},
+                              index=pd.Index([_text(x) for x in so["group"][()]], name="group"))
+            df["members"] = [_text(x) for x in so["members"][()]]
+            df.attrs = {k: _text(v.item() if hasattr(v, "item") else v) for k, v in so.attrs.items()}
+            out[name] = df
+    return out
+
+
+def sobol_figure(path, point, outdir, figures, preferred=(), prefix=""):
+    """First-order and total Sobol indices as bars with their bootstrap intervals,
+    for at most two outputs (the preferred first), largest total on top."""
+    results = read_sobol(path, point)
+    names = [n for n in preferred if n in results] + [n for n in results if n not in preferred]
+    names = names[:2]
+    if not names:
+        return
+    fig, axes = plt.subplots(1, len(names), figsize=(7.4 * len(names), 5.6), layout="constrained", squeeze=False)
+    for ax, name in zip(axes[0], names):
+        df = results[name].sort_values("total", ascending=False, na_position="last").head(TOP)[::-1]
+        y = np.arange(len(df))
+        for offset, column, colour, label in ((0.2, "first_order", "C0", "first order (alone)"),
+                                              (-0.2, "total", "C3", "total (with interactions)")):
+            v = df[column].to_numpy(dtype=float)
+            err = np.abs(np.vstack([v - df[f"{column}_low"].to_numpy(dtype=float),
+                                    df[f"{column}_high"].to_numpy(dtype=float) - v]))
+            ax.barh(y + offset, v, height=0.4, color=colour, alpha=0.85, xerr=err, capsize=2, label=label)
+        ax.axvline(0, color="k", lw=0.8)
+        _label_bars(ax, df.index, "Share of the variance",
+                    f"Sobol indices of {readable(name).lower()} ({int(df.attrs.get('rows', 0))} rows)")
+    save(fig, outdir, f"{prefix}sobol.png", figures,
+         "Sobol indices from samdsim sensitivity --method sobol (a Saltelli design on common random numbers): "
+         "the share of the output's variance each parameter or group explains alone (first order, Saltelli 2010) "
+         "and with its interactions (total, Jansen 1999), with bootstrap 95 % intervals; largest total on top "
+         "(10 at most). A total well above the first order marks interactions; a total near 0 a parameter that "
+         "can be fixed.", point=point)
+
+
 def tornado_outputs(results, preferred):
     """The outputs whose tornado varies: the preferred ones first, at most two."""
     def varies(df):
@@ -47,6 +107,12 @@ def tornado_outputs(results, preferred):
 
 
 def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
+    """The tornado and, beside it, the Sobol indices where they were computed."""
+    _tornado_figure(path, point, outdir, figures, preferred, prefix)
+    sobol_figure(path, point, outdir, figures, preferred, prefix)
+
+
+def _tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
     """Bars from the output's mean with each parameter at its p10 and at its p90 (the
     others at their medians, common random numbers), largest swing on top, around
     the mean with every parameter at its median (files before that was stored:
@@ -72,12 +138,9 @@ def tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
         ax.barh(y, (lo - base) / factor, left=base / factor, color="C0", alpha=0.85, label="parameter at its p10")
         ax.barh(y, (hi - base) / factor, left=base / factor, color="C3", alpha=0.85, label="parameter at its p90")
         ax.axvline(base / factor, color="k", lw=1, label=f"{centre}: {number(base / factor)}")
-        ax.set_yticks(y, [short_key(k, 40) for k in rows.index], fontsize="small")
-        ax.set_xlabel(f"Mean {readable(name).lower()}" + (f" ({ulabel})" if ulabel else ""))
-        ax.set_title(f"Tornado of {readable(name).lower()} ({int(df.attrs.get('tornado_replicates', 0))} "
-                     "replicates per bar end)", fontsize="medium")
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize="x-small")
+        _label_bars(ax, rows.index, f"Mean {readable(name).lower()}" + (f" ({ulabel})" if ulabel else ""),
+                    f"Tornado of {readable(name).lower()} ({int(df.attrs.get('tornado_replicates', 0))} "
+                    "replicates per bar end)")
     save(fig, outdir, f"{prefix}tornado.png", figures,
          "One-at-a-time tornado from samdsim sensitivity: for each parameter, the mean of the output with that "
          "parameter at its 10th (blue) and 90th (red) percentile and every other drawn parameter at its median, "
@@ -96,4 +159,8 @@ def sections(path, point):
         view = df.reindex(df["prcc"].abs().sort_values(ascending=False).index)
         n = df.attrs.get("rows_used", "")
         out.append((f"Sensitivity of {name} (samdsim sensitivity; {n} replicates, ranked by |PRCC|)", table(view)))
+    for name, df in read_sobol(path, point).items():
+        view = df.sort_values("total", ascending=False, na_position="last")
+        out.append((f"Sobol indices of {name} (Saltelli design of {df.attrs.get('rows', '')} rows, "
+                    f"{df.attrs.get('rows_used', '')} with a value; ranked by total)", table(view)))
     return out

@@ -163,13 +163,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (root["replicates"]) s.replicates = read_count(root["replicates"], "replicates", file, 1, max_replicates);
   if (root["seed"]) s.seed = read_count(root["seed"], "seed", file, 0, UINT64_MAX);
 
-  s.correlations = parse_correlations(root["correlations"], file);
+  s.correlations = parse_correlations(root["correlations"], file, s.warnings);
   s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
   s.simulation = s.model->prepare(s.parameters.root);
   s.parameters.table->finalize();
   // A sweep's points are linked one by one below: a swept value may make a
   // correlated parameter a distribution only there.
-  if (!root["sweep"] && !root["solve"]) correlate_parameters(*s.parameters.table, s.correlations, s.warnings);
+  if (!root["sweep"] && !root["solve"]) correlate_parameters(*s.parameters.table, s.correlations);
 
   if (root["sweep"] && root["solve"])
     throw InputError(location_of(root["solve"], file), "solve",
@@ -208,10 +208,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       p.parameters = resolve_parameters(s.model->schema(), parameters, file, location_of(root, file));
       p.simulation = s.model->prepare(p.parameters.root);
       p.parameters.table->finalize();
-      std::vector<std::string> warnings;
-      correlate_parameters(*p.parameters.table, s.correlations, warnings);
-      for (auto& w : warnings)
-        if (std::find(s.warnings.begin(), s.warnings.end(), w) == s.warnings.end()) s.warnings.push_back(std::move(w));
+      correlate_parameters(*p.parameters.table, s.correlations);
     } catch (const InputError& e) {
       std::string point;
       for (std::size_t c = 0; c < sweep.columns.size(); ++c)

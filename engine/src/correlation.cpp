@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <unordered_map>
 
 #include "samdsim/parameters.hpp"
 #include "samdsim/sweep.hpp"
@@ -34,8 +35,8 @@ Eigen::MatrixXd read_matrix(const YAML::Node& node, std::size_t k, const std::st
     if (!node.IsSequence() || node.size() != k)
       throw InputError(location_of(node, file), path,
                        fmt::format("expected a {}x{} matrix: a list of {} rows, one per parameter, in the order "
-                                   "of 'parameters'",
-                                   k, k, k));
+                                   "of 'parameters'{}",
+                                   k, k, k, k == 2 ? " (or a single number for the two)" : ""));
     for (std::size_t i = 0; i < k; ++i) {
       const YAML::Node row = node[i];
       const std::string row_path = index_path(path, i);
@@ -57,6 +58,11 @@ Eigen::MatrixXd read_matrix(const YAML::Node& node, std::size_t k, const std::st
       if (!(m(a, b) >= -1.0 && m(a, b) <= 1.0))
         throw InputError(location_of(cell, file), cell_path,
                          fmt::format("a correlation lies in [-1, 1], got {:g}", m(a, b)));
+      if (i != j && std::fabs(m(a, b)) == 1.0)
+        throw InputError(location_of(cell, file), cell_path,
+                         fmt::format("a correlation of {:g} makes one parameter a function of the other, which the "
+                                     "Gaussian copula cannot draw; give a value strictly between -1 and 1",
+                                     m(a, b)));
       if (j < i && std::fabs(m(a, b) - m(b, a)) > symmetry_tolerance)
         throw InputError(location_of(cell, file), cell_path,
                          fmt::format("the matrix must be symmetric: entry [{}][{}] is {:g} but [{}][{}] is {:g}", i, j,
@@ -123,6 +129,7 @@ CorrelationBlock parse_block(const YAML::Node& node, const std::string& path, co
 
 double smallest_eigenvalue(const Eigen::MatrixXd& m) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(m, Eigen::EigenvaluesOnly);
+  if (es.info() != Eigen::Success) throw InternalError("smallest_eigenvalue: the eigensolver did not converge");
   return es.eigenvalues().minCoeff();
 }
 
@@ -133,6 +140,47 @@ const char* measure_name(CorrelationMeasure m) {
     case CorrelationMeasure::normal: return "normal";
   }
   return "normal";
+}
+
+// The copula's Cholesky factor of a block (row-major), repaired when the
+// block asks; the repair's warning is added to `warnings`.
+std::vector<double> copula_factor(const CorrelationBlock& b, std::vector<std::string>& warnings) {
+  Eigen::MatrixXd r = normal_correlation(b.measure, b.matrix);
+  const double smallest = smallest_eigenvalue(r);
+  Eigen::LLT<Eigen::MatrixXd> llt(r);
+  // A factor that exists but is this close to singular makes the copula's
+  // draws hinge on rounding; such a matrix is treated as semidefinite.
+  constexpr double min_eigenvalue = 1e-10;
+  if (llt.info() != Eigen::Success || smallest < min_eigenvalue) {
+    const std::string what =
+        b.measure == CorrelationMeasure::normal
+            ? fmt::format("the matrix is not positive definite (smallest eigenvalue {:.3g})", smallest)
+            : fmt::format("the normal-score matrix converted from these {} correlations is not positive definite "
+                          "(smallest eigenvalue {:.3g})",
+                          measure_name(b.measure), smallest);
+    if (!b.repair)
+      throw InputError(b.matrix_at, child_path(b.key_path, measure_name(b.measure)),
+                       what + ": the Gaussian copula cannot draw these correlations together; correct them, or add "
+                              "'repair: nearest' to use the nearest correlation matrix");
+    const Eigen::MatrixXd repaired = nearest_correlation(r);
+    Eigen::Index bi = 0, bj = 0;
+    const double change = (repaired - r).cwiseAbs().maxCoeff(&bi, &bj);
+    warnings.push_back(fmt::format("{}: {}; repaired to the nearest correlation matrix (Higham 2002), the largest "
+                                   "change {:.3g} on the normal scale, between {} and {}",
+                                   b.key_path, what, change, b.parameters[static_cast<std::size_t>(bi)],
+                                   b.parameters[static_cast<std::size_t>(bj)]));
+    r = repaired;
+    llt.compute(r);
+    if (llt.info() != Eigen::Success)
+      throw InternalError(b.key_path + ": the repaired correlation matrix has no Cholesky factor");
+  }
+  const Eigen::MatrixXd lower = llt.matrixL();
+  const auto k = static_cast<std::size_t>(lower.rows());
+  std::vector<double> out(k * k, 0.0);
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j <= i; ++j)
+      out[i * k + j] = lower(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+  return out;
 }
 
 }  // namespace
@@ -158,21 +206,29 @@ Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor) {
   // matrices, with Dykstra's correction on the former.
   const auto psd_part = [](const Eigen::MatrixXd& m, double min_eigenvalue) {
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(m);
+    if (es.info() != Eigen::Success) throw InternalError("nearest_correlation: the eigensolver did not converge");
     const Eigen::VectorXd lambda = es.eigenvalues().cwiseMax(min_eigenvalue);
     return Eigen::MatrixXd(es.eigenvectors() * lambda.asDiagonal() * es.eigenvectors().transpose());
   };
-  Eigen::MatrixXd y = a;
+  // Higham's stopping rule: the relative changes of X and Y and their
+  // distance all below the tolerance.
+  constexpr double tolerance = 1e-12;
+  constexpr int max_iterations = 10000;
+  Eigen::MatrixXd y = a, x = a;
   Eigen::MatrixXd correction = Eigen::MatrixXd::Zero(a.rows(), a.cols());
-  for (int iteration = 0; iteration < 1000; ++iteration) {
+  bool converged = false;
+  for (int iteration = 0; iteration < max_iterations && !converged; ++iteration) {
     const Eigen::MatrixXd r = y - correction;
-    const Eigen::MatrixXd x = psd_part(r, 0.0);
-    correction = x - r;
-    Eigen::MatrixXd next = x;
-    next.diagonal().setOnes();
-    const double change = (next - y).norm();
-    y = next;
-    if (change <= 1e-14 * std::max(1.0, y.norm())) break;
+    const Eigen::MatrixXd next_x = psd_part(r, 0.0);
+    correction = next_x - r;
+    Eigen::MatrixXd next_y = next_x;
+    next_y.diagonal().setOnes();
+    converged = (next_x - x).norm() <= tolerance * next_x.norm() && (next_y - y).norm() <= tolerance * next_y.norm() &&
+                (next_y - next_x).norm() <= tolerance * next_y.norm();
+    x = next_x;
+    y = next_y;
   }
+  if (!converged) throw InternalError("nearest_correlation: no convergence in 10000 iterations");
   // The limit is only semidefinite; lift its smallest eigenvalues and put the
   // unit diagonal back, which keeps every eigenvalue at least about `floor`.
   Eigen::MatrixXd lifted = psd_part(0.5 * (y + y.transpose()), floor);
@@ -182,22 +238,27 @@ Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor) {
   return lifted;
 }
 
-std::vector<CorrelationBlock> parse_correlations(const YAML::Node& node, const std::string& file) {
+std::vector<CorrelationBlock> parse_correlations(const YAML::Node& node, const std::string& file,
+                                                 std::vector<std::string>& warnings) {
   std::vector<CorrelationBlock> blocks;
   if (!node || node.IsNull()) return blocks;
   if (!node.IsSequence())
     throw InputError(location_of(node, file), "correlations",
                      "expected a list of blocks, each {parameters: [a, b, ...], spearman: matrix}");
-  for (std::size_t i = 0; i < node.size(); ++i) blocks.push_back(parse_block(node[i], index_path("correlations", i), file));
   // A parameter belongs to one block: its normal score has one source.
-  for (std::size_t i = 0; i < blocks.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      for (std::size_t p = 0; p < blocks[i].parameters.size(); ++p)
-        for (const auto& q : blocks[j].parameters)
-          if (blocks[i].parameters[p] == q)
-            throw InputError(blocks[i].parameter_at[p], index_path(child_path(blocks[i].key_path, "parameters"), p),
-                             fmt::format("'{}' is already in {}; a parameter belongs to one block (merge the two)", q,
-                                         blocks[j].key_path));
+  std::unordered_map<std::string, std::size_t> block_of;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    CorrelationBlock b = parse_block(node[i], index_path("correlations", i), file);
+    for (std::size_t p = 0; p < b.parameters.size(); ++p) {
+      const auto [it, added] = block_of.emplace(b.parameters[p], i);
+      if (!added)
+        throw InputError(b.parameter_at[p], index_path(child_path(b.key_path, "parameters"), p),
+                         fmt::format("'{}' is already in {}; a parameter belongs to one block (merge the two)",
+                                     b.parameters[p], blocks[it->second].key_path));
+    }
+    b.lower = copula_factor(b, warnings);
+    blocks.push_back(std::move(b));
+  }
   return blocks;
 }
 
@@ -219,8 +280,7 @@ void emit_correlations(YAML::Emitter& out, const std::vector<CorrelationBlock>& 
   out << YAML::EndSeq;
 }
 
-void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks,
-                          std::vector<std::string>& warnings) {
+void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks) {
   std::vector<ParameterTable::Copula> copulas;
   // Paths as a config writes them (under parameters:), for lookup and hints.
   std::vector<std::string> paths(table.size());
@@ -251,6 +311,8 @@ void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBl
                          fmt::format("'{}' is a fixed value ({:g}) in this scenario; only a parameter given as a "
                                      "distribution can be correlated",
                                      b.parameters[p], slot.distribution.mean()));
+      if (const std::string& why = table.independence(param); !why.empty())
+        throw InputError(b.parameter_at[p], at, "'" + b.parameters[p] + "' cannot be correlated: " + why);
       if (!table.used(param))
         throw InputError(b.parameter_at[p], at,
                          "'" + b.parameters[p] +
@@ -261,41 +323,7 @@ void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBl
       // share their correlated draws as they share the others.
       key_text += fmt::format("{}:{}\n", table.stream_stage(slot.stream), table.stream_relative_path(param));
     }
-    Eigen::MatrixXd r = normal_correlation(b.measure, b.matrix);
-    const double smallest = smallest_eigenvalue(r);
-    Eigen::LLT<Eigen::MatrixXd> llt(r);
-    // A factor that exists but is this close to singular makes the copula's
-    // draws hinge on rounding; such a matrix is treated as semidefinite.
-    constexpr double min_eigenvalue = 1e-10;
-    if (llt.info() != Eigen::Success || smallest < min_eigenvalue) {
-      const std::string what =
-          b.measure == CorrelationMeasure::normal
-              ? fmt::format("the matrix is not positive definite (smallest eigenvalue {:.3g})", smallest)
-              : fmt::format("the normal-score matrix converted from these {} correlations is not positive definite "
-                            "(smallest eigenvalue {:.3g})",
-                            measure_name(b.measure), smallest);
-      if (!b.repair)
-        throw InputError(b.matrix_at, child_path(b.key_path, measure_name(b.measure)),
-                         what + ": no set of parameters can have these correlations together; correct them, or add "
-                                "'repair: nearest' to use the nearest correlation matrix");
-      const Eigen::MatrixXd repaired = nearest_correlation(r);
-      Eigen::Index bi = 0, bj = 0;
-      const double change = (repaired - r).cwiseAbs().maxCoeff(&bi, &bj);
-      warnings.push_back(fmt::format("{}: {}; repaired to the nearest correlation matrix (Higham 2002), the largest "
-                                     "change {:.3g} on the normal scale, between {} and {}",
-                                     b.key_path, what, change, b.parameters[static_cast<std::size_t>(bi)],
-                                     b.parameters[static_cast<std::size_t>(bj)]));
-      r = repaired;
-      llt.compute(r);
-      if (llt.info() != Eigen::Success)
-        throw InternalError(b.key_path + ": the repaired correlation matrix has no Cholesky factor");
-    }
-    const Eigen::MatrixXd lower = llt.matrixL();
-    const auto k = static_cast<std::size_t>(lower.rows());
-    c.lower.assign(k * k, 0.0);
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t j = 0; j <= i; ++j)
-        c.lower[i * k + j] = lower(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+    c.lower = b.lower;
     // The top bit keeps the key clear of the replicate's parameter and model substreams.
     c.substream = hash_text(key_text) | (1ULL << 63);
     copulas.push_back(std::move(c));

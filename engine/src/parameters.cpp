@@ -72,8 +72,22 @@ std::uint32_t ParameterTable::add_stream(std::uint64_t stage, std::string path) 
 std::string ParameterTable::stream_relative_path(Param p) const {
   const Slot& s = slot(p);
   const std::string& group = stream_paths_.at(s.stream);
-  if (group.empty() || s.path.rfind(group + ".", 0) != 0) return s.path;
+  if (s.path.rfind(group + ".", 0) != 0) return s.path;
   return s.path.substr(group.size() + 1);
+}
+
+const std::string& ParameterTable::independence(Param p) const {
+  static const std::string none;
+  const auto it = independent_.find(p.slot);
+  return it == independent_.end() ? none : it->second;
+}
+
+void ParameterTable::set_copulas(std::vector<Copula> copulas) {
+  for (const Copula& c : copulas)
+    if (c.columns.size() > max_correlated_parameters || c.lower.size() != c.columns.size() * c.columns.size())
+      throw std::logic_error("ParameterTable::set_copulas: a block of more than max_correlated_parameters or a "
+                             "factor of the wrong size");
+  copulas_ = std::move(copulas);
 }
 
 bool ParameterTable::is_sampled(Param p) const {
@@ -97,6 +111,17 @@ double normal_score_probability(double x) {
 
 void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
                           std::span<double> values, std::span<double> drawn) const {
+  if (given_rows_) {
+    const std::size_t k = sampled_.size();
+    if ((replicate + 1) * k > given_rows_->size())
+      throw std::logic_error("ParameterTable::draw: no given row for replicate " + std::to_string(replicate));
+    const double* row = given_rows_->data() + replicate * k;
+    for (std::size_t j = 0; j < k; ++j) {
+      values[sampled_[j]] = row[j];
+      drawn[j] = row[j];
+    }
+    return;
+  }
   for (std::uint32_t g = 0; g < stream_stages_.size(); ++g) {
     Stream stream(seed, scenario, replicate, parameter_substream, stream_stages_[g]);
     for (std::size_t k = 0; k < sampled_.size(); ++k) {

@@ -52,15 +52,14 @@ Eigen::VectorXd prcc_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& ry
   return out;
 }
 
-// 2.5 % and 97.5 % (type 7) of the finite values.
-std::pair<double, double> interval(std::vector<double> values) {
+}  // namespace
+
+std::pair<double, double> bootstrap_interval(std::vector<double> values) {
   values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
                values.end());
   std::sort(values.begin(), values.end());
   return {quantile_sorted(values, 0.025), quantile_sorted(values, 0.975)};
 }
-
-}  // namespace
 
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
   const auto n = static_cast<std::size_t>(values.size());
@@ -236,10 +235,10 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
   for (Eigen::Index c = 0; c < kv; ++c) {
     const Eigen::Index j = cols[static_cast<std::size_t>(c)];
     std::tie(r.spearman_low(j), r.spearman_high(j)) =
-        rescale(interval(boot_rho[static_cast<std::size_t>(c)]), rho(c), rho_sub(c));
-    std::tie(r.prcc_low(j), r.prcc_high(j)) = rescale(interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
+        rescale(bootstrap_interval(boot_rho[static_cast<std::size_t>(c)]), rho(c), rho_sub(c));
+    std::tie(r.prcc_low(j), r.prcc_high(j)) = rescale(bootstrap_interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
     std::tie(r.first_order_low(j), r.first_order_high(j)) =
-        rescale(interval(boot_s1[static_cast<std::size_t>(c)]), s1(c), s1_sub(c));
+        rescale(bootstrap_interval(boot_s1[static_cast<std::size_t>(c)]), s1(c), s1_sub(c));
   }
   return r;
 }

@@ -109,8 +109,59 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
     s.tornado_replicates = hdf5::read_uint64_attribute(g.get(), "tornado_replicates").value_or(0);
     s.tornado_base_mean =
         hdf5::read_double_attribute(g.get(), "tornado_base_mean").value_or(std::numeric_limits<double>::quiet_NaN());
+    if (hdf5::link_exists(g.get(), "sobol")) {
+      const std::string sat = at + "/sobol";
+      Id sg = open_stored_group(g.get(), "sobol", file_name);
+      StoredSensitivity::Sobol& so = s.sobol;
+      so.groups = read_strings(sg.get(), "group", sat + "/group");
+      so.members = read_strings(sg.get(), "members", sat + "/members");
+      const hsize_t k = so.groups.size();
+      if (so.members.size() != k)
+        throw InputError(fmt::format("{}/members holds {} values for {} groups: the file is damaged", sat,
+                                     so.members.size(), k));
+      const auto indices = [&](const char* name) { return read_numbers(sg.get(), name, k, sat + "/" + name); };
+      so.first = indices("first_order");
+      so.first_low = indices("first_order_low");
+      so.first_high = indices("first_order_high");
+      so.total = indices("total");
+      so.total_low = indices("total_low");
+      so.total_high = indices("total_high");
+      so.rows = hdf5::read_uint64_attribute(sg.get(), "rows").value_or(0);
+      so.rows_used = hdf5::read_uint64_attribute(sg.get(), "rows_used").value_or(0);
+      so.variance = hdf5::read_double_attribute(sg.get(), "variance").value_or(std::numeric_limits<double>::quiet_NaN());
+    }
     out.push_back(std::move(s));
   }
+  return out;
+}
+
+// Indexes of `values` from the largest down, NaN last, ties in their order.
+std::vector<std::size_t> ranked(const std::vector<double>& values) {
+  std::vector<std::size_t> order(values.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto key = [&](std::size_t j) { return std::isfinite(values[j]) ? values[j] : -1.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
+  return order;
+}
+
+// The Sobol table of one output, ranked by the total index.
+std::string format_sobol(const StoredSensitivity::Sobol& so) {
+  if (so.groups.empty()) return "";
+  std::string out = fmt::format("   Sobol indices (Saltelli design of {} rows, {} with a value; first order: the share "
+                                "of the variance the group explains alone; total: with its interactions; ranked by "
+                                "total)\n",
+                                so.rows, so.rows_used);
+  const std::vector<std::size_t> order = ranked(so.total);
+  std::size_t width = 5;
+  for (const auto& n : so.groups) width = std::max(width, n.size());
+  out += fmt::format("   {:<{}}  {:>20}  {:>20}  {}\n", "group", width, "first order [95% CI]", "total [95% CI]",
+                     "parameters");
+  const auto share = [](double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : std::string("n/a"); };
+  for (const std::size_t j : order)
+    out += fmt::format("   {:<{}}  {:>5} [{:>5}, {:>5}]  {:>5} [{:>5}, {:>5}]  {}\n", so.groups[j], width,
+                       share(so.first[j]), share(so.first_low[j]), share(so.first_high[j]), share(so.total[j]),
+                       share(so.total_low[j]), share(so.total_high[j]),
+                       so.members[j] == so.groups[j] ? "" : so.members[j]);
   return out;
 }
 
@@ -133,13 +184,9 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
       out += "   (the output or the parameters do not vary)\n";
       continue;
     }
-    std::vector<std::size_t> order(r.parameters.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto key = [&](std::size_t j) {
-      const double v = std::abs(r.prcc[j]);
-      return std::isfinite(v) ? v : -1.0;
-    };
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return key(i) > key(j); });
+    std::vector<double> magnitude(r.prcc.size());
+    std::transform(r.prcc.begin(), r.prcc.end(), magnitude.begin(), [](double v) { return std::abs(v); });
+    const std::vector<std::size_t> order = ranked(magnitude);
     std::size_t width = 9;
     for (const auto& n : r.parameters) width = std::max(width, n.size());
     out += fmt::format("{:<{}}  {:>25}  {:>25}  {:>20}  {}\n", "parameter", width, "spearman [95% CI]",
@@ -154,6 +201,7 @@ std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
                          share(r.first_order_high[j]), amount(change),
                          std::isfinite(change) && !r.unit.empty() ? " " + r.unit : "");
     }
+    out += format_sobol(r.sobol);
   }
   return out;
 }

@@ -86,6 +86,21 @@ Json json_list(const std::vector<StoredSensitivity>& analyses) {
                    {"tornado_replicates", x.tornado_replicates},
                    {"tornado_base_mean", x.tornado_base_mean},
                    {"parameters", std::move(parameters)}});
+    if (!x.sobol.groups.empty()) {
+      const auto& so = x.sobol;
+      Json groups = Json::array();
+      for (std::size_t i = 0; i < so.groups.size(); ++i)
+        groups.push_back({{"name", so.groups[i]},
+                          {"members", so.members[i]},
+                          {"first_order", so.first[i]},
+                          {"first_order_low", so.first_low[i]},
+                          {"first_order_high", so.first_high[i]},
+                          {"total", so.total[i]},
+                          {"total_low", so.total_low[i]},
+                          {"total_high", so.total_high[i]}});
+      out.back()["sobol"] = {{"rows", so.rows}, {"rows_used", so.rows_used}, {"variance", so.variance},
+                             {"groups", std::move(groups)}};
+    }
   }
   return out;
 }

@@ -42,6 +42,12 @@ Decision make_decision(const Group& d, const Group& outcome, double duration_mon
   r.significance_rule = d.choice("rule") == "significance";
   r.value_per_effect_unit = d.number("value_per_effect_unit");
   r.cost_per_hospital_year = d.number("cost_per_hospital_year");
+  // The closed-form EVSI and the posterior decision rule take E[v theta] as
+  // E[v] E[theta] and the cost as independent of the data.
+  for (const char* name : {"value_per_effect_unit", "cost_per_hospital_year"})
+    d.table().require_independent(d.peek(name),
+                                  "the decision's closed-form values (baseline, posterior rule, EVSI) assume it "
+                                  "independent of the effect and of the data");
   r.value_mean = d.distribution("value_per_effect_unit").mean();
   r.cost_mean = d.distribution("cost_per_hospital_year").mean();
   if (r.value_mean == 0.0) d.fail("value_per_effect_unit", "a mean value of 0 makes every decision worthless");

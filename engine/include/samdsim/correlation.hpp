@@ -35,14 +35,21 @@ struct CorrelationBlock {
   Eigen::MatrixXd matrix;  // as given (a scalar for two parameters is expanded)
   Location matrix_at;
   bool repair = false;  // repair: nearest
+  // The copula's Cholesky factor L (row-major, k x k) of the normal scores'
+  // correlation, after conversion and any repair.
+  std::vector<double> lower;
 };
 
 // Blocks hold at most this many parameters (draws keep their scratch on the stack).
 inline constexpr std::size_t max_correlated_parameters = 64;
 
-// Reads and checks the section (shape, symmetry, unit diagonal, range);
-// a null node gives no blocks. Throws a located InputError.
-std::vector<CorrelationBlock> parse_correlations(const YAML::Node& node, const std::string& file);
+// Reads and checks the section (shape, symmetry, unit diagonal, range) and
+// factors each block's matrix once; a null node gives no blocks. A matrix
+// that is not positive definite is an error unless the block asks for
+// repair; then it is repaired and a line is added to `warnings`. Throws a
+// located InputError.
+std::vector<CorrelationBlock> parse_correlations(const YAML::Node& node, const std::string& file,
+                                                 std::vector<std::string>& warnings);
 
 // The section as YAML (the resolved config written into result files).
 void emit_correlations(YAML::Emitter& out, const std::vector<CorrelationBlock>& blocks);
@@ -56,10 +63,8 @@ Eigen::MatrixXd normal_correlation(CorrelationMeasure measure, const Eigen::Matr
 Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor = 1e-8);
 
 // Links the blocks to the parameters of a finalized table: every path must
-// name a parameter the scenario draws once per replicate, each at most once.
-// A matrix that is not positive definite is an error unless the block asks
-// for repair; then it is repaired and a line is added to `warnings`.
-void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks,
-                          std::vector<std::string>& warnings);
+// name a parameter the scenario draws once per replicate and that its model
+// allows to be correlated.
+void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks);
 
 }  // namespace samdsim

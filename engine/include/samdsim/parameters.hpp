@@ -72,9 +72,15 @@ class ParameterTable {
   void set_stream_stage(std::uint32_t stream, std::uint64_t stage) const { stream_stages_.at(stream) = stage; }
   std::uint64_t stream_stage(std::uint32_t stream) const { return stream_stages_.at(stream); }
   std::size_t stream_count() const { return stream_stages_.size(); }
-  // A parameter's path within the group that owns its stream (its full path
-  // for stream 0).
+  // A parameter's path within the group that owns its stream (within
+  // parameters: for stream 0), so that a group drawn on stage 0 names its
+  // parameters as the model it embeds does.
   std::string stream_relative_path(Param p) const;
+
+  // A parameter the model needs independent of every other (its closed
+  // forms assume it): a correlation block that names it is refused, with `why`.
+  void require_independent(Param p, std::string why) const { independent_[p.slot] = std::move(why); }
+  const std::string& independence(Param p) const;
 
   // Whether finalize() made the parameter one drawn per replicate, and its
   // index among those (its column in Block).
@@ -91,14 +97,21 @@ class ParameterTable {
     std::vector<double> lower;           // Cholesky factor L, k x k, row-major
     std::uint64_t substream = 0;
   };
-  void set_copulas(std::vector<Copula> copulas) { copulas_ = std::move(copulas); }
+  void set_copulas(std::vector<Copula> copulas);
   const std::vector<Copula>& copulas() const { return copulas_; }
+
+  // Given values instead of draws (the rows of a Saltelli design): draw() for
+  // replicate r sets the sampled parameters to row r of `rows` (row-major,
+  // sampled_count() values a row) and draws nothing.
+  void set_given_rows(std::shared_ptr<const std::vector<double>> rows) { given_rows_ = std::move(rows); }
 
  private:
   std::vector<Slot> slots_;
   mutable std::vector<std::uint64_t> stream_stages_{0};
-  std::vector<std::string> stream_paths_{""};
+  std::vector<std::string> stream_paths_{"parameters"};
+  mutable std::map<std::uint32_t, std::string> independent_;
   std::vector<Copula> copulas_;
+  std::shared_ptr<const std::vector<double>> given_rows_;
   mutable std::vector<bool> used_;
   std::vector<std::uint32_t> sampled_;
 };

@@ -37,6 +37,14 @@ struct StoredSensitivity {
   std::vector<double> first_order, first_order_low, first_order_high;
   std::uint64_t rows_used = 0, bootstrap = 0, bootstrap_rows = 0, tornado_replicates = 0;
   double tornado_base_mean = std::numeric_limits<double>::quiet_NaN();
+  // Sobol indices of the Saltelli design (sensitivity --method sobol), one per
+  // group of parameters; no groups when it was not run.
+  struct Sobol {
+    std::vector<std::string> groups, members;  // members: the group's parameters, comma-separated
+    std::vector<double> first, first_low, first_high, total, total_low, total_high;
+    std::uint64_t rows = 0, rows_used = 0;
+    double variance = std::numeric_limits<double>::quiet_NaN();
+  } sobol;
 };
 
 // One point of a sweep: its swept values and its summaries.

@@ -10,8 +10,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace samdsim {
+
+// The bootstrap 95 % percentile interval: 2.5 % and 97.5 % (type 7) of the
+// finite values.
+std::pair<double, double> bootstrap_interval(std::vector<double> values);
 
 // Average ranks (1-based; ties share their mean rank) of a vector.
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values);

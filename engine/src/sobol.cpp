@@ -1,0 +1,149 @@
+#include "samdsim/sobol.hpp"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "samdsim/numbers.hpp"
+#include "samdsim/random.hpp"
+#include "samdsim/runner.hpp"
+#include "samdsim/sensitivity.hpp"
+
+namespace samdsim {
+
+namespace {
+
+// The indices estimated on the rows `rows` (repeats allowed); returns Var(Y).
+double estimate(const Eigen::VectorXd& a, const Eigen::VectorXd& b, const Eigen::MatrixXd& ab,
+              const std::vector<Eigen::Index>& rows, Eigen::Ref<Eigen::VectorXd> first,
+              Eigen::Ref<Eigen::VectorXd> total) {
+  const auto n = static_cast<double>(rows.size());
+  double mean = 0.0;
+  for (const Eigen::Index r : rows) mean += a(r) + b(r);
+  mean /= 2.0 * n;
+  double variance = 0.0;
+  for (const Eigen::Index r : rows) variance += (a(r) - mean) * (a(r) - mean) + (b(r) - mean) * (b(r) - mean);
+  variance /= 2.0 * n - 1.0;
+  for (Eigen::Index g = 0; g < ab.cols(); ++g) {
+    double s = 0.0, t = 0.0;
+    for (const Eigen::Index r : rows) {
+      const double d = ab(r, g) - a(r);
+      s += (b(r) - mean) * d;
+      t += d * d;
+    }
+    first(g) = variance > 0.0 ? s / n / variance : nan;
+    total(g) = variance > 0.0 ? t / (2.0 * n) / variance : nan;
+  }
+  return variance;
+}
+
+// Collects scalar outputs by replicate.
+class CaptureSink : public BlockSink {
+ public:
+  CaptureSink(const std::vector<std::size_t>& outputs, std::size_t rows)
+      : outputs_(outputs), values_(outputs.size(), Eigen::VectorXd::Constant(static_cast<Eigen::Index>(rows), nan)) {}
+  void consume(const Block& block) override {
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      const auto column = block.output(outputs_[k]);
+      const std::size_t width = block.width(outputs_[k]);
+      for (std::size_t i = 0; i < block.count(); ++i)
+        values_[k](static_cast<Eigen::Index>(block.first() + i)) = column[i * width];
+    }
+  }
+  const Eigen::VectorXd& values(std::size_t k) const { return values_[k]; }
+
+ private:
+  const std::vector<std::size_t>& outputs_;
+  std::vector<Eigen::VectorXd> values_;
+};
+
+}  // namespace
+
+SobolIndices sobol_indices(const SobolSamples& samples, std::size_t bootstrap, std::uint64_t seed) {
+  const Eigen::Index groups = samples.ab.cols();
+  SobolIndices out;
+  for (auto* v : {&out.first, &out.first_low, &out.first_high, &out.total, &out.total_low, &out.total_high})
+    *v = Eigen::VectorXd::Constant(groups, nan);
+  out.variance = nan;
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index r = 0; r < samples.a.size(); ++r)
+    if (std::isfinite(samples.a(r)) && std::isfinite(samples.b(r)) && samples.ab.row(r).allFinite()) rows.push_back(r);
+  out.rows_used = rows.size();
+  if (rows.size() < 3) return out;
+  out.variance = estimate(samples.a, samples.b, samples.ab, rows, out.first, out.total);
+  if (bootstrap == 0 || !(out.variance > 0.0)) return out;
+  std::vector<std::vector<double>> first(static_cast<std::size_t>(groups)), total(static_cast<std::size_t>(groups));
+  std::vector<Eigen::Index> resample(rows.size());
+  Eigen::VectorXd f(groups), t(groups);
+  for (std::size_t b = 0; b < bootstrap; ++b) {
+    Stream stream(seed, 0, b, 8);
+    for (auto& r : resample) r = rows[stream.uniform_index(rows.size())];
+    estimate(samples.a, samples.b, samples.ab, resample, f, t);
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      first[static_cast<std::size_t>(g)].push_back(f(g));
+      total[static_cast<std::size_t>(g)].push_back(t(g));
+    }
+  }
+  for (Eigen::Index g = 0; g < groups; ++g) {
+    std::tie(out.first_low(g), out.first_high(g)) = bootstrap_interval(first[static_cast<std::size_t>(g)]);
+    std::tie(out.total_low(g), out.total_high(g)) = bootstrap_interval(total[static_cast<std::size_t>(g)]);
+  }
+  return out;
+}
+
+std::pair<Eigen::MatrixXd, Eigen::MatrixXd> saltelli_matrices(const ParameterTable& table, std::uint64_t seed,
+                                                              std::uint64_t scenario, std::size_t rows) {
+  const auto k = static_cast<Eigen::Index>(table.sampled_count());
+  const auto n = static_cast<Eigen::Index>(rows);
+  Eigen::MatrixXd a(n, k), b(n, k);
+  std::vector<double> values = table.initial_values(), drawn(table.sampled_count());
+  for (Eigen::Index r = 0; r < 2 * n; ++r) {
+    table.draw(seed, scenario, static_cast<std::uint64_t>(r), values, drawn);
+    auto row = (r < n ? a.row(r) : b.row(r - n));
+    for (Eigen::Index j = 0; j < k; ++j) row(j) = drawn[static_cast<std::size_t>(j)];
+  }
+  return {std::move(a), std::move(b)};
+}
+
+std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const ParameterTable& table,
+                                           const std::vector<SobolGroup>& groups,
+                                           const std::vector<std::size_t>& outputs, const SobolRunOptions& options) {
+  const auto [a, b] = saltelli_matrices(table, options.seed, options.scenario, options.rows);
+  const auto n = static_cast<Eigen::Index>(options.rows);
+  std::vector<SobolSamples> samples(outputs.size());
+  for (auto& s : samples) s.ab.resize(n, static_cast<Eigen::Index>(groups.size()));
+
+  RunOptions run;
+  run.replicates = options.rows;
+  run.seed = options.seed;
+  run.scenario = options.scenario;
+  run.threads = options.threads;
+  run.progress = options.progress;
+  // Runs the rows of `m` as replicates 0..rows-1 and returns each output's values.
+  const auto simulate = [&](const Eigen::MatrixXd& m) {
+    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(m.size()));
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows->data(), m.rows(),
+                                                                                       m.cols()) = m;
+    ParameterTable given = table;
+    given.set_given_rows(std::move(rows));
+    CaptureSink sink(outputs, options.rows);
+    run_replicates(simulation, given, run, sink);
+    return sink;
+  };
+  {
+    const CaptureSink fa = simulate(a), fb = simulate(b);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      samples[k].a = fa.values(k);
+      samples[k].b = fb.values(k);
+    }
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    Eigen::MatrixXd ab = a;
+    for (const std::uint32_t c : groups[g].columns) ab.col(c) = b.col(c);
+    const CaptureSink f = simulate(ab);
+    for (std::size_t k = 0; k < outputs.size(); ++k) samples[k].ab.col(static_cast<Eigen::Index>(g)) = f.values(k);
+  }
+  return samples;
+}
+
+}  // namespace samdsim
