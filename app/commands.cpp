@@ -74,20 +74,30 @@ int command_validate(const std::string& config) {
   // The copulas as drawn (of the first point, for a sweep): the correlation
   // of the normal scores after conversion from rank measures and any repair.
   const ParameterTable& linked = *s.points.front().parameters.table;
-  const auto columns = linked.sampled_columns();
-  for (std::size_t b = 0; b < linked.copulas().size(); ++b) {
-    const auto& c = linked.copulas()[b];
-    const std::size_t k = c.columns.size();
-    std::cout << fmt::format("\n# correlations[{}]: Gaussian copula, correlation of the normal scores\n", b);
+  const auto print_copula = [](const std::string& title, const std::vector<double>& lower,
+                               const std::vector<std::string>& names) {
+    const std::size_t k = names.size();
+    std::cout << "\n# " << title << "\n";
     for (std::size_t i = 0; i < k; ++i) {
       std::string row;
       for (std::size_t j = 0; j < k; ++j) {
         double r = 0.0;
-        for (std::size_t m = 0; m <= std::min(i, j); ++m) r += c.lower[i * k + m] * c.lower[j * k + m];
+        for (std::size_t m = 0; m <= std::min(i, j); ++m) r += lower[i * k + m] * lower[j * k + m];
         row += fmt::format(" {:7.4f}", r);
       }
-      std::cout << fmt::format("  {:<56}{}\n", columns[c.columns[i]].name, row);
+      std::cout << fmt::format("  {:<56}{}\n", names[i], row);
     }
+  };
+  const auto columns = linked.sampled_columns();
+  for (const auto& c : linked.copulas()) {
+    std::vector<std::string> names;
+    for (const auto column : c.columns) names.push_back(columns[column].name);
+    print_copula(c.key_path + ": Gaussian copula, correlation of the normal scores", c.lower, names);
+  }
+  for (const auto& u : linked.unit_copulas()) {
+    std::vector<std::string> names;
+    for (const auto slot : u.slots) names.push_back(linked.slot(Param{slot}).path);
+    print_copula(u.key_path + ": Gaussian copula within each unit, correlation of the normal scores", u.lower, names);
   }
   return 0;
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "hospital_adoption/hospital_adoption.hpp"
+#include "hospital_adoption/population.hpp"
 #include "samdsim/config.hpp"
 #include "samdsim/correlation.hpp"
 #include "samdsim/sensitivity.hpp"
@@ -264,4 +266,100 @@ TEST_CASE("Every point of a sweep is correlated, and a point where a named param
   CHECK_THROWS_WITH(parse_scenario(fixed_point, "c.yaml"),
                     Catch::Contains("correlations[0].parameters[0]") && Catch::Contains("fixed value (0.03)") &&
                         Catch::Contains("sweep point 1"));
+}
+
+namespace {
+
+// Every hospital's drawn volume (cases a year), staff, integration cost and
+// minutes per case in replicates 0..replicates-1 of the config's first point.
+Eigen::MatrixXd hospitals_drawn(const Scenario& s, std::uint64_t replicates) {
+  const auto& simulation = dynamic_cast<const hospital_adoption::Simulation&>(*s.points.front().simulation);
+  const auto& plan = simulation.plan();
+  const ParameterTable& table = *s.points.front().parameters.table;
+  auto workspace = hospital_adoption::make_market_workspace(plan);
+  auto& w = dynamic_cast<hospital_adoption::PopulationWorkspace&>(*workspace);
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(replicates * plan.hospitals), 4);
+  std::vector<double> values = table.initial_values(), drawn(table.sampled_count());
+  Eigen::Index row = 0;
+  for (std::uint64_t r = 0; r < replicates; ++r) {
+    table.draw(s.seed, 0, r, values, drawn);
+    Stream rng(s.seed, 0, r, model_substream);
+    ReplicateContext ctx(r, values, rng, {s.seed, 0});
+    const auto v = hospital_adoption::read_values(plan, ctx);
+    hospital_adoption::draw_population(plan, v, ctx, rng, w);
+    for (std::size_t i = 0; i < plan.hospitals; ++i, ++row) {
+      const auto& h = w.hospitals[i];
+      out.row(row) << h.cases_per_month * 12.0, h.fte, h.integration_cost, h.mean_minutes;
+    }
+  }
+  return out;
+}
+
+const std::string hospitals = R"(model: hospital_adoption
+seed: 4
+parameters:
+  strata:
+    - {count: 400, annual_cases: {dist: lognormal, median: 20000, p90: 40000},
+       staff_fte: {dist: lognormal, median: 4, p90: 7}, hours_per_fte_month: 140, wage_per_hour: 60}
+  workflow: {minutes_per_case: {dist: lognormal, mean: 17, sd: 3}, effect: {dist: beta, mean: 0.1, sd: 0.03}}
+  money: {integration_cost: {dist: uniform, min: 10000, max: 30000}}
+)";
+
+}  // namespace
+
+TEST_CASE("Per-hospital parameters are correlated within each hospital, marginals kept", "[correlation]") {
+  const Scenario plain = parse_scenario(hospitals, "h.yaml");
+  const Scenario correlated = parse_scenario(hospitals + R"(correlations:
+  - parameters: ['strata[0].annual_cases', 'strata[0].staff_fte', workflow.minutes_per_case]
+    spearman: [[1, 0.8, -0.2], [0.8, 1, 0], [-0.2, 0, 1]]
+)",
+                                             "h.yaml");
+  const Eigen::MatrixXd a = hospitals_drawn(plain, 25), b = hospitals_drawn(correlated, 25);  // 10,000 hospitals
+  // Rank correlations within hospitals as asked; the integration cost, not in the block, is drawn as before.
+  const auto rho = [](const Eigen::MatrixXd& m, int i, int j) {
+    Eigen::MatrixXd x = m.col(i);
+    return spearman(x, m.col(j))(0);
+  };
+  CHECK(rho(b, 0, 1) == Approx(0.8).margin(0.03));
+  CHECK(rho(b, 0, 3) == Approx(-0.2).margin(0.03));
+  CHECK(std::abs(rho(b, 1, 3)) < 0.03);
+  CHECK(std::abs(rho(a, 0, 1)) < 0.03);
+  CHECK((a.col(2).array() == b.col(2).array()).all());
+  CHECK((a.col(0).array() != b.col(0).array()).any());
+  // Marginals: Kolmogorov-Smirnov at the 0.1 % level.
+  const auto& plan = dynamic_cast<const hospital_adoption::Simulation&>(*correlated.points.front().simulation).plan();
+  const Distribution* marginals[] = {plan.strata[0].annual_cases, plan.strata[0].staff_fte, plan.minutes_per_case};
+  for (int j : {0, 1, 3}) {
+    const Eigen::VectorXd col = b.col(j);
+    CHECK(ks_distance({col.data(), col.data() + col.size()}, *marginals[j == 3 ? 2 : j]) <
+          1.95 / std::sqrt(double(col.size())));
+  }
+}
+
+TEST_CASE("Per-unit blocks the model does not draw together are refused with their location", "[correlation]") {
+  const auto refused = [](const std::string& config, const std::string& fragment) {
+    CHECK_THROWS_WITH(parse_scenario(config, "h.yaml"), Catch::Contains(fragment));
+  };
+  // Stratum 0's volume with stratum 1's: drawn for different hospitals.
+  const std::string strata_block = R"(correlations:
+  - parameters: ['strata[0].annual_cases', 'strata[1].annual_cases']
+    spearman: 0.5
+)";
+  std::string moved = hospitals;
+  moved.insert(moved.find("  workflow:"),
+               "    - {count: 10, annual_cases: {dist: uniform, min: 100, max: 200}, staff_fte: 1,\n"
+               "       hours_per_fte_month: 140, wage_per_hour: 60}\n");
+  refused(moved + strata_block, "is not drawn with parameters.strata[0].annual_cases for one hospital");
+  // The implementation lag is drawn when a hospital decides, not with its attributes.
+  refused(hospitals + R"(correlations:
+  - parameters: [adoption.implementation_lag_months, workflow.minutes_per_case]
+    spearman: 0.5
+)",
+          "correlations[0]");
+  // Per-unit with per-replicate parameters.
+  refused(hospitals + R"(correlations:
+  - parameters: [workflow.minutes_per_case, workflow.effect]
+    spearman: 0.5
+)",
+          "not both");
 }

@@ -165,11 +165,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
 
   s.correlations = parse_correlations(root["correlations"], file, s.warnings);
   s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
+  const bool single = !root["sweep"] && !root["solve"];
+  if (single) link_unit_correlations(*s.parameters.table, s.correlations);
   s.simulation = s.model->prepare(s.parameters.root);
   s.parameters.table->finalize();
   // A sweep's points are linked one by one below: a swept value may make a
   // correlated parameter a distribution only there.
-  if (!root["sweep"] && !root["solve"]) correlate_parameters(*s.parameters.table, s.correlations);
+  if (single) correlate_parameters(*s.parameters.table, s.correlations);
 
   if (root["sweep"] && root["solve"])
     throw InputError(location_of(root["solve"], file), "solve",
@@ -206,6 +208,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     try {
       const YAML::Node parameters = apply_sweep_point(root["parameters"], sweep, sp, file);
       p.parameters = resolve_parameters(s.model->schema(), parameters, file, location_of(root, file));
+      link_unit_correlations(*p.parameters.table, s.correlations);
       p.simulation = s.model->prepare(p.parameters.root);
       p.parameters.table->finalize();
       correlate_parameters(*p.parameters.table, s.correlations);

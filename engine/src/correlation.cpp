@@ -280,52 +280,101 @@ void emit_correlations(YAML::Emitter& out, const std::vector<CorrelationBlock>& 
   out << YAML::EndSeq;
 }
 
+namespace {
+
+// The parameters a block names, found in the table, with the checks that
+// hold before the model is prepared (a numeric parameter, a distribution).
+std::vector<Param> block_parameters(const ParameterTable& table, const CorrelationBlock& b) {
+  // Paths as a config writes them (under parameters:), for lookup and hints.
+  std::vector<std::string> paths(table.size()), drawn;
+  for (std::uint32_t i = 0; i < table.size(); ++i) {
+    paths[i] = strip_parameters_prefix(table.slot(Param{i}).path);
+    if (!table.slot(Param{i}).distribution.is_fixed()) drawn.push_back(paths[i]);
+  }
+  std::vector<Param> out;
+  for (std::size_t p = 0; p < b.parameters.size(); ++p) {
+    const std::string at = index_path(child_path(b.key_path, "parameters"), p);
+    const auto it = std::find(paths.begin(), paths.end(), b.parameters[p]);
+    if (it == paths.end())
+      throw InputError(b.parameter_at[p], at,
+                       "'" + b.parameters[p] + "' is not a numeric parameter of this scenario" +
+                           did_you_mean(b.parameters[p], drawn));
+    const Param param{static_cast<std::uint32_t>(it - paths.begin())};
+    const ParameterTable::Slot& slot = table.slot(param);
+    if (slot.distribution.is_fixed())
+      throw InputError(b.parameter_at[p], at,
+                       fmt::format("'{}' is a fixed value ({:g}) in this scenario; only a parameter given as a "
+                                   "distribution can be correlated",
+                                   b.parameters[p], slot.distribution.mean()));
+    if (slot.per_unit != table.slot(out.empty() ? param : out.front()).per_unit)
+      throw InputError(b.parameter_at[p], at,
+                       fmt::format("'{}' is drawn {}, '{}' {}: a block correlates parameters drawn once per "
+                                   "replicate, or parameters drawn for each unit, not both",
+                                   b.parameters[p], slot.per_unit ? "per unit" : "once per replicate",
+                                   b.parameters[0], slot.per_unit ? "once per replicate" : "per unit"));
+    out.push_back(param);
+  }
+  return out;
+}
+
+
+}  // namespace
+
+void link_unit_correlations(ParameterTable& table, const std::vector<CorrelationBlock>& blocks) {
+  std::vector<ParameterTable::UnitCopula> copulas;
+  for (const CorrelationBlock& b : blocks) {
+    const std::vector<Param> params = block_parameters(table, b);
+    if (!table.slot(params.front()).per_unit) continue;
+    ParameterTable::UnitCopula c;
+    for (const Param p : params) {
+      c.slots.push_back(p.slot);
+      c.distributions.push_back(&table.slot(p).distribution);
+    }
+    c.lower = b.lower;
+    c.key_path = b.key_path;
+    c.where = b.where;
+    copulas.push_back(std::move(c));
+  }
+  table.set_unit_copulas(std::move(copulas));
+}
+
 void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks) {
   std::vector<ParameterTable::Copula> copulas;
-  // Paths as a config writes them (under parameters:), for lookup and hints.
-  std::vector<std::string> paths(table.size());
-  for (std::uint32_t i = 0; i < table.size(); ++i) paths[i] = strip_parameters_prefix(table.slot(Param{i}).path);
-  std::vector<std::string> drawn_paths;
-  for (std::uint32_t i = 0; i < table.size(); ++i)
-    if (table.is_sampled(Param{i})) drawn_paths.push_back(paths[i]);
-
+  std::size_t unit = 0;
   for (const CorrelationBlock& b : blocks) {
+    const std::vector<Param> params = block_parameters(table, b);
+    const bool per_unit = table.slot(params.front()).per_unit;
     ParameterTable::Copula c;
     std::string key_text;
-    for (std::size_t p = 0; p < b.parameters.size(); ++p) {
+    for (std::size_t p = 0; p < params.size(); ++p) {
       const std::string at = index_path(child_path(b.key_path, "parameters"), p);
-      const auto it = std::find(paths.begin(), paths.end(), b.parameters[p]);
-      if (it == paths.end())
-        throw InputError(b.parameter_at[p], at,
-                         "'" + b.parameters[p] + "' is not a numeric parameter of this scenario" +
-                             did_you_mean(b.parameters[p], drawn_paths));
-      const Param param{static_cast<std::uint32_t>(it - paths.begin())};
-      const ParameterTable::Slot& slot = table.slot(param);
-      if (slot.per_unit)
-        throw InputError(b.parameter_at[p], at,
-                         "'" + b.parameters[p] +
-                             "' is drawn per unit (per site, hospital or request), not once per replicate; a "
-                             "correlation block correlates parameters drawn once per replicate");
-      if (slot.distribution.is_fixed())
-        throw InputError(b.parameter_at[p], at,
-                         fmt::format("'{}' is a fixed value ({:g}) in this scenario; only a parameter given as a "
-                                     "distribution can be correlated",
-                                     b.parameters[p], slot.distribution.mean()));
-      if (const std::string& why = table.independence(param); !why.empty())
+      const ParameterTable::Slot& slot = table.slot(params[p]);
+      if (const std::string& why = table.independence(params[p]); !why.empty())
         throw InputError(b.parameter_at[p], at, "'" + b.parameters[p] + "' cannot be correlated: " + why);
-      if (!table.used(param))
+      if (!table.used(params[p]))
         throw InputError(b.parameter_at[p], at,
                          "'" + b.parameters[p] +
                              "' is not used by this scenario (its settings make the model skip it), so it is not drawn");
-      c.columns.push_back(table.sampled_index(param));
+      if (!per_unit) c.columns.push_back(table.sampled_index(params[p]));
       // The stream key names each parameter by its stage and its path within
       // the group that owns the stream, so that strategies sharing a stage
       // share their correlated draws as they share the others.
-      key_text += fmt::format("{}:{}\n", table.stream_stage(slot.stream), table.stream_relative_path(param));
+      key_text += fmt::format("{}:{}\n", table.stream_stage(slot.stream), table.stream_relative_path(params[p]));
+    }
+    // The top bit keeps the key clear of the replicate's parameter and model substreams.
+    const std::uint64_t substream = hash_text(key_text) | (1ULL << 63);
+    if (per_unit) {
+      ParameterTable::UnitCopula& u = table.unit_copulas().at(unit++);
+      if (!u.claimed)
+        throw InputError(b.where, b.key_path,
+                         "the model does not draw these per-unit parameters together for one unit, so they cannot "
+                         "be correlated (docs/configuration.md lists the per-unit parameters each model correlates)");
+      u.substream = substream;
+      continue;
     }
     c.lower = b.lower;
-    // The top bit keeps the key clear of the replicate's parameter and model substreams.
-    c.substream = hash_text(key_text) | (1ULL << 63);
+    c.substream = substream;
+    c.key_path = b.key_path;
     copulas.push_back(std::move(c));
   }
   table.set_copulas(std::move(copulas));

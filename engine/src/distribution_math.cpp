@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "distribution_detail.hpp"
 #include "samdsim/distribution.hpp"
@@ -266,6 +267,14 @@ double Distribution::quantile(double p) const {
     }
   }
   return p_.a;
+}
+
+double Distribution::from_normal_score(double x) const {
+  if (family_ == Family::normal) return p_.a + p_.b * x;
+  if (family_ == Family::lognormal) return std::exp(p_.a + p_.b * x);
+  constexpr double kLow = 1e-300;
+  constexpr double kHigh = 1.0 - 1.0 / 9007199254740992.0;  // the largest double below 1
+  return quantile(std::clamp(0.5 * std::erfc(-x / std::numbers::sqrt2), kLow, kHigh));
 }
 
 }  // namespace samdsim

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <map>
 #include <mutex>
-#include <numbers>
 
 #include "samdsim/correlation.hpp"
 #include "samdsim/random.hpp"
@@ -100,14 +99,31 @@ std::uint32_t ParameterTable::sampled_index(Param p) const {
   return static_cast<std::uint32_t>(it - sampled_.begin());
 }
 
+const ParameterTable::UnitCopula* ParameterTable::unit_copula(Param p) const {
+  for (const UnitCopula& c : unit_copulas_)
+    if (std::find(c.slots.begin(), c.slots.end(), p.slot) != c.slots.end()) return &c;
+  return nullptr;
+}
+
 namespace {
-// Phi(x), kept inside (0, 1): the quantile functions are finite there.
-double normal_score_probability(double x) {
-  constexpr double kLow = 1e-300;
-  constexpr double kHigh = 1.0 - 1.0 / 9007199254740992.0;  // the largest double below 1
-  return std::clamp(0.5 * std::erfc(-x / std::numbers::sqrt2), kLow, kHigh);
+// x = L z for the block's normal scores z drawn from `stream`; `value(i, x_i)` sets parameter i.
+template <class SetValue>
+void draw_normal_scores(const std::vector<double>& lower, std::size_t n, Stream& stream, SetValue value) {
+  std::array<double, max_correlated_parameters> z;
+  for (std::size_t i = 0; i < n; ++i) z[i] = stream.normal();
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = 0.0;
+    for (std::size_t j = 0; j <= i; ++j) x += lower[i * n + j] * z[j];
+    value(i, x);
+  }
 }
 }  // namespace
+
+void ParameterTable::UnitCopula::draw(Stream& stream, std::span<double> out) const {
+  draw_normal_scores(lower, slots.size(), stream, [&](std::size_t i, double x) {
+    out[i] = distributions[i]->from_normal_score(x);
+  });
+}
 
 void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint64_t replicate,
                           std::span<double> values, std::span<double> drawn) const {
@@ -134,17 +150,12 @@ void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint6
   }
   for (const Copula& c : copulas_) {
     Stream stream(seed, scenario, replicate, c.substream);
-    std::array<double, max_correlated_parameters> z;
-    const std::size_t n = c.columns.size();
-    for (std::size_t i = 0; i < n; ++i) z[i] = stream.normal();
-    for (std::size_t i = 0; i < n; ++i) {
-      double x = 0.0;
-      for (std::size_t j = 0; j <= i; ++j) x += c.lower[i * n + j] * z[j];
+    draw_normal_scores(c.lower, c.columns.size(), stream, [&](std::size_t i, double x) {
       const std::uint32_t k = c.columns[i];
-      const double v = slots_[sampled_[k]].distribution.quantile(normal_score_probability(x));
+      const double v = slots_[sampled_[k]].distribution.from_normal_score(x);
       values[sampled_[k]] = v;
       drawn[k] = v;
-    }
+    });
   }
 }
 

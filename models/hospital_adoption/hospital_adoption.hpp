@@ -78,6 +78,14 @@ struct StratumPlan {
   Param hours_per_fte_month, wage_per_hour, overtime_premium, reimbursement_per_case, eligible_share,
       addon_billing_share, licence_per_month, backlog_share;
   Param procedure_uplift;  // read only when Plan::procedures
+  // correlations: blocks over what each hospital of the stratum draws.
+  struct UnitCorrelation {
+    enum class Field : std::uint8_t { annual_cases, staff_fte, integration_cost, minutes_per_case };
+    const ParameterTable::UnitCopula* copula = nullptr;
+    std::size_t stream = 0;     // index into Plan::unit_copulas
+    std::vector<Field> fields;  // what each of the block's parameters sets
+  };
+  std::vector<UnitCorrelation> unit_correlations;
 };
 
 struct Plan {
@@ -89,6 +97,8 @@ struct Plan {
 
   std::vector<StratumPlan> strata;
   std::size_t hospitals = 0;
+  // The per-hospital correlation blocks, each drawn from its own stream.
+  std::vector<const ParameterTable::UnitCopula*> unit_copulas;
 
   // Adoption
   Param bass_p, bass_q;

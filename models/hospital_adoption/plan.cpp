@@ -1,6 +1,7 @@
 // Turns validated parameters into a Plan: reads the parameter handles, lays
 // the hospitals of every stratum out in one population, and checks what the
 // schema's ranges cannot (population size, budget months, the horizon).
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -110,6 +111,45 @@ Conversion read_conversion(const std::string& scenario, const std::string& vendo
 
 }  // namespace
 
+// A correlations: block over per-unit parameters is drawn here when all its
+// parameters are what each hospital of one stratum draws together: the
+// stratum's annual_cases and staff_fte, money.integration_cost and
+// workflow.minutes_per_case.
+void claim_unit_correlations(const Group& p, Plan& plan) {
+  using Field = StratumPlan::UnitCorrelation::Field;
+  const ParameterTable& table = p.table();
+  if (table.unit_copulas().empty()) return;
+  const auto& strata = p.list("strata");
+  for (std::size_t k = 0; k < strata.size(); ++k) {
+    const std::pair<Param, Field> drawn[] = {{strata[k].peek("annual_cases"), Field::annual_cases},
+                                             {strata[k].peek("staff_fte"), Field::staff_fte},
+                                             {p.group("money").peek("integration_cost"), Field::integration_cost},
+                                             {p.group("workflow").peek("minutes_per_case"), Field::minutes_per_case}};
+    for (const auto& [param, field] : drawn) {
+      const ParameterTable::UnitCopula* c = table.unit_copula(param);
+      auto& mine = plan.strata[k].unit_correlations;
+      if (!c || std::any_of(mine.begin(), mine.end(), [&](const auto& u) { return u.copula == c; })) continue;
+      StratumPlan::UnitCorrelation u;
+      u.copula = c;
+      for (const std::uint32_t slot : c->slots) {
+        const auto it = std::find_if(std::begin(drawn), std::end(drawn),
+                                     [&](const auto& d) { return d.first.slot == slot; });
+        if (it == std::end(drawn))
+          throw InputError(c->where, c->key_path,
+                           "'" + table.slot(Param{slot}).path + "' is not drawn with " + table.slot(param).path +
+                               " for one hospital: a per-hospital block holds one stratum's annual_cases and "
+                               "staff_fte, money.integration_cost and workflow.minutes_per_case");
+        u.fields.push_back(it->second);
+      }
+      const auto known = std::find(plan.unit_copulas.begin(), plan.unit_copulas.end(), c);
+      u.stream = static_cast<std::size_t>(known - plan.unit_copulas.begin());
+      if (known == plan.unit_copulas.end()) plan.unit_copulas.push_back(c);
+      c->claimed = true;
+      mine.push_back(std::move(u));
+    }
+  }
+}
+
 Plan make_plan(const Group& p) {
   Plan plan;
   plan.currency = p.choice("currency");
@@ -194,6 +234,7 @@ Plan make_plan(const Group& p) {
     plan.prevalence = t.number("prevalence");
   }
   if (plan.triage) plan.specificity = t.number("specificity");
+  claim_unit_correlations(p, plan);
   return plan;
 }
 

@@ -1,11 +1,13 @@
 #include "hospital_adoption/population.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
 
 #include "hospital_adoption/workflow.hpp"
+#include "samdsim/correlation.hpp"
 #include "samdsim/numbers.hpp"
 
 namespace samdsim::hospital_adoption {
@@ -129,6 +131,9 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
   const double usual_years = static_cast<double>(plan.usual_window) / 12.0;
   const bool addon_ends = v.addon > 0.0 && plan.addon_until < static_cast<int>(plan.horizon);
   w.active.clear();
+  w.unit_streams.clear();
+  for (const auto* c : plan.unit_copulas)
+    w.unit_streams.emplace_back(ctx.origin().seed, ctx.origin().scenario, ctx.replicate(), c->substream);
   for (std::size_t k = 0; k < plan.strata.size(); ++k) {
     const StratumPlan& sp = plan.strata[k];
     StratumValues& s = w.strata[k];
@@ -154,10 +159,25 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
       h.stratum = static_cast<std::uint32_t>(k);
       h.cases_per_month = sp.annual_cases->sample(rng) / 12.0;
       h.fte = sp.staff_fte->sample(rng);
-      h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
-      h.capacity_hours = h.fte * s.hours_per_fte;
       h.integration_cost = plan.integration_cost->sample(rng);
       h.mean_minutes = plan.minutes_per_case->sample(rng);
+      // Correlated blocks replace their values (the draws above still move
+      // the stream, so every other value stays as without the block).
+      for (const auto& u : sp.unit_correlations) {
+        std::array<double, max_correlated_parameters> x;
+        u.copula->draw(w.unit_streams[u.stream], std::span<double>(x.data(), u.fields.size()));
+        for (std::size_t j = 0; j < u.fields.size(); ++j) {
+          using Field = StratumPlan::UnitCorrelation::Field;
+          switch (u.fields[j]) {
+            case Field::annual_cases: h.cases_per_month = x[j] / 12.0; break;
+            case Field::staff_fte: h.fte = x[j]; break;
+            case Field::integration_cost: h.integration_cost = x[j]; break;
+            case Field::minutes_per_case: h.mean_minutes = x[j]; break;
+          }
+        }
+      }
+      h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
+      h.capacity_hours = h.fte * s.hours_per_fte;
       // Hospitals appraise the terms in force in the month they decide: with
       // the add-on before addon_until_month, without it from then on.
       h.attractiveness[0] = attractiveness(plan, v, expected_return(v, h, s, true));

@@ -84,6 +84,7 @@ struct PopulationWorkspace final : Workspace {
   std::vector<StratumValues> strata;
   std::vector<std::uint32_t> active;  // adopters not stopped, in the order they decided
   std::vector<double> paybacks;  // scratch for the median
+  std::vector<Stream> unit_streams;  // one per Plan::unit_copulas, for the replicate
 };
 
 ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx);

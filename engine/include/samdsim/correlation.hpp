@@ -62,9 +62,16 @@ Eigen::MatrixXd normal_correlation(CorrelationMeasure measure, const Eigen::Matr
 // smallest eigenvalue of `floor` so that it has a Cholesky factor.
 Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor = 1e-8);
 
-// Links the blocks to the parameters of a finalized table: every path must
-// name a parameter the scenario draws once per replicate and that its model
-// allows to be correlated.
+// Before the model is prepared: the blocks of parameters drawn per unit
+// become the table's unit copulas, for the model to claim. Every path must
+// name a parameter given as a distribution; a block holds parameters drawn
+// per unit or parameters drawn per replicate, not both.
+void link_unit_correlations(ParameterTable& table, const std::vector<CorrelationBlock>& blocks);
+
+// After the model is prepared and the table finalized: the blocks of
+// parameters drawn per replicate become the table's copulas, and every block
+// gets its stream key. Every parameter must be used, and allowed by the
+// model to be correlated; a unit block must have been claimed by the model.
 void correlate_parameters(ParameterTable& table, const std::vector<CorrelationBlock>& blocks);
 
 }  // namespace samdsim

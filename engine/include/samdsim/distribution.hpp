@@ -66,6 +66,10 @@ class Distribution {
   double mean() const;
   double variance() const;
   double quantile(double p) const;  // the smallest x with cdf(x) >= p
+  // The value at normal score x: quantile(Phi(x)), exact in closed form for
+  // normal (mean + sd x) and lognormal (exp(mu + sigma x)), with Phi(x) kept
+  // inside (0, 1) for the other families (a Gaussian copula's marginal).
+  double from_normal_score(double x) const;
   double cdf(double x) const;       // P(X <= x)
 
   std::string family() const;    // "lognormal"

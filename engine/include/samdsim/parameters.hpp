@@ -96,9 +96,32 @@ class ParameterTable {
     std::vector<std::uint32_t> columns;  // indexes among the sampled parameters
     std::vector<double> lower;           // Cholesky factor L, k x k, row-major
     std::uint64_t substream = 0;
+    std::string key_path;  // correlations[i]
   };
   void set_copulas(std::vector<Copula> copulas);
   const std::vector<Copula>& copulas() const { return copulas_; }
+
+  // A copula over parameters a model draws for each unit (a hospital's volume
+  // and staff): linked before the model is prepared, claimed by the model
+  // that draws them together, keyed once it is prepared. Each unit draws its
+  // normal scores z from the block's stream of the replicate, in unit order.
+  struct UnitCopula {
+    std::vector<std::uint32_t> slots;
+    std::vector<const Distribution*> distributions;  // of the slots
+    std::vector<double> lower;                       // Cholesky factor, k x k, row-major
+    std::uint64_t substream = 0;
+    std::string key_path;  // correlations[i]
+    Location where;
+    mutable bool claimed = false;
+    // One unit's values of the block, in block order: x = L z, value i =
+    // F_i^{-1}(Phi(x_i)). Allocates nothing.
+    void draw(Stream& stream, std::span<double> out) const;
+  };
+  void set_unit_copulas(std::vector<UnitCopula> copulas) { unit_copulas_ = std::move(copulas); }
+  std::vector<UnitCopula>& unit_copulas() { return unit_copulas_; }
+  const std::vector<UnitCopula>& unit_copulas() const { return unit_copulas_; }
+  // The unit copula that names `p`, or null.
+  const UnitCopula* unit_copula(Param p) const;
 
   // Given values instead of draws (the rows of a Saltelli design): draw() for
   // replicate r sets the sampled parameters to row r of `rows` (row-major,
@@ -111,6 +134,7 @@ class ParameterTable {
   std::vector<std::string> stream_paths_{"parameters"};
   mutable std::map<std::uint32_t, std::string> independent_;
   std::vector<Copula> copulas_;
+  std::vector<UnitCopula> unit_copulas_;
   std::shared_ptr<const std::vector<double>> given_rows_;
   mutable std::vector<bool> used_;
   std::vector<std::uint32_t> sampled_;
