@@ -235,8 +235,7 @@ int main(int argc, char** argv) {
       ->default_str("ranks");
   sensitivity_cmd->add_option("--rows", sens.sobol_rows,
                               "Rows N of the Saltelli design (default 4096): N (groups + 2) model runs")
-      ->default_str("4096")
-      ->check(CLI::Range(3.0, 1e8));
+      ->check(CLI::Range(3.0, 1e6));
   sensitivity_cmd->add_option("--group", sens.groups,
                               "LABEL=P1,P2: parameters whose Sobol indices are computed together (repeatable)");
 

@@ -69,8 +69,13 @@ ParameterTable fixed_table(const ParameterTable& table, const std::vector<std::u
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
 // The groups of a Saltelli design: those given with --group (LABEL=P1,P2),
-// each correlation block not in one of them, and every other drawn
-// parameter alone, in the order of their first parameter.
+// then every set of parameters drawn together that no --group holds, then
+// every other drawn parameter alone, in the order of their first parameter.
+// Parameters are drawn together when a correlations: block names them, or
+// when they are one draw on a shared stage (evidence_program strategies on
+// the evidence stage draw the same value for the same relative path): the
+// design may vary them only together, or it would pair values the model
+// never draws together.
 struct DesignGroups {
   std::vector<SobolGroup> groups;
   std::vector<std::string> members;  // comma-separated parameter names
@@ -79,27 +84,70 @@ struct DesignGroups {
 
 DesignGroups design_groups(const ParameterTable& table, const std::vector<std::string>& specs) {
   const auto columns = table.sampled_columns();
-  std::vector<std::string> names, short_names;
+  const std::size_t k = columns.size();
+  std::vector<std::string> names, short_names, coupling(k);
   for (const auto& c : columns) {
     names.push_back(c.name);
     short_names.push_back(strip_parameters_prefix(c.name));
   }
+  for (std::uint32_t i = 0; i < table.size(); ++i) {
+    const Param p{i};
+    if (!table.is_sampled(p)) continue;
+    coupling[table.sampled_index(p)] =
+        fmt::format("{}:{}", table.stream_stage(table.slot(p).stream), table.stream_relative_path(p));
+  }
+  // Components of the columns drawn together (union-find), with why.
+  std::vector<std::uint32_t> parent(k);
+  std::iota(parent.begin(), parent.end(), 0u);
+  const auto root = [&](std::uint32_t c) {
+    while (parent[c] != c) c = parent[c] = parent[parent[c]];
+    return c;
+  };
+  std::vector<std::string> why(k);
+  for (std::uint32_t i = 0; i < k; ++i)
+    for (std::uint32_t j = 0; j < i; ++j)
+      if (coupling[i] == coupling[j] && root(i) != root(j)) {
+        parent[root(i)] = root(j);
+        why[root(j)] = "one draw shared by every strategy on the stage";
+      }
+  for (const auto& c : table.copulas())
+    for (const auto col : c.columns) {
+      const auto r = root(c.columns.front());
+      if (root(col) != r) parent[root(col)] = r;
+      why[root(col)] = c.key_path;
+    }
+  const auto listed = [&](std::uint32_t component) {
+    std::string out;
+    for (std::uint32_t c = 0; c < k; ++c)
+      if (root(c) == component) out += (out.empty() ? "" : ", ") + short_names[c];
+    return out;
+  };
+
   constexpr int none = -1;
-  std::vector<int> owner(columns.size(), none);
-  std::vector<SobolGroup> given;
+  std::vector<int> owner(k, none);
+  std::vector<SobolGroup> all;
+  const auto trim = [](std::string t) {
+    const auto b = t.find_first_not_of(" \t");
+    const auto e = t.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
+  };
   for (const std::string& spec : specs) {
     const auto eq = spec.find('=');
-    const std::string label = eq == std::string::npos ? "" : spec.substr(0, eq);
+    const std::string label = eq == std::string::npos ? "" : trim(spec.substr(0, eq));
     if (label.empty() || eq + 1 >= spec.size())
       throw InputError("--group: expected LABEL=PARAMETER,PARAMETER,..., got '" + spec + "'");
-    for (const auto& g : given)
+    if (label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+        std::string::npos)
+      throw InputError("--group: a label has letters, digits, _ and - only, got '" + label + "'");
+    for (const auto& g : all)
       if (g.name == label) throw InputError("--group: the label '" + label + "' is given twice");
     SobolGroup g{label, {}};
     std::size_t start = eq + 1;
     while (start <= spec.size()) {
       const auto comma = std::min(spec.find(',', start), spec.size());
-      const std::string path = strip_parameters_prefix(spec.substr(start, comma - start));
+      const std::string path = strip_parameters_prefix(trim(spec.substr(start, comma - start)));
       start = comma + 1;
+      if (path.empty()) throw InputError("--group " + label + ": an empty parameter name in '" + spec + "'");
       const auto it = std::find(short_names.begin(), short_names.end(), path);
       if (it == short_names.end())
         throw InputError(fmt::format("--group {}: '{}' is not a parameter drawn per replicate in this scenario{}",
@@ -107,36 +155,34 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
       const auto column = static_cast<std::uint32_t>(it - short_names.begin());
       if (owner[column] != none)
         throw InputError(fmt::format("--group {}: '{}' is already in group '{}'", label, path,
-                                     owner[column] == static_cast<int>(given.size())
+                                     owner[column] == static_cast<int>(all.size())
                                          ? label
-                                         : given[static_cast<std::size_t>(owner[column])].name));
-      owner[column] = static_cast<int>(given.size());
+                                         : all[static_cast<std::size_t>(owner[column])].name));
+      owner[column] = static_cast<int>(all.size());
       g.columns.push_back(column);
     }
-    given.push_back(std::move(g));
+    all.push_back(std::move(g));
   }
-  // Correlated parameters are drawn together: swapping one of them between A
-  // and B alone would break their correlation, so they form one group.
+  // A --group holds whole components, or none of one.
+  for (std::uint32_t c = 0; c < k; ++c)
+    if (owner[c] != owner[root(c)])
+      throw InputError(fmt::format("--group: {} are drawn together ({}); put all of them in one group (a design that "
+                                   "varies part of them would pair values the model never draws together)",
+                                   listed(root(c)), why[root(c)]));
   DesignGroups out;
-  std::vector<SobolGroup> all = given;
-  for (std::size_t b = 0; b < table.copulas().size(); ++b) {
-    const auto& block = table.copulas()[b].columns;
-    const int first_owner = owner[block.front()];
-    std::string listed;
-    for (const auto c : block) listed += (listed.empty() ? "" : ", ") + short_names[c];
-    for (const auto c : block)
-      if (owner[c] != first_owner)
-        throw InputError(fmt::format("--group: correlations[{}] draws {} together; put all of them in one group "
-                                     "(a design that varies part of a correlated block breaks its correlation)",
-                                     b, listed));
-    if (first_owner != none) continue;
-    const std::string name = fmt::format("correlations[{}]", b);
-    for (const auto c : block) owner[c] = static_cast<int>(all.size());
-    all.push_back({name, {block.begin(), block.end()}});
-    out.notes.push_back(fmt::format("{} ({}) are drawn together and form one group", name, listed));
+  for (std::uint32_t c = 0; c < k; ++c) {
+    if (owner[c] != none || root(c) != c) continue;
+    std::vector<std::uint32_t> members;
+    for (std::uint32_t d = 0; d < k; ++d)
+      if (root(d) == c) members.push_back(d);
+    if (members.size() == 1) continue;  // alone, below
+    const std::string name = why[c].rfind("correlations[", 0) == 0 ? why[c] : "shared:" + short_names[c];
+    for (const auto d : members) owner[d] = static_cast<int>(all.size());
+    all.push_back({name, members});
+    out.notes.push_back(fmt::format("{} ({}) are drawn together ({}) and form one group", name, listed(c), why[c]));
   }
   // A parameter alone is named as in the rank table (its stored name).
-  for (std::uint32_t c = 0; c < columns.size(); ++c)
+  for (std::uint32_t c = 0; c < k; ++c)
     if (owner[c] == none) all.push_back({names[c], {c}});
   std::stable_sort(all.begin(), all.end(), [](const SobolGroup& x, const SobolGroup& y) {
     return *std::min_element(x.columns.begin(), x.columns.end()) < *std::min_element(y.columns.begin(), y.columns.end());
@@ -153,6 +199,8 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
 }  // namespace
 
 int command_sensitivity(const SensitivityArgs& a) {
+  if (a.method != "sobol" && (a.sobol_rows || !a.groups.empty()))
+    throw InputError("--rows and --group set up the Saltelli design: they need --method sobol");
   const std::filesystem::path path = a.file;
   std::vector<std::string> names;  // parameters, as stored under /parameters
   std::vector<OutputResult> results;
@@ -230,10 +278,12 @@ int command_sensitivity(const SensitivityArgs& a) {
         index.push_back(static_cast<std::size_t>(it - specs.begin()));
       }
       for (const auto& note : design.notes) std::cerr << "samdsim: sobol: " << note << "\n";
+      const std::uint64_t rows = a.sobol_rows.value_or(default_sobol_rows);
       std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices (A, B and one per group) = {} model runs\n",
-                               a.sobol_rows, design.groups.size() + 2, a.sobol_rows * (design.groups.size() + 2));
+                               rows, design.groups.size() + 2, rows * (design.groups.size() + 2));
       SobolRunOptions o;
-      o.rows = static_cast<std::size_t>(a.sobol_rows);
+      o.rows = static_cast<std::size_t>(rows);
+      o.progress = ProgressMode::Auto;
       o.seed = seed;
       o.scenario = p.key;
       const std::vector<SobolSamples> samples = run_sobol_design(*p.simulation, *p.parameters.table, design.groups, index, o);
@@ -329,7 +379,7 @@ int command_sensitivity(const SensitivityArgs& a) {
         write_double_dataset(so.get(), "total", to_vector(r.sobol->total));
         write_double_dataset(so.get(), "total_low", to_vector(r.sobol->total_low));
         write_double_dataset(so.get(), "total_high", to_vector(r.sobol->total_high));
-        hdf5::write_uint64_attribute(so.get(), "rows", a.sobol_rows);
+        hdf5::write_uint64_attribute(so.get(), "rows", a.sobol_rows.value_or(default_sobol_rows));
         hdf5::write_uint64_attribute(so.get(), "rows_used", r.sobol->rows_used);
         hdf5::write_double_attribute(so.get(), "variance", r.sobol->variance);
       }

@@ -7,6 +7,8 @@
 
 namespace samdsim::app {
 
+inline constexpr std::uint64_t default_sobol_rows = 4096;
+
 struct SensitivityArgs {
   std::string file;
   std::vector<std::string> outputs;  // empty: every scalar output
@@ -15,7 +17,7 @@ struct SensitivityArgs {
   std::uint64_t tornado_replicates = 2000;
   bool no_tornado = false;
   std::string method = "ranks";         // ranks, or sobol: ranks and the Saltelli design
-  std::uint64_t sobol_rows = 4096;      // rows N of the design: N (groups + 2) runs
+  std::optional<std::uint64_t> sobol_rows;  // rows N of the design: N (groups + 2) runs
   std::vector<std::string> groups;      // LABEL=P1,P2: parameters varied together
 };
 

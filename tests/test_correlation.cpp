@@ -349,17 +349,50 @@ TEST_CASE("Per-unit blocks the model does not draw together are refused with the
   moved.insert(moved.find("  workflow:"),
                "    - {count: 10, annual_cases: {dist: uniform, min: 100, max: 200}, staff_fte: 1,\n"
                "       hours_per_fte_month: 140, wage_per_hour: 60}\n");
-  refused(moved + strata_block, "is not drawn with parameters.strata[0].annual_cases for one hospital");
+  refused(moved + strata_block, "names the attributes of strata 0 and 1");
   // The implementation lag is drawn when a hospital decides, not with its attributes.
   refused(hospitals + R"(correlations:
   - parameters: [adoption.implementation_lag_months, workflow.minutes_per_case]
     spearman: 0.5
 )",
-          "correlations[0]");
+          "'parameters.adoption.implementation_lag_months' is not drawn with a hospital's attributes");
   // Per-unit with per-replicate parameters.
   refused(hospitals + R"(correlations:
   - parameters: [workflow.minutes_per_case, workflow.effect]
     spearman: 0.5
 )",
           "not both");
+}
+
+TEST_CASE("A per-hospital block with one stratum's attribute and a global one correlates that stratum only",
+          "[correlation]") {
+  std::string config = hospitals;
+  config.insert(config.find("  workflow:"),
+                "    - {count: 400, annual_cases: {dist: lognormal, median: 5000, p90: 9000}, staff_fte: 1,\n"
+                "       hours_per_fte_month: 140, wage_per_hour: 60}\n");
+  const Scenario s = parse_scenario(config + R"(correlations:
+  - parameters: ['strata[1].annual_cases', money.integration_cost]
+    spearman: 0.7
+)",
+                                    "h.yaml");
+  const Eigen::MatrixXd d = hospitals_drawn(s, 10);  // 10 x 800 hospitals, stratum 0 first in each replicate
+  Eigen::MatrixXd first(4000, 4), second(4000, 4);
+  for (Eigen::Index r = 0; r < 10; ++r) {
+    first.middleRows(r * 400, 400) = d.middleRows(r * 800, 400);
+    second.middleRows(r * 400, 400) = d.middleRows(r * 800 + 400, 400);
+  }
+  const auto rho = [](const Eigen::MatrixXd& m, int i, int j) {
+    Eigen::MatrixXd x = m.col(i);
+    return spearman(x, m.col(j))(0);
+  };
+  CHECK(rho(second, 0, 2) == Approx(0.7).margin(0.04));
+  CHECK(std::abs(rho(first, 0, 2)) < 0.05);
+  // A block of the attributes every hospital draws correlates them in every stratum.
+  const Scenario global = parse_scenario(config + R"(correlations:
+  - parameters: [money.integration_cost, workflow.minutes_per_case]
+    spearman: -0.6
+)",
+                                         "h.yaml");
+  const Eigen::MatrixXd g = hospitals_drawn(global, 10);
+  CHECK(rho(g, 2, 3) == Approx(-0.6).margin(0.03));
 }

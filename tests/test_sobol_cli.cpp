@@ -50,8 +50,8 @@ TEST_CASE("sensitivity --method sobol stores first-order and total indices by gr
                        dir);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.err.find("correlations[0] (studies[0].sensitivity, studies[0].specificity) are drawn together") !=
-        std::string::npos);
+  CHECK(r.err.find("correlations[0] (studies[0].sensitivity, studies[0].specificity) are drawn together "
+                   "(correlations[0])") != std::string::npos);
   CHECK(r.out.find("Sobol indices (Saltelli design of 400 rows") != std::string::npos);
 
   const ResultFileSummary summary = read_result_summary(out);
@@ -113,10 +113,20 @@ TEST_CASE("sensitivity --method sobol refuses groups that split a correlated blo
   const std::string base = "sensitivity " + out.string() + " --method sobol --rows 50 --no-tornado --group ";
   const Result split = run(base + "se='studies[0].sensitivity'", dir);
   CHECK(split.status == 2);
-  CHECK(split.err.find("correlations[0] draws") != std::string::npos);
+  CHECK(split.err.find("studies[0].sensitivity, studies[0].specificity are drawn together (correlations[0])") !=
+        std::string::npos);
   const Result unknown = run(base + "x='studies[0].sensitivty'", dir);
   CHECK(unknown.status == 2);
   CHECK(unknown.err.find("did you mean 'studies[0].sensitivity'") != std::string::npos);
+  const Result empty = run(base + "'a=studies[1].success_rate,'", dir);
+  CHECK(empty.status == 2);
+  CHECK(empty.err.find("an empty parameter name") != std::string::npos);
+  const Result label = run(base + "'a.b=studies[1].success_rate'", dir);
+  CHECK(label.status == 2);
+  CHECK(label.err.find("letters, digits, _ and - only") != std::string::npos);
+  const Result without = run("sensitivity " + out.string() + " --rows 50 --no-tornado", dir);
+  CHECK(without.status == 2);
+  CHECK(without.err.find("need --method sobol") != std::string::npos);
   const Result malformed = run(base + "nolabel", dir);
   CHECK(malformed.status == 2);
   CHECK(malformed.err.find("LABEL=PARAMETER") != std::string::npos);
@@ -124,8 +134,67 @@ TEST_CASE("sensitivity --method sobol refuses groups that split a correlated blo
   CHECK(twice.status == 2);
   CHECK(twice.err.find("already in group 'a'") != std::string::npos);
   // A whole block in one group is accepted, under the group's label.
-  const Result whole = run(base + "truth='studies[0].sensitivity,studies[0].specificity,studies[1].success_rate'", dir);
+  const Result whole = run(base + "'truth=studies[0].sensitivity, studies[0].specificity, studies[1].success_rate'", dir);
   INFO(whole.err);
   CHECK(whole.status == 0);
   CHECK(whole.out.find("truth") != std::string::npos);
+}
+
+TEST_CASE("The Sobol indices of merged shards equal those of a single run", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_shards");
+  const fs::path cfg = write(dir, "c.yaml", config);
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  REQUIRE(run("run " + cfg.string() + " --replicates 600 --progress never -o " + at("single.h5"), dir).status == 0);
+  for (const char* shard : {"0", "1"})
+    REQUIRE(run("run " + cfg.string() + " --replicates 600 --progress never --shard " + shard + "/2 -o " +
+                    at(std::string("part") + shard + ".h5"),
+                dir)
+                .status == 0);
+  REQUIRE(run("merge " + at("part0.h5") + " " + at("part1.h5") + " -o " + at("merged.h5"), dir).status == 0);
+  for (const char* file : {"single.h5", "merged.h5"})
+    REQUIRE(run("sensitivity " + at(file) + " --method sobol --rows 200 --bootstrap 20 --no-tornado --output "
+                "total_cost_usd",
+                dir)
+                .status == 0);
+  CHECK(shell("h5diff -q " + at("single.h5") + " " + at("merged.h5") + " /sensitivity/total_cost_usd/sobol "
+              "/sensitivity/total_cost_usd/sobol") == 0);
+}
+
+TEST_CASE("sensitivity --method sobol groups the draws strategies share on one stage", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_strategies");
+  const std::string evidence = R"(      evidence:
+        pathway: 510k
+        burn_usd_per_month: {dist: uniform, min: 100000, max: 300000}
+        presubmission: {meetings: 0}
+        studies:
+          - {type: standalone, sensitivity: {dist: beta, mean: 0.9, sd: 0.03}, specificity: 0.9,
+             sensitivity_goal: 0.8, specificity_goal: 0.8}
+)";
+  const fs::path cfg = write(dir, "e.yaml", R"(model: evidence_program
+replicates: 300
+parameters:
+  market_enabled: false
+  market:
+    currency: USD
+    horizon_months: 24
+    strata:
+      - {count: 10, annual_cases: 1000, staff_fte: 1, hours_per_fte_month: 100, wage_per_hour: 50}
+    workflow: {minutes_per_case: 10, effect: 0.1}
+  strategies:
+    - name: a
+)" + evidence + "    - name: b\n" + evidence);
+  const fs::path out = dir / "e.h5";
+  REQUIRE(run("run " + cfg.string() + " --progress never -o " + out.string(), dir).status == 0);
+  const Result r = run("sensitivity " + out.string() + " --method sobol --rows 100 --bootstrap 10 --no-tornado "
+                       "--output a.burn_cost_usd",
+                       dir);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("shared:strategies[0].evidence.burn_usd_per_month (strategies[0].evidence.burn_usd_per_month, "
+                   "strategies[1].evidence.burn_usd_per_month) are drawn together") != std::string::npos);
+  const Result split = run("sensitivity " + out.string() + " --method sobol --rows 50 --no-tornado --output "
+                           "a.burn_cost_usd --group 'burn=strategies[0].evidence.burn_usd_per_month'",
+                           dir);
+  CHECK(split.status == 2);
+  CHECK(split.err.find("one draw shared by every strategy on the stage") != std::string::npos);
 }

@@ -82,8 +82,9 @@ def sobol_figure(path, point, outdir, figures, preferred=(), prefix=""):
         for offset, column, colour, label in ((0.2, "first_order", "C0", "first order (alone)"),
                                               (-0.2, "total", "C3", "total (with interactions)")):
             v = df[column].to_numpy(dtype=float)
-            err = np.abs(np.vstack([v - df[f"{column}_low"].to_numpy(dtype=float),
-                                    df[f"{column}_high"].to_numpy(dtype=float) - v]))
+            # An estimate outside its percentile interval gets no whisker on that side.
+            err = np.clip(np.vstack([v - df[f"{column}_low"].to_numpy(dtype=float),
+                                     df[f"{column}_high"].to_numpy(dtype=float) - v]), 0, None)
             ax.barh(y + offset, v, height=0.4, color=colour, alpha=0.85, xerr=err, capsize=2, label=label)
         ax.axvline(0, color="k", lw=0.8)
         _label_bars(ax, df.index, "Share of the variance",

@@ -162,7 +162,14 @@ std::vector<double> copula_factor(const CorrelationBlock& b, std::vector<std::st
       throw InputError(b.matrix_at, child_path(b.key_path, measure_name(b.measure)),
                        what + ": the Gaussian copula cannot draw these correlations together; correct them, or add "
                               "'repair: nearest' to use the nearest correlation matrix");
-    const Eigen::MatrixXd repaired = nearest_correlation(r);
+    Eigen::MatrixXd repaired;
+    try {
+      repaired = nearest_correlation(r);
+    } catch (const InternalError& e) {
+      throw InputError(b.matrix_at, child_path(b.key_path, measure_name(b.measure)),
+                       what + "; the nearest correlation matrix could not be found (" + e.what() +
+                           "): correct the correlations");
+    }
     Eigen::Index bi = 0, bj = 0;
     const double change = (repaired - r).cwiseAbs().maxCoeff(&bi, &bj);
     warnings.push_back(fmt::format("{}: {}; repaired to the nearest correlation matrix (Higham 2002), the largest "
@@ -212,7 +219,7 @@ Eigen::MatrixXd nearest_correlation(const Eigen::MatrixXd& a, double floor) {
   };
   // Higham's stopping rule: the relative changes of X and Y and their
   // distance all below the tolerance.
-  constexpr double tolerance = 1e-12;
+  constexpr double tolerance = 1e-10;
   constexpr int max_iterations = 10000;
   Eigen::MatrixXd y = a, x = a;
   Eigen::MatrixXd correction = Eigen::MatrixXd::Zero(a.rows(), a.cols());

@@ -151,6 +151,10 @@ std::string format_sobol(const StoredSensitivity::Sobol& so) {
                                 "of the variance the group explains alone; total: with its interactions; ranked by "
                                 "total)\n",
                                 so.rows, so.rows_used);
+  if (so.rows_used < so.rows)
+    out += fmt::format("   ({} rows left out where the output is NaN in some matrix: the indices describe the "
+                       "output where it exists, conditional on that)\n",
+                       so.rows - so.rows_used);
   const std::vector<std::size_t> order = ranked(so.total);
   std::size_t width = 5;
   for (const auto& n : so.groups) width = std::max(width, n.size());

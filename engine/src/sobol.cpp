@@ -113,28 +113,36 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
   std::vector<SobolSamples> samples(outputs.size());
   for (auto& s : samples) s.ab.resize(n, static_cast<Eigen::Index>(groups.size()));
 
+  Progress progress(static_cast<std::uint64_t>(options.rows) * (groups.size() + 2), options.progress, "sobol");
   RunOptions run;
-  run.replicates = options.rows;
   run.seed = options.seed;
   run.scenario = options.scenario;
   run.threads = options.threads;
-  run.progress = options.progress;
-  // Runs the rows of `m` as replicates 0..rows-1 and returns each output's values.
+  run.shared_progress = &progress;
+  // Runs row r of `m` as replicate r (its model stream) and returns each output's values.
   const auto simulate = [&](const Eigen::MatrixXd& m) {
     auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(m.size()));
     Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows->data(), m.rows(),
                                                                                        m.cols()) = m;
     ParameterTable given = table;
     given.set_given_rows(std::move(rows));
-    CaptureSink sink(outputs, options.rows);
+    run.replicates = static_cast<std::uint64_t>(m.rows());
+    CaptureSink sink(outputs, static_cast<std::size_t>(m.rows()));
     run_replicates(simulation, given, run, sink);
     return sink;
   };
   {
-    const CaptureSink fa = simulate(a), fb = simulate(b);
+    // A and B as one run: B's rows on replicates rows..2 rows-1, so f(B) has
+    // model random numbers of its own (the first-order estimator needs f(B)
+    // independent of f(A) but for the group's parameters) and f(A), f(B)
+    // are the run's own first 2 rows replicates.
+    Eigen::MatrixXd ab(2 * n, a.cols());
+    ab.topRows(n) = a;
+    ab.bottomRows(n) = b;
+    const CaptureSink f = simulate(ab);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
-      samples[k].a = fa.values(k);
-      samples[k].b = fb.values(k);
+      samples[k].a = f.values(k).head(n);
+      samples[k].b = f.values(k).tail(n);
     }
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -143,6 +151,7 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
     const CaptureSink f = simulate(ab);
     for (std::size_t k = 0; k < outputs.size(); ++k) samples[k].ab.col(static_cast<Eigen::Index>(g)) = f.values(k);
   }
+  progress.finish();
   return samples;
 }
 

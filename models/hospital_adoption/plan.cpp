@@ -1,8 +1,11 @@
 // Turns validated parameters into a Plan: reads the parameter handles, lays
 // the hospitals of every stratum out in one population, and checks what the
 // schema's ranges cannot (population size, budget months, the horizon).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "hospital_adoption/hospital_adoption.hpp"
@@ -111,42 +114,60 @@ Conversion read_conversion(const std::string& scenario, const std::string& vendo
 
 }  // namespace
 
-// A correlations: block over per-unit parameters is drawn here when all its
-// parameters are what each hospital of one stratum draws together: the
-// stratum's annual_cases and staff_fte, money.integration_cost and
-// workflow.minutes_per_case.
+// A correlations: block over per-unit parameters is drawn here when its
+// parameters are what each hospital draws together: one stratum's
+// annual_cases and staff_fte (then only that stratum's hospitals draw it),
+// money.integration_cost and workflow.minutes_per_case (every hospital's,
+// when the block names no stratum).
 void claim_unit_correlations(const Group& p, Plan& plan) {
   using Field = StratumPlan::UnitCorrelation::Field;
   const ParameterTable& table = p.table();
   if (table.unit_copulas().empty()) return;
   const auto& strata = p.list("strata");
-  for (std::size_t k = 0; k < strata.size(); ++k) {
-    const std::pair<Param, Field> drawn[] = {{strata[k].peek("annual_cases"), Field::annual_cases},
-                                             {strata[k].peek("staff_fte"), Field::staff_fte},
-                                             {p.group("money").peek("integration_cost"), Field::integration_cost},
-                                             {p.group("workflow").peek("minutes_per_case"), Field::minutes_per_case}};
-    for (const auto& [param, field] : drawn) {
-      const ParameterTable::UnitCopula* c = table.unit_copula(param);
-      auto& mine = plan.strata[k].unit_correlations;
-      if (!c || std::any_of(mine.begin(), mine.end(), [&](const auto& u) { return u.copula == c; })) continue;
-      StratumPlan::UnitCorrelation u;
-      u.copula = c;
-      for (const std::uint32_t slot : c->slots) {
-        const auto it = std::find_if(std::begin(drawn), std::end(drawn),
-                                     [&](const auto& d) { return d.first.slot == slot; });
-        if (it == std::end(drawn))
-          throw InputError(c->where, c->key_path,
-                           "'" + table.slot(Param{slot}).path + "' is not drawn with " + table.slot(param).path +
-                               " for one hospital: a per-hospital block holds one stratum's annual_cases and "
-                               "staff_fte, money.integration_cost and workflow.minutes_per_case");
-        u.fields.push_back(it->second);
+  const std::uint32_t integration = p.group("money").peek("integration_cost").slot;
+  const std::uint32_t minutes = p.group("workflow").peek("minutes_per_case").slot;
+  for (const ParameterTable::UnitCopula& c : table.unit_copulas()) {
+    std::optional<std::size_t> stratum;
+    std::vector<Field> fields;
+    std::string foreign;  // a parameter no hospital draws with the others
+    for (const std::uint32_t slot : c.slots) {
+      if (slot == integration) {
+        fields.push_back(Field::integration_cost);
+        continue;
       }
-      const auto known = std::find(plan.unit_copulas.begin(), plan.unit_copulas.end(), c);
-      u.stream = static_cast<std::size_t>(known - plan.unit_copulas.begin());
-      if (known == plan.unit_copulas.end()) plan.unit_copulas.push_back(c);
-      c->claimed = true;
-      mine.push_back(std::move(u));
+      if (slot == minutes) {
+        fields.push_back(Field::minutes_per_case);
+        continue;
+      }
+      std::optional<std::size_t> owner;
+      for (std::size_t k = 0; k < strata.size() && !owner; ++k) {
+        if (slot == strata[k].peek("annual_cases").slot) fields.push_back(Field::annual_cases), owner = k;
+        if (!owner && slot == strata[k].peek("staff_fte").slot) fields.push_back(Field::staff_fte), owner = k;
+      }
+      if (!owner) {
+        foreign = table.slot(Param{slot}).path;
+        continue;
+      }
+      if (stratum && *stratum != *owner)
+        throw InputError(c.where, c.key_path,
+                         fmt::format("names the attributes of strata {} and {}: each hospital belongs to one "
+                                     "stratum, so a per-hospital block holds one stratum's annual_cases and "
+                                     "staff_fte (with money.integration_cost and workflow.minutes_per_case)",
+                                     *stratum, *owner));
+      stratum = owner;
     }
+    if (fields.empty()) continue;  // none of its parameters is drawn here
+    if (!foreign.empty())
+      throw InputError(c.where, c.key_path,
+                       "'" + foreign +
+                           "' is not drawn with a hospital's attributes: a per-hospital block holds one stratum's "
+                           "annual_cases and staff_fte, money.integration_cost and workflow.minutes_per_case");
+    const auto known = std::find(plan.unit_copulas.begin(), plan.unit_copulas.end(), &c);
+    const auto stream = static_cast<std::size_t>(known - plan.unit_copulas.begin());
+    if (known == plan.unit_copulas.end()) plan.unit_copulas.push_back(&c);
+    for (std::size_t k = 0; k < strata.size(); ++k)
+      if (!stratum || *stratum == k) plan.strata[k].unit_correlations.push_back({&c, stream, fields});
+    c.claimed = true;
   }
 }
 

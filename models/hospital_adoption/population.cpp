@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <stdexcept>
 
 #include "hospital_adoption/workflow.hpp"
 #include "samdsim/correlation.hpp"
@@ -132,8 +133,11 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
   const bool addon_ends = v.addon > 0.0 && plan.addon_until < static_cast<int>(plan.horizon);
   w.active.clear();
   w.unit_streams.clear();
-  for (const auto* c : plan.unit_copulas)
+  for (const auto* c : plan.unit_copulas) {
+    // Keyed once the model is prepared; 0 would be the parameter substream.
+    if (c->substream == 0) throw std::logic_error(c->key_path + ": a per-hospital block drawn before it was keyed");
     w.unit_streams.emplace_back(ctx.origin().seed, ctx.origin().scenario, ctx.replicate(), c->substream);
+  }
   for (std::size_t k = 0; k < plan.strata.size(); ++k) {
     const StratumPlan& sp = plan.strata[k];
     StratumValues& s = w.strata[k];

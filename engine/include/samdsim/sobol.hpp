@@ -25,8 +25,7 @@ struct SobolGroup {
 };
 
 // The model's values on the design, for one output: f(A), f(B) and f(A_B^g)
-// for each group g (column g). Row r of every matrix is simulated with the
-// model stream of replicate r.
+// for each group g (column g).
 struct SobolSamples {
   Eigen::VectorXd a, b;
   Eigen::MatrixXd ab;
@@ -62,9 +61,10 @@ struct SobolRunOptions {
 };
 
 // Simulates the design: f(A), f(B) and f(A_B^g) for every group, rows(groups
-// + 2) replicates in all, each matrix run like a run's first `rows`
-// replicates but with its parameters given, so that A, B and every A_B^g
-// share the model's random numbers row by row. Returns the samples of the
+// + 2) replicates in all. A and B run as the run's replicates 0..2 rows-1 (so
+// f(A) and f(B) have independent model random numbers); row r of every
+// A_B^g runs on replicate r's model stream, as row r of A does (common random
+// numbers: only the group's parameters differ). Returns the samples of the
 // scalar outputs `outputs` (indexes into the simulation's outputs). Bitwise
 // the same for any thread count.
 std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const ParameterTable& table,
