@@ -10,6 +10,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 
 #include "samdsim/config.hpp"
 #include "samdsim/error.hpp"
@@ -85,16 +86,10 @@ struct DesignGroups {
 DesignGroups design_groups(const ParameterTable& table, const std::vector<std::string>& specs) {
   const auto columns = table.sampled_columns();
   const std::size_t k = columns.size();
-  std::vector<std::string> names, short_names, coupling(k);
+  std::vector<std::string> names, short_names;
   for (const auto& c : columns) {
     names.push_back(c.name);
     short_names.push_back(strip_parameters_prefix(c.name));
-  }
-  for (std::uint32_t i = 0; i < table.size(); ++i) {
-    const Param p{i};
-    if (!table.is_sampled(p)) continue;
-    coupling[table.sampled_index(p)] =
-        fmt::format("{}:{}", table.stream_stage(table.slot(p).stream), table.stream_relative_path(p));
   }
   // Components of the columns drawn together (union-find), with why.
   std::vector<std::uint32_t> parent(k);
@@ -103,19 +98,62 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
     while (parent[c] != c) c = parent[c] = parent[parent[c]];
     return c;
   };
-  std::vector<std::string> why(k);
-  for (std::uint32_t i = 0; i < k; ++i)
-    for (std::uint32_t j = 0; j < i; ++j)
-      if (coupling[i] == coupling[j] && root(i) != root(j)) {
-        parent[root(i)] = root(j);
-        why[root(j)] = "one draw shared by every strategy on the stage";
+  std::vector<std::set<std::string>> why(k), blocks(k);
+  const auto join = [&](std::uint32_t a, std::uint32_t b, const std::string& reason) {
+    a = root(a);
+    b = root(b);
+    if (a != b) {
+      if (b < a) std::swap(a, b);
+      parent[b] = a;
+      why[a].insert(why[b].begin(), why[b].end());
+      blocks[a].insert(blocks[b].begin(), blocks[b].end());
+    }
+    why[a].insert(reason);
+  };
+  // Groups with their own stream on one stage (evidence_program strategies)
+  // draw their parameters from the same random numbers, in slot order: the
+  // i-th draws coincide while the parameters before them match (same
+  // relative path, same distribution); after the first difference they use
+  // the stream from offsets that vary by replicate, so the rest are drawn
+  // together in ways the design cannot separate.
+  std::vector<std::vector<std::uint32_t>> by_stream(table.stream_count());
+  std::vector<Param> param_of(k);
+  for (std::uint32_t i = 0; i < table.size(); ++i) {
+    const Param p{i};
+    if (!table.is_sampled(p)) continue;
+    const std::uint32_t column = table.sampled_index(p);
+    param_of[column] = p;
+    by_stream[table.slot(p).stream].push_back(column);
+  }
+  for (std::uint32_t x = 1; x < by_stream.size(); ++x)
+    for (std::uint32_t y = x + 1; y < by_stream.size(); ++y) {
+      if (table.stream_stage(x) != table.stream_stage(y)) continue;
+      const auto& a = by_stream[x];
+      const auto& b = by_stream[y];
+      const std::string reason = fmt::format("one stream shared on stage {}", table.stream_stage(x));
+      std::size_t i = 0;
+      for (; i < std::min(a.size(), b.size()); ++i) {
+        const Param pa = param_of[a[i]], pb = param_of[b[i]];
+        if (table.stream_relative_path(pa) != table.stream_relative_path(pb) ||
+            !(table.slot(pa).distribution == table.slot(pb).distribution))
+          break;
+        join(a[i], b[i], reason);
       }
+      if (i < a.size() && i < b.size()) {
+        for (std::size_t j = i; j < a.size(); ++j) join(a[i], a[j], reason);
+        for (std::size_t j = i; j < b.size(); ++j) join(a[i], b[j], reason);
+      }
+    }
   for (const auto& c : table.copulas())
     for (const auto col : c.columns) {
-      const auto r = root(c.columns.front());
-      if (root(col) != r) parent[root(col)] = r;
-      why[root(col)] = c.key_path;
+      join(c.columns.front(), col, "a correlations: block");
+      blocks[root(col)].insert(c.key_path);
     }
+  const auto reasons = [&](std::uint32_t component) {
+    std::string out;
+    for (const auto& r : why[component]) out += (out.empty() ? "" : "; ") + r;
+    return out;
+  };
   const auto listed = [&](std::uint32_t component) {
     std::string out;
     for (std::uint32_t c = 0; c < k; ++c)
@@ -168,7 +206,7 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
     if (owner[c] != owner[root(c)])
       throw InputError(fmt::format("--group: {} are drawn together ({}); put all of them in one group (a design that "
                                    "varies part of them would pair values the model never draws together)",
-                                   listed(root(c)), why[root(c)]));
+                                   listed(root(c)), reasons(root(c))));
   DesignGroups out;
   for (std::uint32_t c = 0; c < k; ++c) {
     if (owner[c] != none || root(c) != c) continue;
@@ -176,10 +214,12 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
     for (std::uint32_t d = 0; d < k; ++d)
       if (root(d) == c) members.push_back(d);
     if (members.size() == 1) continue;  // alone, below
-    const std::string name = why[c].rfind("correlations[", 0) == 0 ? why[c] : "shared:" + short_names[c];
+    std::string name;
+    for (const auto& b : blocks[c]) name += (name.empty() ? "" : "+") + b;
+    if (name.empty()) name = "shared:" + short_names[c];
     for (const auto d : members) owner[d] = static_cast<int>(all.size());
     all.push_back({name, members});
-    out.notes.push_back(fmt::format("{} ({}) are drawn together ({}) and form one group", name, listed(c), why[c]));
+    out.notes.push_back(fmt::format("{} ({}) are drawn together ({}) and form one group", name, listed(c), reasons(c)));
   }
   // A parameter alone is named as in the rank table (its stored name).
   for (std::uint32_t c = 0; c < k; ++c)

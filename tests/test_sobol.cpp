@@ -1,7 +1,8 @@
 // Sobol indices by the Saltelli design: the Ishigami function and Sobol's
 // g-function, whose indices are known in closed form, are reproduced within
-// their intervals; the design shares the model's random numbers between its
-// matrices and gives the same numbers for any thread count.
+// their intervals; A and every A_B^g share the model's random numbers row by
+// row, B has its own, and the design gives the same numbers for any thread
+// count.
 #include <catch2/catch.hpp>
 
 #include <Eigen/Dense>
@@ -154,7 +155,7 @@ TEST_CASE("Sobol indices of the g-function match the closed form, for single par
                 {1.0 - v34 / v, vi[2] * all / (1 + vi[2]) / v, vi[3] * all / (1 + vi[3]) / v});
 }
 
-TEST_CASE("The design shares the model's random numbers between its matrices, for any thread count", "[sobol]") {
+TEST_CASE("A and A_B share the model's random numbers row by row, for any thread count", "[sobol]") {
   // y = x1 + noise: with common random numbers, f(A) - f(A_B^1) is exactly
   // x1(A) - x1(B), so the total index of x1 is its share without any noise
   // of the difference; on independent noise it would be inflated.

@@ -51,7 +51,7 @@ TEST_CASE("sensitivity --method sobol stores first-order and total indices by gr
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("correlations[0] (studies[0].sensitivity, studies[0].specificity) are drawn together "
-                   "(correlations[0])") != std::string::npos);
+                   "(a correlations: block)") != std::string::npos);
   CHECK(r.out.find("Sobol indices (Saltelli design of 400 rows") != std::string::npos);
 
   const ResultFileSummary summary = read_result_summary(out);
@@ -113,7 +113,7 @@ TEST_CASE("sensitivity --method sobol refuses groups that split a correlated blo
   const std::string base = "sensitivity " + out.string() + " --method sobol --rows 50 --no-tornado --group ";
   const Result split = run(base + "se='studies[0].sensitivity'", dir);
   CHECK(split.status == 2);
-  CHECK(split.err.find("studies[0].sensitivity, studies[0].specificity are drawn together (correlations[0])") !=
+  CHECK(split.err.find("studies[0].sensitivity, studies[0].specificity are drawn together (a correlations: block)") !=
         std::string::npos);
   const Result unknown = run(base + "x='studies[0].sensitivty'", dir);
   CHECK(unknown.status == 2);
@@ -196,5 +196,26 @@ parameters:
                            "a.burn_cost_usd --group 'burn=strategies[0].evidence.burn_usd_per_month'",
                            dir);
   CHECK(split.status == 2);
-  CHECK(split.err.find("one draw shared by every strategy on the stage") != std::string::npos);
+  CHECK(split.err.find("one stream shared on stage 1") != std::string::npos);
+
+  // Plans that differ: strategy a draws no burn, so its first draw takes
+  // the random numbers of b's burn, and what follows shares the stream at
+  // offsets that vary: every drawn parameter of both forms one group.
+  std::string differing = slurp(cfg);
+  differing.replace(differing.find("burn_usd_per_month: {dist: uniform, min: 100000, max: 300000}"),
+                    std::string("burn_usd_per_month: {dist: uniform, min: 100000, max: 300000}").size(),
+                    "burn_usd_per_month: 200000");
+  const fs::path cfg2 = write(dir, "d.yaml", differing);
+  const fs::path out2 = dir / "d.h5";
+  REQUIRE(run("run " + cfg2.string() + " --progress never -o " + out2.string(), dir).status == 0);
+  const Result d = run("sensitivity " + out2.string() + " --method sobol --rows 100 --bootstrap 10 --no-tornado "
+                       "--output a.burn_cost_usd",
+                       dir);
+  INFO(d.err);
+  REQUIRE(d.status == 0);
+  const auto note = d.err.substr(0, d.err.find('\n'));
+  for (const char* p : {"strategies[0].evidence.studies[0].sensitivity", "strategies[1].evidence.burn_usd_per_month",
+                        "strategies[1].evidence.studies[0].sensitivity"})
+    CHECK(note.find(p) != std::string::npos);
+  CHECK(d.err.find("100 rows x 3 matrices") != std::string::npos);  // everything drawn is one group
 }

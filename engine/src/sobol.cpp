@@ -1,6 +1,7 @@
 #include "samdsim/sobol.hpp"
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 
@@ -119,15 +120,22 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
   run.scenario = options.scenario;
   run.threads = options.threads;
   run.shared_progress = &progress;
-  // Runs row r of `m` as replicate r (its model stream) and returns each output's values.
-  const auto simulate = [&](const Eigen::MatrixXd& m) {
-    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(m.size()));
-    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows->data(), m.rows(),
-                                                                                       m.cols()) = m;
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  // Runs row r of the stacked matrices as replicate r (its model stream) and
+  // returns each output's values.
+  const auto simulate = [&](std::initializer_list<const Eigen::MatrixXd*> parts) {
+    Eigen::Index total = 0;
+    for (const auto* m : parts) total += m->rows();
+    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(total * a.cols()));
+    Eigen::Index first = 0;
+    for (const auto* m : parts) {
+      Eigen::Map<RowMajor>(rows->data() + first * a.cols(), m->rows(), m->cols()) = *m;
+      first += m->rows();
+    }
     ParameterTable given = table;
     given.set_given_rows(std::move(rows));
-    run.replicates = static_cast<std::uint64_t>(m.rows());
-    CaptureSink sink(outputs, static_cast<std::size_t>(m.rows()));
+    run.replicates = static_cast<std::uint64_t>(total);
+    CaptureSink sink(outputs, static_cast<std::size_t>(total));
     run_replicates(simulation, given, run, sink);
     return sink;
   };
@@ -136,10 +144,7 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
     // model random numbers of its own (the first-order estimator needs f(B)
     // independent of f(A) but for the group's parameters) and f(A), f(B)
     // are the run's own first 2 rows replicates.
-    Eigen::MatrixXd ab(2 * n, a.cols());
-    ab.topRows(n) = a;
-    ab.bottomRows(n) = b;
-    const CaptureSink f = simulate(ab);
+    const CaptureSink f = simulate({&a, &b});
     for (std::size_t k = 0; k < outputs.size(); ++k) {
       samples[k].a = f.values(k).head(n);
       samples[k].b = f.values(k).tail(n);
@@ -148,7 +153,7 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
   for (std::size_t g = 0; g < groups.size(); ++g) {
     Eigen::MatrixXd ab = a;
     for (const std::uint32_t c : groups[g].columns) ab.col(c) = b.col(c);
-    const CaptureSink f = simulate(ab);
+    const CaptureSink f = simulate({&ab});
     for (std::size_t k = 0; k < outputs.size(); ++k) samples[k].ab.col(static_cast<Eigen::Index>(g)) = f.values(k);
   }
   progress.finish();
