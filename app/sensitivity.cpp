@@ -73,10 +73,9 @@ std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.da
 // then every set of parameters drawn together that no --group holds, then
 // every other drawn parameter alone, in the order of their first parameter.
 // Parameters are drawn together when a correlations: block names them, or
-// when they are one draw on a shared stage (evidence_program strategies on
-// the evidence stage draw the same value for the same relative path): the
-// design may vary them only together, or it would pair values the model
-// never draws together.
+// when they take the same random numbers (evidence_program strategies on one
+// stage draw from one stream): the design may vary them only together, or
+// it would pair values the model never draws together.
 struct DesignGroups {
   std::vector<SobolGroup> groups;
   std::vector<std::string> members;  // comma-separated parameter names
@@ -125,7 +124,12 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
     param_of[column] = p;
     by_stream[table.slot(p).stream].push_back(column);
   }
-  for (std::uint32_t x = 1; x < by_stream.size(); ++x)
+  // A copula's parameters take their values from its own stream (they still
+  // use their place in the parameter stream, which keeps the others aligned).
+  std::vector<bool> replaced(k, false);
+  for (const auto& c : table.copulas())
+    for (const auto col : c.columns) replaced[col] = true;
+  for (std::uint32_t x = 0; x < by_stream.size(); ++x)
     for (std::uint32_t y = x + 1; y < by_stream.size(); ++y) {
       if (table.stream_stage(x) != table.stream_stage(y)) continue;
       const auto& a = by_stream[x];
@@ -137,18 +141,30 @@ DesignGroups design_groups(const ParameterTable& table, const std::vector<std::s
         if (table.stream_relative_path(pa) != table.stream_relative_path(pb) ||
             !(table.slot(pa).distribution == table.slot(pb).distribution))
           break;
-        join(a[i], b[i], reason);
+        if (!replaced[a[i]] && !replaced[b[i]]) join(a[i], b[i], reason);
       }
       if (i < a.size() && i < b.size()) {
-        for (std::size_t j = i; j < a.size(); ++j) join(a[i], a[j], reason);
-        for (std::size_t j = i; j < b.size(); ++j) join(a[i], b[j], reason);
+        std::vector<std::uint32_t> tail;
+        for (const auto* side : {&a, &b})
+          for (std::size_t j = i; j < side->size(); ++j)
+            if (!replaced[(*side)[j]]) tail.push_back((*side)[j]);
+        for (const auto col : tail) join(tail.front(), col, reason);
       }
     }
-  for (const auto& c : table.copulas())
-    for (const auto col : c.columns) {
-      join(c.columns.front(), col, "a correlations: block");
-      blocks[root(col)].insert(c.key_path);
+  const auto& copulas = table.copulas();
+  for (std::size_t c = 0; c < copulas.size(); ++c) {
+    const std::string reason = "block " + copulas[c].key_path;
+    for (const auto col : copulas[c].columns) {
+      join(copulas[c].columns.front(), col, reason);
+      blocks[root(col)].insert(copulas[c].key_path);
     }
+    // The same block on two strategies of one stage draws the same normal scores.
+    for (std::size_t d = 0; d < c; ++d)
+      if (copulas[d].substream == copulas[c].substream) {
+        join(copulas[d].columns.front(), copulas[c].columns.front(), "the same block on strategies of one stage");
+        blocks[root(copulas[c].columns.front())].insert(copulas[c].key_path);
+      }
+  }
   const auto reasons = [&](std::uint32_t component) {
     std::string out;
     for (const auto& r : why[component]) out += (out.empty() ? "" : "; ") + r;

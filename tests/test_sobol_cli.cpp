@@ -51,7 +51,7 @@ TEST_CASE("sensitivity --method sobol stores first-order and total indices by gr
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("correlations[0] (studies[0].sensitivity, studies[0].specificity) are drawn together "
-                   "(a correlations: block)") != std::string::npos);
+                   "(block correlations[0])") != std::string::npos);
   CHECK(r.out.find("Sobol indices (Saltelli design of 400 rows") != std::string::npos);
 
   const ResultFileSummary summary = read_result_summary(out);
@@ -113,7 +113,7 @@ TEST_CASE("sensitivity --method sobol refuses groups that split a correlated blo
   const std::string base = "sensitivity " + out.string() + " --method sobol --rows 50 --no-tornado --group ";
   const Result split = run(base + "se='studies[0].sensitivity'", dir);
   CHECK(split.status == 2);
-  CHECK(split.err.find("studies[0].sensitivity, studies[0].specificity are drawn together (a correlations: block)") !=
+  CHECK(split.err.find("studies[0].sensitivity, studies[0].specificity are drawn together (block correlations[0])") !=
         std::string::npos);
   const Result unknown = run(base + "x='studies[0].sensitivty'", dir);
   CHECK(unknown.status == 2);
@@ -213,9 +213,30 @@ parameters:
                        dir);
   INFO(d.err);
   REQUIRE(d.status == 0);
-  const auto note = d.err.substr(0, d.err.find('\n'));
+  const auto note_start = d.err.find("samdsim: sobol: shared:");
+  REQUIRE(note_start != std::string::npos);
+  const auto note = d.err.substr(note_start, d.err.find('\n', note_start) - note_start);
   for (const char* p : {"strategies[0].evidence.studies[0].sensitivity", "strategies[1].evidence.burn_usd_per_month",
                         "strategies[1].evidence.studies[0].sensitivity"})
     CHECK(note.find(p) != std::string::npos);
   CHECK(d.err.find("100 rows x 3 matrices") != std::string::npos);  // everything drawn is one group
+
+  // A block on strategy a alone: a's burn and sensitivity take the block's
+  // numbers, so they pair with nothing of b's; b's two stay paired with nothing.
+  const fs::path cfg3 = write(dir, "c.yaml", slurp(cfg) + R"(correlations:
+  - parameters: ['strategies[0].evidence.burn_usd_per_month', 'strategies[0].evidence.studies[0].sensitivity']
+    spearman: 0.5
+)");
+  const fs::path out3 = dir / "c.h5";
+  REQUIRE(run("run " + cfg3.string() + " --progress never -o " + out3.string(), dir).status == 0);
+  const Result c = run("sensitivity " + out3.string() + " --method sobol --rows 100 --bootstrap 10 --no-tornado "
+                       "--output a.burn_cost_usd",
+                       dir);
+  INFO(c.err);
+  REQUIRE(c.status == 0);
+  CHECK(c.err.find("correlations[0] (strategies[0].evidence.burn_usd_per_month, "
+                   "strategies[0].evidence.studies[0].sensitivity) are drawn together (block correlations[0])") !=
+        std::string::npos);
+  CHECK(c.err.find("shared:strategies[0].evidence.burn_usd_per_month") == std::string::npos);
+  CHECK(c.err.find("shared:strategies[0].evidence.presubmission.feedback_days") != std::string::npos);
 }

@@ -121,15 +121,16 @@ std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const P
   run.threads = options.threads;
   run.shared_progress = &progress;
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Index columns = a.cols();  // read outside: lambdas capture structured bindings only from clang 16
   // Runs row r of the stacked matrices as replicate r (its model stream) and
   // returns each output's values.
   const auto simulate = [&](std::initializer_list<const Eigen::MatrixXd*> parts) {
     Eigen::Index total = 0;
     for (const auto* m : parts) total += m->rows();
-    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(total * a.cols()));
+    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(total * columns));
     Eigen::Index first = 0;
     for (const auto* m : parts) {
-      Eigen::Map<RowMajor>(rows->data() + first * a.cols(), m->rows(), m->cols()) = *m;
+      Eigen::Map<RowMajor>(rows->data() + first * columns, m->rows(), m->cols()) = *m;
       first += m->rows();
     }
     ParameterTable given = table;
