@@ -22,20 +22,33 @@ def _text(v):
     return v.decode() if isinstance(v, bytes) else v
 
 
-def read(path, point=None):
-    """{output: DataFrame indexed by parameter, with COLUMNS; attrs hold the group's
-    attributes (unit, rows_used, tornado_replicates, ...)}; empty without /sensitivity."""
+def _frames(path, point, subgroup, columns, label, index_name):
+    """{output: DataFrame} of the stored analyses under /sensitivity/<output>[/subgroup]:
+    the `columns` present, indexed by the strings in `label`; attrs hold the group's
+    attributes. Outputs without the subgroup are left out; empty without /sensitivity."""
     where = "sensitivity" if point is None else f"points/{int(point)}/sensitivity"
     out = {}
     with h5py.File(path, "r") as f:
         if where not in f:
             return out
         for name, g in f[where].items():
-            df = pd.DataFrame({c: g[c][()] for c in COLUMNS if c in g},
-                              index=pd.Index([_text(p) for p in g["parameter"][()]], name="parameter"))
+            if subgroup:
+                if subgroup not in g:
+                    continue
+                g = g[subgroup]
+            df = pd.DataFrame({c: g[c][()] for c in columns if c in g},
+                              index=pd.Index([_text(p) for p in g[label][()]], name=index_name))
+            if subgroup:
+                df["members"] = [_text(x) for x in g["members"][()]]
             df.attrs = {k: _text(v.item() if hasattr(v, "item") else v) for k, v in g.attrs.items()}
             out[name] = df
     return out
+
+
+def read(path, point=None):
+    """{output: DataFrame indexed by parameter, with COLUMNS; attrs hold the group's
+    attributes (unit, rows_used, tornado_replicates, ...)}; empty without /sensitivity."""
+    return _frames(path, point, None, COLUMNS, "parameter", "parameter")
 
 
 def _label_bars(ax, labels, xlabel, title):
@@ -50,21 +63,7 @@ def _label_bars(ax, labels, xlabel, title):
 def read_sobol(path, point=None):
     """{output: DataFrame indexed by group, with SOBOL_COLUMNS and members; attrs hold
     rows, rows_used and variance} for the outputs whose Sobol design was run."""
-    where = "sensitivity" if point is None else f"points/{int(point)}/sensitivity"
-    out = {}
-    with h5py.File(path, "r") as f:
-        if where not in f:
-            return out
-        for name, g in f[where].items():
-            if "sobol" not in g:
-                continue
-            so = g["sobol"]
-            df = pd.DataFrame({c: so[c][()] for c in SOBOL_COLUMNS},
-                              index=pd.Index([_text(x) for x in so["group"][()]], name="group"))
-            df["members"] = [_text(x) for x in so["members"][()]]
-            df.attrs = {k: _text(v.item() if hasattr(v, "item") else v) for k, v in so.attrs.items()}
-            out[name] = df
-    return out
+    return _frames(path, point, "sobol", SOBOL_COLUMNS, "group", "group")
 
 
 def sobol_figure(path, point, outdir, figures, preferred=(), prefix=""):
