@@ -40,6 +40,7 @@ namespace {
 
 int command_validate(const std::string& config) {
   Scenario s = load_scenario(config);
+  check_sensitivity_section(s);
   const ParameterTable& table = *s.parameters.table;
   std::cout << fmt::format("{}: valid {} scenario; {} parameters, {} drawn per replicate\n", config,
                            s.model->name(), table.size(), table.sampled_count());
@@ -215,29 +216,45 @@ int main(int argc, char** argv) {
       "sensitivity",
       "Rank the drawn parameters by Spearman and partial rank correlation with each output, with their first-order "
       "indices and a tornado; --method sobol adds first-order and total Sobol indices");
-  sensitivity_cmd->add_option("file", sens.file, "Result file (.h5), written with --outputs all or bands")->required();
-  sensitivity_cmd->add_option("--output", sens.outputs, "Outputs to analyse (default: every scalar output)");
+  sensitivity_cmd->add_option("file", sens.file, "Result file (.h5); --method sobol also reads one written with --outputs summary")
+      ->required();
+  sensitivity_cmd->add_option("--output", sens.outputs,
+                              "Outputs to analyse: OUTPUT, or SERIES@MONTH for a series at a month (from 0) "
+                              "(default: the config's sensitivity: section, else every scalar output)");
+  sensitivity_cmd->add_option("--month", sens.months,
+                              "Analyse every series output (or those --output names) at this month, from 0 (repeatable)")
+      ->check(CLI::Range(0.0, 1e5));
   // Counts are checked as text, before conversion: "-1" must not wrap to 2^64 - 1.
   sensitivity_cmd->add_option("--point", sens.point, "Sweep point (required for a sweep)")
       ->check(CLI::Range(0.0, 1e6));
   sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap resamples (default 200)")
-      ->default_str("200")
       ->check(CLI::Range(0.0, 1e5));
   sensitivity_cmd->add_option("--tornado-replicates", sens.tornado_replicates,
                               "Replicates per tornado run (default 2000)")
-      ->default_str("2000")
       ->check(CLI::Range(0.0, 1e8));
   sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
+  sensitivity_cmd->add_option("--threads", sens.threads,
+                              "Worker threads for the tornado and the design (default: all cores); results do not "
+                              "depend on it");
   sensitivity_cmd->add_option("--method", sens.method,
                               "ranks (default): from the stored runs; sobol: also first-order and total Sobol "
                               "indices from a Saltelli design (re-running the model)")
-      ->check(CLI::IsMember({"ranks", "sobol"}))
-      ->default_str("ranks");
+      ->check(CLI::IsMember({"ranks", "sobol"}));
   sensitivity_cmd->add_option("--rows", sens.sobol_rows,
                               "Rows N of the Saltelli design (default 4096): N (groups + 2) model runs")
       ->check(CLI::Range(3.0, 1e6));
+  sensitivity_cmd->add_option("--target-width", sens.target_width,
+                              "Double the design's rows until every index's 95% interval is at most this wide")
+      ->check(CLI::Range(1e-6, 1.0));
+  sensitivity_cmd->add_option("--max-rows", sens.max_rows, "Most rows with --target-width (default 10^6)")
+      ->check(CLI::Range(3.0, 1e6));
   sensitivity_cmd->add_option("--group", sens.groups,
                               "LABEL=P1,P2: parameters whose Sobol indices are computed together (repeatable)");
+  sensitivity_cmd->add_option("--shard", sens.shard,
+                              "Run only rows I/N of the design (I = 0..N-1) and write them to -o, for --samples");
+  sensitivity_cmd->add_option("-o,--samples-output", sens.samples_out, "File for a --shard's rows of the design");
+  sensitivity_cmd->add_option("--samples", sens.samples_in,
+                              "Files of design rows (from --shard) to join instead of running the design");
 
   VoiArgs voi;
   auto* voi_cmd = app.add_subcommand(

@@ -5,6 +5,7 @@
 
 #include "merge.hpp"
 #include "mpi_env.hpp"
+#include "sensitivity.hpp"
 #include "precision.hpp"
 
 #include <fmt/format.h>
@@ -136,14 +137,31 @@ ShardSpec parse_shard(const std::string& text) {
 }
 
 namespace {
-int run_scenario(const RunArgs& a, bool quiet);
-int run_under_mpi(const RunArgs& a, const MpiEnv& mpi);
+// What a run leaves to do once its file is written: the analyses its
+// config's sensitivity: section asks for.
+struct FollowUp {
+  bool sensitivity = false;
+  std::size_t points = 0;  // 0: not a sweep
+  std::string output;
+};
+int run_scenario(const RunArgs& a, bool quiet, FollowUp& next);
+int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next);
 }  // namespace
 
 int command_run(const RunArgs& a) {
   const MpiEnv* mpi = MpiEnv::current();
-  if (mpi && mpi->parallel()) return run_under_mpi(a, *mpi);
-  return run_scenario(a, false);
+  FollowUp next;
+  const int status = mpi && mpi->parallel() ? run_under_mpi(a, *mpi, next) : run_scenario(a, false, next);
+  if (status != 0 || a.shard || !next.sensitivity) return status;
+  // The section's analysis, of every point of a sweep in turn.
+  for (std::size_t i = 0; i < std::max<std::size_t>(next.points, 1); ++i) {
+    SensitivityArgs sa;
+    sa.file = next.output;
+    sa.threads = a.threads;
+    if (next.points > 0) sa.point = i;
+    if (const int s = command_sensitivity(sa); s != 0) return s;
+  }
+  return 0;
 }
 
 namespace {
@@ -167,7 +185,7 @@ std::filesystem::path output_path(const RunArgs& a) {
 // Under mpirun every rank runs the shard rank/size into a file beside the
 // output; once all have succeeded rank 0 merges them into the output, which
 // is then identical to a single-process run, and removes them.
-int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
+int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
   if (a.shard || a.resume)
     throw InputError("under mpirun the ranks split the run themselves: --shard and --resume do not apply");
   namespace fs = std::filesystem;
@@ -182,7 +200,7 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
   int status = 0;
   std::string error;
   try {
-    status = run_scenario(mine, true);
+    status = run_scenario(mine, true, next);
   } catch (const InputError& e) {
     status = 2;
     error = e.what();
@@ -209,11 +227,15 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi) {
   status = mpi.max_over_ranks(status);
   std::error_code ec;
   fs::remove(part(mpi.rank()), ec);
+  next.output = out.string();
   return status;
 }
 
-int run_scenario(const RunArgs& a, bool quiet) {
+int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   Scenario s = load_scenario(a.config);
+  check_sensitivity_section(s);
+  next.sensitivity = s.sensitivity.has_value();
+  next.points = s.is_sweep() ? s.points.size() : 0;
   if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
   if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
   const ProgressMode progress = parse_progress_mode(a.progress);
@@ -237,6 +259,7 @@ int run_scenario(const RunArgs& a, bool quiet) {
   if (a.target_rse) target.emplace(*a.target_rse, a.target_outputs, s.points.front().simulation->outputs());
 
   const std::filesystem::path out = output_path(a);
+  next.output = out.string();
   if (!quiet) std::cerr << plan_warnings(s);
 
   RunInfo info;

@@ -72,12 +72,14 @@ std::vector<SobolGroup> singletons(std::size_t k) {
   return groups;
 }
 
-SobolSamples run(const TestModel& m, const std::vector<SobolGroup>& groups, std::size_t rows, unsigned threads = 2) {
+SobolSamples run(const TestModel& m, const std::vector<SobolGroup>& groups, std::uint64_t rows, unsigned threads = 2,
+                 std::uint64_t first_row = 0) {
   SobolRunOptions o;
-  o.rows = rows;
+  o.first_row = first_row;
+  o.end_row = rows;
   o.seed = 11;
   o.threads = threads;
-  return run_sobol_design(*m.simulation, *m.parameters.table, groups, {0}, o).front();
+  return run_sobol_design(*m.simulation, *m.parameters.table, groups, {OutputColumn{0, 0}}, o).front();
 }
 
 // Each index lies in its 95 % interval widened by a slack of 0.01 (the
@@ -119,7 +121,7 @@ TEST_CASE("Sobol indices of the Ishigami function match the closed form", "[sobo
   check_indices(s, {v1 / v, v2 / v, 0.0}, {(v1 + v13) / v, v2 / v, v13 / v});
 
   // The given-data first-order index of the stored runs (f(A) on A) agrees.
-  const auto [a, b] = saltelli_matrices(*m.parameters.table, 11, 0, 20000);
+  const auto [a, b] = saltelli_matrices(*m.parameters.table, 11, 0, 0, 20000);
   const Eigen::VectorXd given = first_order(a, samples.a);
   for (Eigen::Index i = 0; i < 3; ++i) CHECK(given(i) == Approx(s.first(i)).margin(0.05));
 }
@@ -165,7 +167,7 @@ TEST_CASE("A and A_B share the model's random numbers row by row, for any thread
   CHECK((one.a.array() == two.a.array()).all());
   CHECK((one.b.array() == two.b.array()).all());
   CHECK((one.ab.array() == two.ab.array()).all());
-  const auto [a, b] = saltelli_matrices(*m.parameters.table, 11, 0, 3000);
+  const auto [a, b] = saltelli_matrices(*m.parameters.table, 11, 0, 0, 3000);
   CHECK(((one.a - one.ab.col(0)).array() - (a.col(0) - b.col(0)).array()).abs().maxCoeff() < 1e-12);
   CHECK(((one.a - one.ab.col(1)).array()).abs().maxCoeff() == 0.0);  // x2 does nothing: identical rows
   const SobolIndices s = sobol_indices(one, 0, 1);
@@ -186,4 +188,29 @@ TEST_CASE("First-order indices leave out a parameter's interaction with the mode
   const double v = 0.25;
   check_indices(s, {std::asin(0.1) / (2.0 * std::numbers::pi) / v},
                 {(0.25 - std::asin(0.9) / (2.0 * std::numbers::pi)) / v});
+}
+
+TEST_CASE("A design's rows are the same run at once, in slices or grown", "[sobol]") {
+  // Row r depends on its index only: rows [0, 700) run as slices [0, 250),
+  // [250, 251), [251, 700) and appended give the samples of one run, bit for
+  // bit; an empty slice gives no rows. A and B are replicates 2r and 2r + 1.
+  const TestModel m = make_model(3, uniform_pi, [](const std::vector<double>& x, Stream& rng) {
+    return ishigami(x, rng) + rng.normal();
+  });
+  const SobolSamples whole = run(m, singletons(3), 700, 2);
+  SobolSamples grown;
+  for (const auto& [first, end] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 250}, {250, 250}, {250, 251}, {251, 700}})
+    append_rows(grown, run(m, singletons(3), end, 1, first));
+  CHECK((whole.a.array() == grown.a.array()).all());
+  CHECK((whole.b.array() == grown.b.array()).all());
+  CHECK((whole.ab.array() == grown.ab.array()).all());
+  const ParameterTable& table = *m.parameters.table;
+  const auto [a, b] = saltelli_matrices(table, 11, 0, 5, 7);
+  std::vector<double> values = table.initial_values(), drawn(3);
+  for (Eigen::Index i = 0; i < 2; ++i) {
+    table.draw(11, 0, 2 * (5 + static_cast<std::uint64_t>(i)), values, drawn);
+    CHECK(a(i, 1) == drawn[1]);
+    table.draw(11, 0, 2 * (5 + static_cast<std::uint64_t>(i)) + 1, values, drawn);
+    CHECK(b(i, 2) == drawn[2]);
+  }
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "cli_fixture.hpp"
 #include "samdsim/result_reader.hpp"
@@ -239,4 +240,217 @@ parameters:
         std::string::npos);
   CHECK(c.err.find("shared:strategies[0].evidence.burn_usd_per_month") == std::string::npos);
   CHECK(c.err.find("shared:strategies[0].evidence.presubmission.feedback_days") != std::string::npos);
+}
+
+TEST_CASE("The design's rows run in shards and joined equal one process, bit for bit", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_design_shards");
+  const fs::path cfg = write(dir, "c.yaml", config);
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  REQUIRE(run("run " + cfg.string() + " --replicates 300 --progress never -o " + at("one.h5"), dir).status == 0);
+  fs::copy_file(at("one.h5"), at("joined.h5"));
+  fs::copy_file(at("one.h5"), at("bad.h5"));
+  const std::string design = " --method sobol --rows 90 --bootstrap 20 --no-tornado --output total_cost_usd --output authorized";
+  REQUIRE(run("sensitivity " + at("one.h5") + design, dir).status == 0);
+  for (const char* shard : {"0", "1", "2"}) {
+    const Result r = run("sensitivity " + at("joined.h5") + design + " --shard " + shard + "/3 -o " +
+                             at(std::string("rows") + shard + ".h5"),
+                         dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("of the Saltelli design (90 rows)") != std::string::npos);
+  }
+  // A shard leaves the result file as it was.
+  CHECK(shell("h5diff -q " + at("joined.h5") + " " + at("bad.h5")) == 0);
+  // Joined in any order.
+  const Result j = run("sensitivity " + at("joined.h5") + design + " --samples " + at("rows2.h5") + " " + at("rows0.h5") +
+                           " " + at("rows1.h5"),
+                       dir);
+  INFO(j.err);
+  REQUIRE(j.status == 0);
+  CHECK(j.err.find("90 rows x") != std::string::npos);
+  CHECK(shell("h5diff -q " + at("one.h5") + " " + at("joined.h5") + " /sensitivity /sensitivity") == 0);
+
+  // Rows missing, given twice, or of another design are refused, and the file is left alone.
+  const std::string join = "sensitivity " + at("bad.h5") + design + " --samples ";
+  const Result missing = run(join + at("rows0.h5") + " " + at("rows2.h5"), dir);
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("rows 30 to 59 of the design are in none of the files") != std::string::npos);
+  const Result twice = run(join + at("rows0.h5") + " " + at("rows1.h5") + " " + at("rows1.h5") + " " + at("rows2.h5"), dir);
+  CHECK(twice.status == 2);
+  CHECK(twice.err.find("repeats rows 30 to 59") != std::string::npos);
+  const Result other = run("sensitivity " + at("bad.h5") + " --method sobol --no-tornado --output authorized --samples " +
+                               at("rows0.h5") + " " + at("rows1.h5") + " " + at("rows2.h5"),
+                           dir);
+  CHECK(other.status == 2);
+  CHECK(other.err.find("holds rows of another design than this one: its outputs differ") != std::string::npos);
+  REQUIRE(run("run " + cfg.string() + " --replicates 300 --seed 5 --progress never -o " + at("seed5.h5"), dir).status == 0);
+  const Result seed = run("sensitivity " + at("seed5.h5") + design + " --samples " + at("rows0.h5") + " " +
+                              at("rows1.h5") + " " + at("rows2.h5"),
+                          dir);
+  CHECK(seed.status == 2);
+  CHECK(seed.err.find("its config differ") != std::string::npos);
+  CHECK(shell("h5diff -q " + at("joined.h5") + " " + at("bad.h5") + " /replicates /replicates") == 0);
+  CHECK(!read_result_summary(at("bad.h5")).sensitivity.size());
+}
+
+TEST_CASE("The design doubles its rows until every interval is as narrow as --target-width asks", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_target");
+  const fs::path cfg = write(dir, "c.yaml", config);
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  REQUIRE(run("run " + cfg.string() + " --replicates 300 --progress never -o " + at("grown.h5"), dir).status == 0);
+  fs::copy_file(at("grown.h5"), at("fixed.h5"));
+  fs::copy_file(at("grown.h5"), at("capped.h5"));
+  const std::string common = " --method sobol --bootstrap 40 --no-tornado --output authorized";
+  const Result g = run("sensitivity " + at("grown.h5") + common + " --rows 50 --target-width 0.4", dir);
+  INFO(g.err);
+  REQUIRE(g.status == 0);
+  const auto grown = analysis(read_result_summary(at("grown.h5")).sensitivity, "authorized").sobol;
+  // It stopped at the first size whose widest interval is at most 0.4, and it doubled to get there.
+  REQUIRE(grown.rows > 50);
+  CHECK(g.err.find("50 rows: the widest 95% interval is") != std::string::npos);
+  CHECK(g.err.find(std::to_string(grown.rows) + " rows: the widest 95% interval is") != std::string::npos);
+  CHECK(g.err.find("the target is reached") != std::string::npos);
+  CHECK(grown.target_width == 0.4);
+  double widest = 0.0;
+  for (std::size_t i = 0; i < grown.groups.size(); ++i)
+    for (const double w : {grown.first_high[i] - grown.first_low[i], grown.total_high[i] - grown.total_low[i]})
+      if (std::isfinite(w)) widest = std::max(widest, w);
+  CHECK(widest <= 0.4);
+  // The grown design is the design of that many rows run at once.
+  REQUIRE(run("sensitivity " + at("fixed.h5") + common + " --rows " + std::to_string(grown.rows), dir).status == 0);
+  const auto fixed = analysis(read_result_summary(at("fixed.h5")).sensitivity, "authorized").sobol;
+  CHECK(fixed.total == grown.total);
+  CHECK(fixed.first_low == grown.first_low);
+  CHECK(std::isnan(fixed.target_width));
+  // A bound below what the target needs: it stops there and says so.
+  const Result c = run("sensitivity " + at("capped.h5") + common + " --rows 20 --target-width 0.001 --max-rows 30", dir);
+  REQUIRE(c.status == 0);
+  CHECK(c.err.find("warning: sobol: 30 rows: the widest 95% interval is") != std::string::npos);
+  CHECK(analysis(read_result_summary(at("capped.h5")).sensitivity, "authorized").sobol.rows == 30);
+}
+
+TEST_CASE("Sobol indices of a file kept as summaries, and of series at chosen months", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_months");
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  const fs::path cfg = write(dir, "c.yaml", config);
+  REQUIRE(run("run " + cfg.string() + " --replicates 300 --outputs summary --progress never -o " + at("s.h5"), dir)
+              .status == 0);
+  const Result ranks = run("sensitivity " + at("s.h5") + " --no-tornado", dir);
+  CHECK(ranks.status == 2);
+  CHECK(ranks.err.find("or use --method sobol") != std::string::npos);
+  const Result s = run("sensitivity " + at("s.h5") + " --method sobol --rows 60 --bootstrap 10 --tornado-replicates 50 "
+                       "--output authorized",
+                       dir);
+  INFO(s.err);
+  REQUIRE(s.status == 0);
+  CHECK(s.out.find("no rank statistics") != std::string::npos);
+  const auto stored = analysis(read_result_summary(at("s.h5")).sensitivity, "authorized");
+  CHECK(!stored.ranked);
+  CHECK(stored.sobol.rows == 60);
+  CHECK(stored.parameters.size() == stored.sobol.groups.size() + 1);  // the correlated pair is one group
+  CHECK(std::isfinite(stored.tornado_change[0]));
+  const auto j = nlohmann::json::parse(run("summarize " + at("s.h5") + " --json", dir).out);
+  CHECK(j["sensitivity"][0]["ranked"] == false);
+
+  // hospital_adoption's series at months 6 and 11: ranks from /timeseries
+  // when the file keeps it, the design either way.
+  const fs::path h = write(dir, "h.yaml", R"(model: hospital_adoption
+replicates: 200
+seed: 4
+parameters:
+  horizon_months: 12
+  strata:
+    - {count: 20, annual_cases: 3000, staff_fte: 2, hours_per_fte_month: 120, wage_per_hour: 60}
+  adoption:
+    bass_p_per_year: {dist: uniform, min: 0.2, max: 2}
+    attractiveness: none
+  workflow:
+    minutes_per_case: 12
+    effect: {dist: uniform, min: 0.05, max: 0.3}
+)");
+  for (const char* kept : {"all", "bands"})
+    REQUIRE(run("run " + h.string() + " --progress never --outputs " + kept + " -o " + at(std::string(kept) + ".h5"), dir)
+                .status == 0);
+  const std::string months = " --method sobol --rows 60 --bootstrap 10 --tornado-replicates 40 --output adopted_hospitals "
+                             "--month 6 --month 11";
+  const Result all = run("sensitivity " + at("all.h5") + months, dir);
+  INFO(all.err);
+  REQUIRE(all.status == 0);
+  CHECK(all.out.find("adopted_hospitals@11 (adopted_hospitals at month 11)") != std::string::npos);
+  const auto full = read_result_summary(at("all.h5")).sensitivity;
+  REQUIRE(full.size() == 2);
+  const auto& m11 = analysis(full, "adopted_hospitals@11");
+  CHECK(m11.ranked);
+  CHECK(m11.series == "adopted_hospitals");
+  CHECK(m11.month == 11);
+  // The adoption rate drives adoption; the workflow effect hardly does.
+  const auto p = static_cast<std::size_t>(
+      std::find(m11.parameters.begin(), m11.parameters.end(), "parameters.adoption.bass_p_per_year") -
+      m11.parameters.begin());
+  REQUIRE(p < m11.parameters.size());
+  CHECK(m11.spearman[p] > 0.3);
+  CHECK(m11.tornado_change[p] > 0.0);
+  REQUIRE(m11.sobol.groups.size() == m11.parameters.size());
+  const auto g = static_cast<std::size_t>(
+      std::find(m11.sobol.groups.begin(), m11.sobol.groups.end(), "parameters.adoption.bass_p_per_year") -
+      m11.sobol.groups.begin());
+  CHECK(m11.sobol.total[g] == *std::max_element(m11.sobol.total.begin(), m11.sobol.total.end()));
+  // The bands file keeps no per-replicate series: the design alone, the same indices.
+  const Result bands = run("sensitivity " + at("bands.h5") + months, dir);
+  REQUIRE(bands.status == 0);
+  const auto b11 = analysis(read_result_summary(at("bands.h5")).sensitivity, "adopted_hospitals@11");
+  CHECK(!b11.ranked);
+  CHECK(b11.sobol.total == m11.sobol.total);
+  CHECK(b11.tornado_change == m11.tornado_change);
+  const Result plain = run("sensitivity " + at("all.h5") + " --output adopted_hospitals --no-tornado", dir);
+  CHECK(plain.status == 2);
+  CHECK(plain.err.find("is a series: name a month as adopted_hospitals@MONTH") != std::string::npos);
+  const Result past = run("sensitivity " + at("all.h5") + " --output adopted_hospitals@12 --no-tornado", dir);
+  CHECK(past.status == 2);
+  CHECK(past.err.find("has months 0..11, not 12") != std::string::npos);
+  const Result ranks_only = run("sensitivity " + at("bands.h5") + " --output adopted_hospitals@3 --no-tornado", dir);
+  CHECK(ranks_only.status == 2);
+  CHECK(ranks_only.err.find("keeps no per-replicate series 'adopted_hospitals'") != std::string::npos);
+}
+
+TEST_CASE("A config's sensitivity: section is run after the run and taken by the command", "[sobol][cli]") {
+  const fs::path dir = scratch("sobol_cli_section");
+  const auto at = [&](const std::string& name) { return (dir / name).string(); };
+  const fs::path cfg = write(dir, "c.yaml", config + R"(sensitivity:
+  method: sobol
+  outputs: [authorized]
+  rows: 50
+  bootstrap: 10
+  tornado_replicates: 30
+  groups:
+    truth: ['studies[0].sensitivity', 'studies[0].specificity', 'studies[1].success_rate']
+)");
+  const Result r = run("run " + cfg.string() + " --replicates 200 --progress never -o " + at("o.h5"), dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("wrote /sensitivity/") != std::string::npos);
+  const auto stored = read_result_summary(at("o.h5")).sensitivity;
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].output == "authorized");
+  CHECK(stored[0].tornado_replicates == 30);
+  CHECK(stored[0].bootstrap == 10);
+  CHECK(stored[0].sobol.rows == 50);
+  CHECK(std::count(stored[0].sobol.groups.begin(), stored[0].sobol.groups.end(), "truth") == 1);
+  // The section is in the file's config: the command takes it, and options override it.
+  fs::copy_file(at("o.h5"), at("again.h5"));
+  REQUIRE(run("sensitivity " + at("again.h5"), dir).status == 0);
+  CHECK(shell("h5diff -q " + at("o.h5") + " " + at("again.h5") + " /sensitivity /sensitivity") == 0);
+  REQUIRE(run("sensitivity " + at("again.h5") + " --method ranks --output total_cost_usd --no-tornado", dir).status == 0);
+  const auto ranked = read_result_summary(at("again.h5")).sensitivity;
+  REQUIRE(ranked.size() == 1);
+  CHECK(ranked[0].output == "total_cost_usd");
+  CHECK(ranked[0].sobol.groups.empty());
+  // A bad group is found before the run writes anything.
+  std::string bad = slurp(cfg);
+  bad.replace(bad.find("'studies[1].success_rate'"), 25, "'studies[1].succes_rate'");
+  const fs::path bad_cfg = write(dir, "bad.yaml", bad);
+  const Result b = run("run " + bad_cfg.string() + " --progress never -o " + at("bad.h5"), dir);
+  CHECK(b.status == 2);
+  CHECK(b.err.find("sensitivity.groups.truth") != std::string::npos);
+  CHECK(!fs::exists(at("bad.h5")));
 }

@@ -249,6 +249,13 @@ TEST_CASE("report: us_pathway runs kept in full, as bands, as summaries, merged 
   CHECK(page.find("Sobol indices of total_cost_usd") != std::string::npos);
   CHECK(page.find("parameters.presubmission.preparation_months") != std::string::npos);  // labels in full
 
+  // A summaries-only file analysed by the design alone: tornado and Sobol bars, no rank table.
+  REQUIRE(run("sensitivity " + (dir / "summary.h5").string() + " --output total_cost_usd --bootstrap 20 "
+              "--tornado-replicates 100 --method sobol --rows 60", dir).status == 0);
+  check_report(dir / "summary.h5", dir, {"summary_outputs.png", "tornado.png", "sobol.png"});
+  CHECK(slurp(dir / "summary_report" / "index.html").find("no per-replicate values stored, so no rank statistics") !=
+        std::string::npos);
+
   // One shard is refused with the way forward; the merged shards are a full run.
   for (const char* shard : {"0", "1"}) {
     const fs::path out = dir / (std::string("shard") + shard + ".h5");

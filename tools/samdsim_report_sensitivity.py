@@ -18,6 +18,14 @@ COLUMNS = ["spearman", "spearman_low", "spearman_high", "prcc", "prcc_low", "prc
            "tornado_p10_mean", "tornado_p90_mean", "tornado_change"]
 
 
+def _named(name):
+    """An analysed output as words: a series at a month ("adopted_hospitals@24") says so."""
+    series, at, month = name.rpartition("@")
+    if at and month.isdigit():
+        return f"{readable(series).lower()} at month {month}"
+    return readable(name).lower()
+
+
 def _text(v):
     return v.decode() if isinstance(v, bytes) else v
 
@@ -87,7 +95,7 @@ def sobol_figure(path, point, outdir, figures, preferred=(), prefix=""):
             ax.barh(y + offset, v, height=0.4, color=colour, alpha=0.85, xerr=err, capsize=2, label=label)
         ax.axvline(0, color="k", lw=0.8)
         _label_bars(ax, df.index, "Share of the variance",
-                    f"Sobol indices of {readable(name).lower()} ({int(df.attrs.get('rows', 0))} rows)")
+                    f"Sobol indices of {_named(name)} ({int(df.attrs.get('rows', 0))} rows)")
     save(fig, outdir, f"{prefix}sobol.png", figures,
          "Sobol indices from samdsim sensitivity --method sobol (a Saltelli design on common random numbers): "
          "the share of the output's variance each parameter or group explains alone (first order, Saltelli 2010) "
@@ -138,8 +146,8 @@ def _tornado_figure(path, point, outdir, figures, preferred=(), prefix=""):
         ax.barh(y, (lo - base) / factor, left=base / factor, color="C0", alpha=0.85, label="parameter at its p10")
         ax.barh(y, (hi - base) / factor, left=base / factor, color="C3", alpha=0.85, label="parameter at its p90")
         ax.axvline(base / factor, color="k", lw=1, label=f"{centre}: {number(base / factor)}")
-        _label_bars(ax, rows.index, f"Mean {readable(name).lower()}" + (f" ({ulabel})" if ulabel else ""),
-                    f"Tornado of {readable(name).lower()} ({int(df.attrs.get('tornado_replicates', 0))} "
+        _label_bars(ax, rows.index, f"Mean {_named(name)}" + (f" ({ulabel})" if ulabel else ""),
+                    f"Tornado of {_named(name)} ({int(df.attrs.get('tornado_replicates', 0))} "
                     "replicates per bar end)")
     save(fig, outdir, f"{prefix}tornado.png", figures,
          "One-at-a-time tornado from samdsim sensitivity: for each parameter, the mean of the output with that "
@@ -156,6 +164,12 @@ def sections(path, point):
     two means, every parameter named in full."""
     out = []
     for name, df in read(path, point).items():
+        if "prcc" not in df:
+            # A file without per-replicate values of the output: the tornado (and the Sobol indices) only.
+            view = df.reindex(df["tornado_change"].abs().sort_values(ascending=False, na_position="last").index)
+            out.append((f"Sensitivity of {name} (samdsim sensitivity; no per-replicate values stored, so no rank "
+                        "statistics; ranked by the tornado's swing)", table(view)))
+            continue
         view = df.reindex(df["prcc"].abs().sort_values(ascending=False).index)
         n = df.attrs.get("rows_used", "")
         out.append((f"Sensitivity of {name} (samdsim sensitivity; {n} replicates, ranked by |PRCC|)", table(view)))

@@ -22,7 +22,7 @@ namespace samdsim {
 namespace {
 const std::vector<std::string> top_level_keys = {"model",      "name",       "description",
                                                  "replicates", "seed",       "parameters", "correlations",
-                                                 "sweep",      "solve"};
+                                                 "sweep",      "solve",      "sensitivity"};
 
 std::uint64_t read_count(const YAML::Node& node, const std::string& path, const std::string& file,
                          std::uint64_t min, std::uint64_t max) {
@@ -164,6 +164,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (root["seed"]) s.seed = read_count(root["seed"], "seed", file, 0, UINT64_MAX);
 
   s.correlations = parse_correlations(root["correlations"], file, s.warnings);
+  if (root["sensitivity"]) s.sensitivity = parse_sensitivity_settings(root["sensitivity"], file);
   s.parameters = resolve_parameters(s.model->schema(), root["parameters"], file, location_of(root, file));
   const bool single = !root["sweep"] && !root["solve"];
   if (single) link_unit_correlations(*s.parameters.table, s.correlations);
@@ -172,6 +173,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   // A sweep's points are linked one by one below: a swept value may make a
   // correlated parameter a distribution only there.
   if (single) correlate_parameters(*s.parameters.table, s.correlations);
+  if (s.sensitivity) check_sensitivity_outputs(*s.sensitivity, s.simulation->outputs());
 
   if (root["sweep"] && root["solve"])
     throw InputError(location_of(root["solve"], file), "solve",
@@ -302,6 +304,10 @@ std::string Scenario::resolved_yaml() const {
   if (!correlations.empty()) {
     out << YAML::Key << "correlations" << YAML::Value;
     emit_correlations(out, correlations);
+  }
+  if (sensitivity) {
+    out << YAML::Key << "sensitivity" << YAML::Value;
+    emit_sensitivity_settings(out, *sensitivity);
   }
   if (solve)
     out << YAML::Key << "solve" << YAML::Value << YAML::Load(solve_yaml);

@@ -129,9 +129,10 @@ void ParameterTable::draw(std::uint64_t seed, std::uint64_t scenario, std::uint6
                           std::span<double> values, std::span<double> drawn) const {
   if (given_rows_) {
     const std::size_t k = sampled_.size();
-    if ((replicate + 1) * k > given_rows_->size())
+    const std::uint64_t i = (replicate - given_first_) / given_step_;
+    if (replicate < given_first_ || (replicate - given_first_) % given_step_ != 0 || (i + 1) * k > given_rows_->size())
       throw std::logic_error("ParameterTable::draw: no given row for replicate " + std::to_string(replicate));
-    const double* row = given_rows_->data() + replicate * k;
+    const double* row = given_rows_->data() + i * k;
     for (std::size_t j = 0; j < k; ++j) {
       values[sampled_[j]] = row[j];
       drawn[j] = row[j];

@@ -146,6 +146,29 @@ void write_double_dataset(hid_t group, const std::string& name, const std::vecto
   if (n > 0) check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), context);
 }
 
+// A 1-D dataset of variable-length strings stored in the file.
+std::vector<std::string> read_string_dataset(hid_t group, const std::string& name, const std::string& where) {
+  hdf5::Id ds = open_stored_dataset(group, name, where);
+  hdf5::Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + where);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0)
+    throw InputError(where + " does not hold variable-length strings: the file is damaged");
+  const auto dims = hdf5::dataset_shape(ds.get());
+  if (dims.size() != 1 || dims[0] > 100'000'000)
+    throw InputError(fmt::format("{} has shape {} where a list of names is expected: the file is damaged", where,
+                                 fmt::join(dims, " x ")));
+  const hsize_t n = dims[0];
+  hdf5::Id mem = hdf5::check(H5Tcopy(H5T_C_S1), where);
+  hdf5::check(H5Tset_size(mem.get(), H5T_VARIABLE), where);
+  std::vector<char*> raw(n, nullptr);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  hdf5::check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "cannot read " + where);
+  for (char* s : raw) out.emplace_back(s ? s : "");
+  hdf5::Id space = hdf5::check(H5Dget_space(ds.get()), where);
+  H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
 void write_string_dataset(hid_t group, const std::string& name, const std::vector<std::string>& values) {
   const std::string context = "cannot write '" + name + "' in " + hdf5::describe(group);
   const hsize_t n = values.size();

@@ -176,7 +176,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
         block_abandoned[slot] = 1;
         return;
       }
-      const std::uint64_t r = first + i;
+      const std::uint64_t r = options.first_replicate + options.replicate_step * (first + i);
       parameters.draw(options.seed, options.scenario, r, w.values, w.drawn);
       for (std::size_t j = 0; j < n_sampled; ++j) {
         // A distribution whose tail passes the largest double (e.g. a huge
@@ -200,7 +200,7 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       Moments m;
       const auto values = block.output(k);
       for (std::size_t i = 0; i < values.size(); ++i) {
-        check_value(outputs[k], values[i], first + i / outputs[k].width());
+        check_value(outputs[k], values[i], options.first_replicate + options.replicate_step * (first + i / outputs[k].width()));
         if (!outputs[k].is_series()) m.add(values[i]);
       }
       block_moments[slot][k] = m;

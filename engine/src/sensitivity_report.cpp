@@ -29,25 +29,6 @@ std::vector<hsize_t> checked_shape(hid_t ds, const std::string& where) {
   return dims;
 }
 
-// A 1-D dataset of variable-length strings stored in the file.
-std::vector<std::string> read_strings(hid_t group, const std::string& name, const std::string& where) {
-  Id ds = open_stored_dataset(group, name, where);
-  Id type = hdf5::check(H5Dget_type(ds.get()), "cannot read the type of " + where);
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0)
-    throw InputError(where + " does not hold variable-length strings: the file is damaged");
-  const hsize_t n = checked_shape(ds.get(), where)[0];
-  Id mem = hdf5::check(H5Tcopy(H5T_C_S1), where);
-  hdf5::check(H5Tset_size(mem.get(), H5T_VARIABLE), where);
-  std::vector<char*> raw(n, nullptr);
-  std::vector<std::string> out;
-  if (n == 0) return out;
-  hdf5::check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "cannot read " + where);
-  for (char* s : raw) out.emplace_back(s ? s : "");
-  Id space = hdf5::check(H5Dget_space(ds.get()), where);
-  H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
-  return out;
-}
-
 std::vector<double> read_numbers(hid_t group, const std::string& name, hsize_t n, const std::string& where) {
   Id ds = open_stored_column(group, name, where);
   if (checked_shape(ds.get(), where)[0] != n)
@@ -86,20 +67,24 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
     StoredSensitivity s;
     s.output = output;
     s.unit = hdf5::read_string_attribute(g.get(), "unit").value_or("");
-    s.parameters = read_strings(g.get(), "parameter", at + "/parameter");
+    s.parameters = read_string_dataset(g.get(), "parameter", at + "/parameter");
     const hsize_t n = s.parameters.size();
     const auto numbers = [&](const char* name) { return read_numbers(g.get(), name, n, at + "/" + name); };
-    s.spearman = numbers("spearman");
-    s.spearman_low = numbers("spearman_low");
-    s.spearman_high = numbers("spearman_high");
-    s.prcc = numbers("prcc");
-    s.prcc_low = numbers("prcc_low");
-    s.prcc_high = numbers("prcc_high");
-    s.tornado_change = numbers("tornado_change");
     const auto optional_numbers = [&](const char* name) {
       return hdf5::link_exists(g.get(), name) ? numbers(name)
                                                : std::vector<double>(n, std::numeric_limits<double>::quiet_NaN());
     };
+    // Without per-replicate values only the design and the tornado ran: no rank columns.
+    s.ranked = hdf5::link_exists(g.get(), "spearman");
+    s.spearman = s.ranked ? numbers("spearman") : optional_numbers("spearman");
+    s.spearman_low = s.ranked ? numbers("spearman_low") : optional_numbers("spearman_low");
+    s.spearman_high = s.ranked ? numbers("spearman_high") : optional_numbers("spearman_high");
+    s.prcc = s.ranked ? numbers("prcc") : optional_numbers("prcc");
+    s.prcc_low = s.ranked ? numbers("prcc_low") : optional_numbers("prcc_low");
+    s.prcc_high = s.ranked ? numbers("prcc_high") : optional_numbers("prcc_high");
+    s.tornado_change = numbers("tornado_change");
+    s.series = hdf5::read_string_attribute(g.get(), "series").value_or("");
+    s.month = hdf5::read_uint64_attribute(g.get(), "month").value_or(0);
     s.first_order = optional_numbers("first_order");
     s.first_order_low = optional_numbers("first_order_low");
     s.first_order_high = optional_numbers("first_order_high");
@@ -113,8 +98,8 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
       const std::string sat = at + "/sobol";
       Id sg = open_stored_group(g.get(), "sobol", file_name);
       StoredSensitivity::Sobol& so = s.sobol;
-      so.groups = read_strings(sg.get(), "group", sat + "/group");
-      so.members = read_strings(sg.get(), "members", sat + "/members");
+      so.groups = read_string_dataset(sg.get(), "group", sat + "/group");
+      so.members = read_string_dataset(sg.get(), "members", sat + "/members");
       const hsize_t k = so.groups.size();
       if (so.members.size() != k)
         throw InputError(fmt::format("{}/members holds {} values for {} groups: the file is damaged", sat,
@@ -129,6 +114,8 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
       so.rows = hdf5::read_uint64_attribute(sg.get(), "rows").value_or(0);
       so.rows_used = hdf5::read_uint64_attribute(sg.get(), "rows_used").value_or(0);
       so.variance = hdf5::read_double_attribute(sg.get(), "variance").value_or(std::numeric_limits<double>::quiet_NaN());
+      so.target_width =
+          hdf5::read_double_attribute(sg.get(), "target_width").value_or(std::numeric_limits<double>::quiet_NaN());
     }
     out.push_back(std::move(s));
   }
@@ -147,10 +134,14 @@ std::vector<std::size_t> ranked(const std::vector<double>& values) {
 // The Sobol table of one output, ranked by the total index.
 std::string format_sobol(const StoredSensitivity::Sobol& so) {
   if (so.groups.empty()) return "";
-  std::string out = fmt::format("   Sobol indices (Saltelli design of {} rows, {} with a value; first order: the share "
-                                "of the variance the group explains alone; total: with its interactions; ranked by "
-                                "total)\n",
-                                so.rows, so.rows_used);
+  std::string out = fmt::format("   Sobol indices (Saltelli design of {} rows{}, {} with a value; first order: the "
+                                "share of the variance the group explains alone; total: with its interactions; ranked "
+                                "by total)\n",
+                                so.rows,
+                                std::isfinite(so.target_width)
+                                    ? fmt::format(", grown until every 95% interval is at most {} wide", so.target_width)
+                                    : "",
+                                so.rows_used);
   if (so.rows_used < so.rows)
     out += fmt::format("   ({} rows left out where the output is NaN in some matrix: the indices describe the "
                        "output where it exists, conditional on that)\n",
@@ -178,12 +169,29 @@ std::vector<StoredSensitivity> read_sensitivity(hid_t file, const std::string& s
 std::string format_sensitivity(const std::vector<StoredSensitivity>& analyses) {
   std::string out;
   for (const auto& r : analyses) {
-    out += fmt::format("\n== {}{}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
+    const std::string centre =
+        std::isfinite(r.tornado_base_mean) ? fmt::format(", centre {}", amount(r.tornado_base_mean)) : "";
+    const std::string title = r.output + (r.series.empty() ? "" : fmt::format(" ({} at month {})", r.series, r.month)) +
+                              (r.unit.empty() ? "" : " [" + r.unit + "]");
+    if (!r.ranked) {
+      out += fmt::format("\n== {}  (no rank statistics: the file keeps no per-replicate values of it; tornado: mean at "
+                         "p90 - mean at p10, {} replicates each{})\n",
+                         title, r.tornado_replicates, centre);
+      if (r.tornado_replicates > 0) {
+        std::size_t width = 9;
+        for (const auto& n : r.parameters) width = std::max(width, n.size());
+        out += fmt::format("{:<{}}  {}\n", "parameter", width, "tornado change");
+        for (std::size_t j = 0; j < r.parameters.size(); ++j)
+          out += fmt::format("{:<{}}  {}{}\n", r.parameters[j], width, amount(r.tornado_change[j]),
+                             std::isfinite(r.tornado_change[j]) && !r.unit.empty() ? " " + r.unit : "");
+      }
+      out += format_sobol(r.sobol);
+      continue;
+    }
+    out += fmt::format("\n== {}  (n = {} replicates with a value; {} bootstrap resamples of the first {}; "
                        "tornado: mean at p90 - mean at p10, {} replicates each{}; first order: the share of the output's "
                        "variance the parameter explains alone; ranked by |PRCC|)\n",
-                       r.output, r.unit.empty() ? "" : " [" + r.unit + "]", r.rows_used, r.bootstrap, r.bootstrap_rows,
-                       r.tornado_replicates,
-                       std::isfinite(r.tornado_base_mean) ? fmt::format(", centre {}", amount(r.tornado_base_mean)) : "");
+                       title, r.rows_used, r.bootstrap, r.bootstrap_rows, r.tornado_replicates, centre);
     if (std::none_of(r.spearman.begin(), r.spearman.end(), [](double v) { return std::isfinite(v); })) {
       out += "   (the output or the parameters do not vary)\n";
       continue;

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 
 #include "samdsim/numbers.hpp"
 #include "samdsim/random.hpp"
@@ -38,23 +39,23 @@ double estimate(const Eigen::VectorXd& a, const Eigen::VectorXd& b, const Eigen:
   return variance;
 }
 
-// Collects scalar outputs by replicate.
+// Collects one column of each analysed output by position in the run.
 class CaptureSink : public BlockSink {
  public:
-  CaptureSink(const std::vector<std::size_t>& outputs, std::size_t rows)
+  CaptureSink(const std::vector<OutputColumn>& outputs, std::size_t rows)
       : outputs_(outputs), values_(outputs.size(), Eigen::VectorXd::Constant(static_cast<Eigen::Index>(rows), nan)) {}
   void consume(const Block& block) override {
     for (std::size_t k = 0; k < outputs_.size(); ++k) {
-      const auto column = block.output(outputs_[k]);
-      const std::size_t width = block.width(outputs_[k]);
+      const auto column = block.output(outputs_[k].output);
+      const std::size_t width = block.width(outputs_[k].output);
       for (std::size_t i = 0; i < block.count(); ++i)
-        values_[k](static_cast<Eigen::Index>(block.first() + i)) = column[i * width];
+        values_[k](static_cast<Eigen::Index>(block.first() + i)) = column[i * width + outputs_[k].column];
     }
   }
   const Eigen::VectorXd& values(std::size_t k) const { return values_[k]; }
 
  private:
-  const std::vector<std::size_t>& outputs_;
+  const std::vector<OutputColumn>& outputs_;
   std::vector<Eigen::VectorXd> values_;
 };
 
@@ -92,69 +93,90 @@ SobolIndices sobol_indices(const SobolSamples& samples, std::size_t bootstrap, s
   return out;
 }
 
+void append_rows(SobolSamples& to, const SobolSamples& more) {
+  const Eigen::Index n = to.a.size(), m = more.a.size();
+  if (n == 0) {
+    to = more;
+    return;
+  }
+  if (more.ab.cols() != to.ab.cols()) throw std::logic_error("append_rows: the samples have different groups");
+  to.a.conservativeResize(n + m);
+  to.b.conservativeResize(n + m);
+  to.ab.conservativeResize(n + m, Eigen::NoChange);
+  to.a.tail(m) = more.a;
+  to.b.tail(m) = more.b;
+  to.ab.bottomRows(m) = more.ab;
+}
+
 std::pair<Eigen::MatrixXd, Eigen::MatrixXd> saltelli_matrices(const ParameterTable& table, std::uint64_t seed,
-                                                              std::uint64_t scenario, std::size_t rows) {
+                                                              std::uint64_t scenario, std::uint64_t first_row,
+                                                              std::uint64_t end_row) {
   const auto k = static_cast<Eigen::Index>(table.sampled_count());
-  const auto n = static_cast<Eigen::Index>(rows);
+  const auto n = static_cast<Eigen::Index>(end_row - first_row);
   Eigen::MatrixXd a(n, k), b(n, k);
   std::vector<double> values = table.initial_values(), drawn(table.sampled_count());
-  for (Eigen::Index r = 0; r < 2 * n; ++r) {
-    table.draw(seed, scenario, static_cast<std::uint64_t>(r), values, drawn);
-    auto row = (r < n ? a.row(r) : b.row(r - n));
-    for (Eigen::Index j = 0; j < k; ++j) row(j) = drawn[static_cast<std::size_t>(j)];
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const std::uint64_t r = first_row + static_cast<std::uint64_t>(i);
+    for (Eigen::MatrixXd* m : {&a, &b}) {
+      table.draw(seed, scenario, 2 * r + (m == &b ? 1 : 0), values, drawn);
+      m->row(i) = Eigen::Map<const Eigen::RowVectorXd>(drawn.data(), k);
+    }
   }
   return {std::move(a), std::move(b)};
 }
 
 std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const ParameterTable& table,
                                            const std::vector<SobolGroup>& groups,
-                                           const std::vector<std::size_t>& outputs, const SobolRunOptions& options) {
-  const auto [a, b] = saltelli_matrices(table, options.seed, options.scenario, options.rows);
-  const auto n = static_cast<Eigen::Index>(options.rows);
+                                           const std::vector<OutputColumn>& outputs, const SobolRunOptions& options) {
+  if (options.end_row < options.first_row) throw std::logic_error("run_sobol_design: end_row before first_row");
+  const auto [a, b] = saltelli_matrices(table, options.seed, options.scenario, options.first_row, options.end_row);
+  const auto n = static_cast<Eigen::Index>(options.end_row - options.first_row);
   std::vector<SobolSamples> samples(outputs.size());
   for (auto& s : samples) s.ab.resize(n, static_cast<Eigen::Index>(groups.size()));
 
-  Progress progress(static_cast<std::uint64_t>(options.rows) * (groups.size() + 2), options.progress, "sobol");
+  Progress progress(static_cast<std::uint64_t>(n) * (groups.size() + 2), options.progress, "sobol");
   RunOptions run;
   run.seed = options.seed;
   run.scenario = options.scenario;
   run.threads = options.threads;
   run.shared_progress = &progress;
+  run.first_replicate = 2 * options.first_row;
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Index columns = a.cols();  // read outside: lambdas capture structured bindings only from clang 16
-  // Runs row r of the stacked matrices as replicate r (its model stream) and
-  // returns each output's values.
-  const auto simulate = [&](std::initializer_list<const Eigen::MatrixXd*> parts) {
-    Eigen::Index total = 0;
-    for (const auto* m : parts) total += m->rows();
-    auto rows = std::make_shared<std::vector<double>>(static_cast<std::size_t>(total * columns));
-    Eigen::Index first = 0;
-    for (const auto* m : parts) {
-      Eigen::Map<RowMajor>(rows->data() + first * columns, m->rows(), m->cols()) = *m;
-      first += m->rows();
-    }
+  // Runs `rows` (row-major, one design row a replicate) as the replicates
+  // first_replicate + step i and returns each output's values by position.
+  const auto simulate = [&](RowMajor rows, std::uint64_t step) {
+    const Eigen::Index total = rows.rows();
+    auto given_rows = std::make_shared<std::vector<double>>(rows.data(), rows.data() + total * columns);
     ParameterTable given = table;
-    given.set_given_rows(std::move(rows));
+    given.set_given_rows(std::move(given_rows), run.first_replicate, step);
     run.replicates = static_cast<std::uint64_t>(total);
+    run.replicate_step = step;
     CaptureSink sink(outputs, static_cast<std::size_t>(total));
     run_replicates(simulation, given, run, sink);
     return sink;
   };
   {
-    // A and B as one run: B's rows on replicates rows..2 rows-1, so f(B) has
-    // model random numbers of its own (the first-order estimator needs f(B)
-    // independent of f(A) but for the group's parameters) and f(A), f(B)
-    // are the run's own first 2 rows replicates.
-    const CaptureSink f = simulate({&a, &b});
+    // A and B interleaved as one run: row r of A on replicate 2r, of B on
+    // 2r + 1, so f(B) has model random numbers of its own (the first-order
+    // estimator needs f(B) independent of f(A) but for the group's
+    // parameters).
+    RowMajor ab(2 * n, columns);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      ab.row(2 * i) = a.row(i);
+      ab.row(2 * i + 1) = b.row(i);
+    }
+    const CaptureSink f = simulate(std::move(ab), 1);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
-      samples[k].a = f.values(k).head(n);
-      samples[k].b = f.values(k).tail(n);
+      samples[k].a = Eigen::Map<const Eigen::VectorXd, 0, Eigen::InnerStride<2>>(f.values(k).data(), n);
+      samples[k].b = Eigen::Map<const Eigen::VectorXd, 0, Eigen::InnerStride<2>>(f.values(k).data() + 1, n);
     }
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    Eigen::MatrixXd ab = a;
+    RowMajor ab = a;
     for (const std::uint32_t c : groups[g].columns) ab.col(c) = b.col(c);
-    const CaptureSink f = simulate({&ab});
+    // Row r on replicate 2r: A's row r's model stream.
+    const CaptureSink f = simulate(std::move(ab), 2);
     for (std::size_t k = 0; k < outputs.size(); ++k) samples[k].ab.col(static_cast<Eigen::Index>(g)) = f.values(k);
   }
   progress.finish();

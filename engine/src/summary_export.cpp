@@ -80,6 +80,7 @@ Json json_list(const std::vector<StoredSensitivity>& analyses) {
                             {"tornado_change", x.tornado_change[i]}});
     out.push_back({{"output", x.output},
                    {"unit", x.unit},
+                   {"ranked", x.ranked},
                    {"rows_used", x.rows_used},
                    {"bootstrap", x.bootstrap},
                    {"bootstrap_rows", x.bootstrap_rows},
@@ -98,8 +99,13 @@ Json json_list(const std::vector<StoredSensitivity>& analyses) {
                           {"total", so.total[i]},
                           {"total_low", so.total_low[i]},
                           {"total_high", so.total_high[i]}});
-      out.back()["sobol"] = {{"rows", so.rows}, {"rows_used", so.rows_used}, {"variance", so.variance},
+      out.back()["sobol"] = {{"rows", so.rows},         {"rows_used", so.rows_used},
+                             {"variance", so.variance}, {"target_width", so.target_width},
                              {"groups", std::move(groups)}};
+    }
+    if (!x.series.empty()) {
+      out.back()["series"] = x.series;
+      out.back()["month"] = x.month;
     }
   }
   return out;

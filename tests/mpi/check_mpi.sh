@@ -61,6 +61,21 @@ mpirun "${mpirun_args[@]}" -np 3 "$parallel" run "$work/plain.yaml" -o "$work/ta
   --threads 1 >/dev/null
 compare "$work/target-serial.h5" "$work/target-np3.h5" /replicates /summary
 echo "checked a precision target with mpirun -np 3"
+# The Saltelli design split over the ranks (grown once towards a target
+# width) stores the indices a serial process stores, and leaves no rank files.
+sobol=(--method sobol --rows 120 --target-width 0.01 --max-rows 240 --bootstrap 20 --no-tornado
+  --output authorized --output total_cost_usd)
+cp "$work/plain-serial.h5" "$work/sobol-serial.h5"
+cp "$work/plain-serial.h5" "$work/sobol-np3.h5"
+"$serial" sensitivity "$work/sobol-serial.h5" "${sobol[@]}" >/dev/null 2>&1
+mpirun "${mpirun_args[@]}" -np 3 "$parallel" sensitivity "$work/sobol-np3.h5" "${sobol[@]}" --threads 1 \
+  >/dev/null 2>&1 || { echo "FAIL: sensitivity --method sobol under mpirun"; failed=1; }
+compare "$work/sobol-serial.h5" "$work/sobol-np3.h5" /sensitivity
+if ls "$work"/*.sobol.rank* >/dev/null 2>&1; then
+  echo "FAIL: design rank files left behind"
+  failed=1
+fi
+echo "checked a Saltelli design with mpirun -np 3"
 # Bad input: every rank refuses it, exit status 2, no output.
 printf 'model: us_pathway\nparameters:\n  pathwy: 510k\n' >"$work/bad.yaml"
 if mpirun "${mpirun_args[@]}" -np 2 "$parallel" run "$work/bad.yaml" -o "$work/bad.h5" >/dev/null 2>&1; then

@@ -9,6 +9,7 @@
 #include "samdsim/correlation.hpp"
 #include "samdsim/model.hpp"
 #include "samdsim/parameters.hpp"
+#include "samdsim/sensitivity_settings.hpp"
 #include "samdsim/solve.hpp"
 #include "samdsim/sweep.hpp"
 
@@ -41,6 +42,8 @@ struct Scenario {
   std::vector<CorrelationBlock> correlations;
   // Config-level warnings (a repaired correlation matrix), printed before the plans'.
   std::vector<std::string> warnings;
+  // How `samdsim sensitivity` analyses the run (the sensitivity: section).
+  std::optional<SensitivitySettings> sensitivity;
   std::shared_ptr<const Simulation> simulation;
   // Sweep columns (parameter key paths) and every point; without a sweep,
   // no columns and one point: the config itself.

@@ -124,9 +124,13 @@ class ParameterTable {
   const UnitCopula* unit_copula(Param p) const;
 
   // Given values instead of draws (the rows of a Saltelli design): draw() for
-  // replicate r sets the sampled parameters to row r of `rows` (row-major,
-  // sampled_count() values a row) and draws nothing.
-  void set_given_rows(std::shared_ptr<const std::vector<double>> rows) { given_rows_ = std::move(rows); }
+  // replicate first + step i sets the sampled parameters to row i of `rows`
+  // (row-major, sampled_count() values a row) and draws nothing.
+  void set_given_rows(std::shared_ptr<const std::vector<double>> rows, std::uint64_t first = 0, std::uint64_t step = 1) {
+    given_rows_ = std::move(rows);
+    given_first_ = first;
+    given_step_ = step;
+  }
 
  private:
   std::vector<Slot> slots_;
@@ -136,6 +140,7 @@ class ParameterTable {
   std::vector<Copula> copulas_;
   std::vector<UnitCopula> unit_copulas_;
   std::shared_ptr<const std::vector<double>> given_rows_;
+  std::uint64_t given_first_ = 0, given_step_ = 1;
   mutable std::vector<bool> used_;
   std::vector<std::uint32_t> sampled_;
 };

@@ -59,5 +59,8 @@ void annex_result_group(const std::filesystem::path& path, const std::string& sc
 // Small datasets for such groups: float64 and UTF-8 variable-length strings.
 void write_double_dataset(hid_t group, const std::string& name, const std::vector<double>& values);
 void write_string_dataset(hid_t group, const std::string& name, const std::vector<std::string>& values);
+// A 1-D dataset of variable-length strings stored in the file (`where` names
+// it in errors: a link, another type or shape is an InputError).
+std::vector<std::string> read_string_dataset(hid_t group, const std::string& name, const std::string& where);
 
 }  // namespace samdsim

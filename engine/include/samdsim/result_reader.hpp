@@ -37,6 +37,13 @@ struct StoredSensitivity {
   std::vector<double> first_order, first_order_low, first_order_high;
   std::uint64_t rows_used = 0, bootstrap = 0, bootstrap_rows = 0, tornado_replicates = 0;
   double tornado_base_mean = std::numeric_limits<double>::quiet_NaN();
+  // Rank statistics were computed (false: the file keeps no per-replicate
+  // values of the output, and only the Saltelli design and the tornado ran;
+  // their columns are NaN).
+  bool ranked = true;
+  // A series at one month (output "<series>@<month>"): the series; "" for a scalar.
+  std::string series;
+  std::uint64_t month = 0;
   // Sobol indices of the Saltelli design (sensitivity --method sobol), one per
   // group of parameters; no groups when it was not run.
   struct Sobol {
@@ -44,6 +51,8 @@ struct StoredSensitivity {
     std::vector<double> first, first_low, first_high, total, total_low, total_high;
     std::uint64_t rows = 0, rows_used = 0;
     double variance = std::numeric_limits<double>::quiet_NaN();
+    // The width every 95 % interval was to reach (--target-width); NaN: none, the rows were fixed.
+    double target_width = std::numeric_limits<double>::quiet_NaN();
   } sobol;
 };
 

@@ -28,6 +28,12 @@ struct RunOptions {
   // A bar shared by several runs (a sweep's points), advanced instead of
   // the run's own; null: the run draws its own bar (per `progress`).
   Progress* shared_progress = nullptr;
+  // The replicate that position i of the run is: first_replicate +
+  // replicate_step * i keys its parameters' and its model's random numbers;
+  // the sink and the summaries still see positions 0..replicates-1. The
+  // default is the run's own replicates (a Saltelli design runs others).
+  std::uint64_t first_replicate = 0;
+  std::uint64_t replicate_step = 1;
 
   // A slice of the blocks (shards, resumed runs): [first_block, end_block),
   // end_block clamped to the last block of `replicates`.

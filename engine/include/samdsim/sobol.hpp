@@ -25,11 +25,14 @@ struct SobolGroup {
 };
 
 // The model's values on the design, for one output: f(A), f(B) and f(A_B^g)
-// for each group g (column g).
+// for each group g (column g), one row per design row.
 struct SobolSamples {
   Eigen::VectorXd a, b;
   Eigen::MatrixXd ab;
 };
+
+// Appends the rows of `more` (the next rows of the same design) to `to`.
+void append_rows(SobolSamples& to, const SobolSamples& more);
 
 struct SobolIndices {
   Eigen::VectorXd first, first_low, first_high;  // one per group
@@ -46,29 +49,39 @@ struct SobolIndices {
 // fewer than 3 rows are left or the output does not vary.
 SobolIndices sobol_indices(const SobolSamples& samples, std::size_t bootstrap, std::uint64_t seed);
 
-// The Saltelli design of `rows` rows on a finalized table: row r of A holds
-// the parameters replicate r of the run draws, row r of B those of replicate
-// rows + r, so A is the run's own first rows and B independent of it (a
-// copula draws a block's parameters jointly in both). Returns A and B.
+// Rows [first_row, end_row) of the Saltelli design on a finalized table.
+// Row r of A holds the parameters replicate 2r of the run draws, row r of B
+// those of replicate 2r + 1 (a copula draws a block's parameters jointly in
+// both): A and B are independent, together they are the run's own first
+// replicates, and a row depends on its index only, so a design of N rows is
+// the same whether it is run at once, in shards or grown row by row.
 std::pair<Eigen::MatrixXd, Eigen::MatrixXd> saltelli_matrices(const ParameterTable& table, std::uint64_t seed,
-                                                              std::uint64_t scenario, std::size_t rows);
+                                                              std::uint64_t scenario, std::uint64_t first_row,
+                                                              std::uint64_t end_row);
+
+// One analysed value of a replicate: column `column` of the simulation's
+// output `output` (0 for a scalar; month index for a series).
+struct OutputColumn {
+  std::size_t output = 0;
+  std::size_t column = 0;
+};
 
 struct SobolRunOptions {
-  std::size_t rows = 0;
+  std::uint64_t first_row = 0, end_row = 0;  // the rows [first_row, end_row) of the design
   std::uint64_t seed = 0, scenario = 0;
   unsigned threads = 0;
   ProgressMode progress = ProgressMode::Never;
 };
 
-// Simulates the design: f(A), f(B) and f(A_B^g) for every group, rows(groups
-// + 2) replicates in all. A and B run as the run's replicates 0..2 rows-1 (so
-// f(A) and f(B) have independent model random numbers); row r of every
-// A_B^g runs on replicate r's model stream, as row r of A does (common random
-// numbers: only the group's parameters differ). Returns the samples of the
-// scalar outputs `outputs` (indexes into the simulation's outputs). Bitwise
-// the same for any thread count.
+// Simulates rows [first_row, end_row) of the design: f(A), f(B) and f(A_B^g)
+// for every group, (end_row - first_row)(groups + 2) replicates in all. Row r
+// of A and B runs as replicates 2r and 2r + 1 (so f(A) and f(B) have
+// independent model random numbers); row r of every A_B^g runs on replicate
+// 2r's model stream, as row r of A does (common random numbers: only the
+// group's parameters differ). Returns the samples of `outputs`. Bitwise the
+// same for any thread count and any split of the rows.
 std::vector<SobolSamples> run_sobol_design(const Simulation& simulation, const ParameterTable& table,
                                            const std::vector<SobolGroup>& groups,
-                                           const std::vector<std::size_t>& outputs, const SobolRunOptions& options);
+                                           const std::vector<OutputColumn>& outputs, const SobolRunOptions& options);
 
 }  // namespace samdsim
