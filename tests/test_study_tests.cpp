@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -212,6 +213,23 @@ TEST_CASE(
   CHECK(null_rate == Approx(0.025).margin(tolerance(0.025) + 0.005));
 }
 
+namespace {
+// Statistics around a critical value c: +-c, c's two neighbouring doubles,
+// +-c (1 +- r) for every relative step r, then `random` values uniform on
+// (-spread c, spread c).
+std::vector<double> boundary_statistics(double c, std::initializer_list<double> steps, Stream& draws, int random,
+                                        double spread) {
+  std::vector<double> statistics = {c, -c, std::nextafter(c, 0.0), std::nextafter(c, 2 * c)};
+  for (const double r : steps)
+    for (const double sign : {1.0, -1.0}) {
+      statistics.push_back(sign * c * (1.0 + r));
+      statistics.push_back(sign * c * (1.0 - r));
+    }
+  for (int k = 0; k < random; ++k) statistics.push_back((draws.uniform() * (2.0 * spread) - spread) * c);
+  return statistics;
+}
+}  // namespace
+
 TEST_CASE("Critical values decide the t-test as its p-value does, at the boundary too") {
   // The p-value rule, computed as before the critical values: 2 P(T_nu >= |t|) <= alpha.
   const auto p_rule = [](double t, std::int64_t nu, double alpha) {
@@ -225,13 +243,9 @@ TEST_CASE("Critical values decide the t-test as its p-value does, at the boundar
     for (std::int64_t nu = 1; nu <= 320; ++nu) {  // beyond 300: the p-value decides
       const double c = boost::math::quantile(
           boost::math::complement(boost::math::students_t_distribution<>(static_cast<double>(nu)), alpha / 2.0));
-      std::vector<double> statistics = {c, -c, std::nextafter(c, 0.0), std::nextafter(c, 2 * c), 0.0};
-      for (const double r : {1e-15, 1e-13, 1e-11, 1e-10, 1e-9, 2e-9, 1e-8, 1e-6, 1e-3})
-        for (const double sign : {1.0, -1.0}) {
-          statistics.push_back(sign * c * (1.0 + r));
-          statistics.push_back(sign * c * (1.0 - r));
-        }
-      for (int k = 0; k < 40; ++k) statistics.push_back((draws.uniform() * 6.0 - 3.0) * c);
+      std::vector<double> statistics =
+          boundary_statistics(c, {1e-15, 1e-13, 1e-11, 1e-10, 1e-9, 2e-9, 1e-8, 1e-6, 1e-3}, draws, 40, 3.0);
+      statistics.push_back(0.0);
       for (const double t : statistics) {
         INFO("alpha " << alpha << ", nu " << nu << ", t " << t << ", critical " << c);
         REQUIRE(critical.rejects(t, nu) == p_rule(t, nu, alpha));
@@ -272,13 +286,8 @@ TEST_CASE("A grid of critical values decides the t-test on fractional degrees of
         if (k == 1) df = min_df * 0.5;  // below the grid
         const double c = boost::math::quantile(
             boost::math::complement(boost::math::students_t_distribution<>(df), alpha / 2.0));
-        std::vector<double> statistics = {c, -c, std::nextafter(c, 0.0), std::nextafter(c, 2 * c)};
-        for (const double r : {1e-14, 1e-11, 1e-9, 1e-7, 1e-5, 1e-3, 1e-2})
-          for (const double sign : {1.0, -1.0}) {
-            statistics.push_back(sign * c * (1.0 + r));
-            statistics.push_back(sign * c * (1.0 - r));
-          }
-        for (int j = 0; j < 10; ++j) statistics.push_back((draws.uniform() * 4.0 - 2.0) * c);
+        const std::vector<double> statistics =
+            boundary_statistics(c, {1e-14, 1e-11, 1e-9, 1e-7, 1e-5, 1e-3, 1e-2}, draws, 10, 2.0);
         for (const double t : statistics) {
           INFO("alpha " << alpha << ", df " << df << ", t " << t << ", critical " << c);
           REQUIRE(grid.rejects(t, df) == p_rule(t, df, alpha));

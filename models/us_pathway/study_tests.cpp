@@ -105,7 +105,8 @@ bool TTestCritical::rejects(double t, std::int64_t nu) const {
   return a > critical_[k];
 }
 
-TTestCriticalGrid::TTestCriticalGrid(double alpha, double min_df) : alpha_(alpha), min_df_(min_df) {
+TTestCriticalGrid::TTestCriticalGrid(double alpha, double min_df)
+    : alpha_(alpha), min_df_(min_df), per_log_step_(1.0 / std::log(1.01)) {
   require_open_unit("TTestCriticalGrid", "alpha", alpha);
   require_positive("TTestCriticalGrid", "min_df", min_df);
   for (double df = min_df; df <= 1e5 * min_df; df *= 1.01) {
@@ -120,7 +121,7 @@ bool TTestCriticalGrid::rejects(double t, double df) const {
   if (df >= min_df_ && df < df_.back()) {
     // The grid interval [df_[i], df_[i + 1]) holding df: its index from the
     // logarithm, then checked against the stored points.
-    auto i = static_cast<std::size_t>(std::log(df / min_df_) / std::log(1.01));
+    auto i = static_cast<std::size_t>(std::log(df / min_df_) * per_log_step_);
     i = std::min(i, df_.size() - 2);
     while (i > 0 && df_[i] > df) --i;
     while (i + 2 < df_.size() && df_[i + 1] <= df) ++i;

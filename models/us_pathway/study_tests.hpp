@@ -79,6 +79,7 @@ class TTestCriticalGrid {
 
  private:
   double alpha_, min_df_;
+  double per_log_step_;                // 1 / log(1.01): a grid index from log(df / min_df)
   std::vector<double> df_, critical_;  // grid points and their critical values
 };
 
