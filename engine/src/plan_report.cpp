@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "samdsim/parameters.hpp"
 #include "samdsim/summary_format.hpp"
 
 namespace samdsim {
@@ -25,6 +26,10 @@ PlanSection& PlanSection::add_text(std::string key, std::string text, std::strin
 PlanSection& PlanReport::section(std::string key, std::string title) {
   sections.push_back(PlanSection{std::move(key), std::move(title), {}});
   return sections.back();
+}
+
+void PlanReport::warn(const Group& g, const std::string& key, std::string message) {
+  warnings.push_back(PlanWarning{g.location(key), g.path_of(key), std::move(message)});
 }
 
 std::string PlanWarning::str() const {

@@ -207,9 +207,7 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
   sec.add("expected_months", f.months, "month", "first attempt, start to report");
 
   // Warnings: located at the key that set the size (or at the limit that stops it).
-  const auto warn = [&](const std::string& key, const std::string& message) {
-    report.warnings.push_back(PlanWarning{v.location(key), v.path_of(key), message});
-  };
+  const auto warn = [&](const std::string& key, std::string message) { report.warn(v, key, std::move(message)); };
   const std::string sized_by = s.size_given ? "" : " (is a goal or planning value mistyped?)";
   if (f.months > implausible_months)
     warn(s.size_key, fmt::format("study '{}' is expected to take {} months ({:.3g} years){}", s.name,
@@ -236,20 +234,16 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
   if (s.kind == StudyKind::single_arm || s.kind == StudyKind::rct) {
     const InterimLook& look = s.enrollment.interim;
     if (look.enabled && !look.add_sites && f.recruitment_months > look.max_projected_months)
-      report.warnings.push_back(PlanWarning{
-          v.group("enrollment").group("interim").location("max_projected_months"),
-          v.group("enrollment").group("interim").path_of("max_projected_months"),
-          fmt::format("study '{}' is expected to recruit for {} months, beyond the {} its interim look allows: most "
-                      "attempts will be closed at month {}",
-                      s.name, format_number(f.recruitment_months), format_number(look.max_projected_months),
-                      format_number(look.look_month))});
+      report.warn(v.group("enrollment").group("interim"), "max_projected_months",
+                  fmt::format("study '{}' is expected to recruit for {} months, beyond the {} its interim look allows: "
+                              "most attempts will be closed at month {}",
+                              s.name, format_number(f.recruitment_months), format_number(look.max_projected_months),
+                              format_number(look.look_month)));
     const double limit = mean_of(v, "max_recruitment_months");
     if (look.enabled && look.look_month >= limit)
-      report.warnings.push_back(PlanWarning{
-          v.group("enrollment").group("interim").location("look_month"),
-          v.group("enrollment").group("interim").path_of("look_month"),
-          fmt::format("the look at month {} comes at or after max_recruitment_months ({}): it never happens",
-                      format_number(look.look_month), format_number(limit))});
+      report.warn(v.group("enrollment").group("interim"), "look_month",
+                  fmt::format("the look at month {} comes at or after max_recruitment_months ({}): it never happens",
+                              format_number(look.look_month), format_number(limit)));
     const double recruit = f.recruitment_months;
     if (recruit > limit)
       warn("max_recruitment_months",
@@ -263,8 +257,8 @@ StudyFigures describe_study(PlanReport& report, const StudyPlan& s, const Group&
 // The decision of each review the plan may reach: its chance at the
 // parameters' means, prepared or not; warnings for settings that do nothing.
 void describe_decisions(PlanReport& report, PlanSection& sec, const Plan& plan, const Group& p) {
-  const auto warn = [&](const Group& g, const std::string& key, const std::string& message) {
-    report.warnings.push_back(PlanWarning{g.location(key), g.path_of(key), message});
+  const auto warn = [&](const Group& g, const std::string& key, std::string message) {
+    report.warn(g, key, std::move(message));
   };
   const bool qsub = mean_of(p.group("presubmission"), "meetings") >= 1.0;
   std::vector<std::pair<std::string, const ReviewPlan*>> reviews = {{plan.pathway, &plan.review}};
@@ -334,10 +328,9 @@ PlanReport describe_plan(const Plan& plan, const Group& p) {
     sec.add_text("after_nse", plan.fallback_de_novo.enabled ? "a De Novo request" : "the plan ends");
   describe_decisions(report, sec, plan, p);
   if (evidence_months > implausible_months && plan.studies.size() > 1)
-    report.warnings.push_back(PlanWarning{p.location("studies"), p.path_of("studies"),
-                                          fmt::format("the studies are expected to take {} months ({:.3g} years) "
-                                                      "before the submission",
-                                                      format_number(evidence_months), evidence_months / 12.0)});
+    report.warn(p, "studies",
+                fmt::format("the studies are expected to take {} months ({:.3g} years) before the submission",
+                            format_number(evidence_months), evidence_months / 12.0));
   return report;
 }
 

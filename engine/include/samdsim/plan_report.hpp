@@ -13,6 +13,8 @@
 
 namespace samdsim {
 
+class Group;
+
 // One derived quantity: numbers (one, or one per attempt, arm, stratum...)
 // or a text.
 struct PlanValue {
@@ -51,6 +53,8 @@ struct PlanReport {
   std::vector<PlanWarning> warnings;
 
   PlanSection& section(std::string key, std::string title);
+  // A warning located at `key` of the parameter group `g`.
+  void warn(const Group& g, const std::string& key, std::string message);
   bool empty() const { return sections.empty() && warnings.empty(); }
 };
 
