@@ -7,6 +7,10 @@
 #include <mpi.h>
 #endif
 
+#include <iostream>
+
+#include "samdsim/error.hpp"
+
 namespace samdsim::app {
 
 namespace {
@@ -38,5 +42,17 @@ int MpiEnv::max_over_ranks(int value) const { return value; }
 #endif
 
 MpiEnv* MpiEnv::current() { return instance; }
+
+int status_of(const std::function<int()>& step) {
+  try {
+    return step();
+  } catch (const InputError& e) {
+    std::cerr << "samdsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "samdsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
 
 }  // namespace samdsim::app

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 // The MPI environment of the program: rank and size (0 and 1 without MPI).
 namespace samdsim::app {
 
@@ -21,5 +23,10 @@ class MpiEnv {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// Runs `step` where a failure must become a status rather than unwind past
+// the other ranks: returns its status, or 2 for bad input and 1 for any other
+// failure, reported on stderr as the program reports them.
+int status_of(const std::function<int()>& step);
 
 }  // namespace samdsim::app

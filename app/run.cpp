@@ -140,6 +140,7 @@ namespace {
 // What a run leaves to do once its file is written: the analyses its
 // config's sensitivity: section asks for.
 struct FollowUp {
+  bool analyse = false;  // in: the output is a final file (not a shard), analysed after the run
   bool sensitivity = false;
   std::size_t points = 0;  // 0: not a sweep
   std::string output;
@@ -151,6 +152,7 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next);
 int command_run(const RunArgs& a) {
   const MpiEnv* mpi = MpiEnv::current();
   FollowUp next;
+  next.analyse = !a.shard;
   const int status = mpi && mpi->parallel() ? run_under_mpi(a, *mpi, next) : run_scenario(a, false, next);
   if (status != 0 || a.shard || !next.sensitivity) return status;
   // The section's analysis, of every point of a sweep in turn.
@@ -214,15 +216,7 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
   if (status == 0 && mpi.rank() == 0) {
     std::vector<std::string> parts;
     for (int r = 0; r < mpi.size(); ++r) parts.push_back(part(r).string());
-    try {
-      status = command_merge(parts, out.string());
-    } catch (const InputError& e) {
-      std::cerr << "samdsim: error: " << e.what() << "\n";
-      status = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "samdsim: internal error: " << e.what() << "\n";
-      status = 1;
-    }
+    status = status_of([&] { return command_merge(parts, out.string()); });
   }
   status = mpi.max_over_ranks(status);
   std::error_code ec;
@@ -233,7 +227,6 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
 
 int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   Scenario s = load_scenario(a.config);
-  check_sensitivity_section(s);
   next.sensitivity = s.sensitivity.has_value();
   next.points = s.is_sweep() ? s.points.size() : 0;
   if (a.replicates) s.replicates = parse_count(*a.replicates, "--replicates", 1, max_replicates);
@@ -248,6 +241,8 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   if (a.target_rse && a.max_replicates)
     s.replicates = parse_count(*a.max_replicates, "--max-replicates", 1, max_replicates);
   const OutputsKept kept = parse_outputs_kept(a.outputs);
+  // The analysis a sensitivity: section asks for is checked before the run: it runs on the final file.
+  if (next.analyse) check_sensitivity_section(s, kept);
   std::optional<ShardSpec> shard;
   if (a.shard && kept != OutputsKept::all)
     throw InputError("--outputs: a shard keeps every value for merge; give --outputs to samdsim merge instead");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "samdsim/sensitivity_report.hpp"
 #include "samdsim/sensitivity_settings.hpp"
 #include "samdsim/sobol.hpp"
+#include "samdsim/result_compact.hpp"
 #include "samdsim/sweep.hpp"
 #include "samdsim/yaml_util.hpp"
 #include "sobol_groups.hpp"
@@ -47,15 +49,16 @@ struct OutputResult {
   double base_mean = 0;                    // tornado: every drawn parameter at its median (NaN: not run)
 };
 
-// The moments of one column of each series output asked for, in replicate
-// order (scalar outputs have the run's own moments).
+// The moments of the month of each series asked for (`series[k]`), in
+// replicate order (scalar outputs have the run's own moments).
 class ColumnMomentsSink : public BlockSink {
  public:
-  explicit ColumnMomentsSink(const std::vector<OutputColumn>& columns) : columns_(columns), moments_(columns.size()) {}
+  ColumnMomentsSink(const std::vector<OutputColumn>& columns, const std::vector<bool>& series)
+      : columns_(columns), series_(series), moments_(columns.size()) {}
   void consume(const Block& block) override {
     for (std::size_t k = 0; k < columns_.size(); ++k) {
+      if (!series_[k]) continue;
       const std::size_t width = block.width(columns_[k].output);
-      if (width == 1) continue;
       const auto values = block.output(columns_[k].output);
       for (std::size_t i = 0; i < block.count(); ++i) moments_[k].add(values[i * width + columns_[k].column]);
     }
@@ -64,6 +67,7 @@ class ColumnMomentsSink : public BlockSink {
 
  private:
   const std::vector<OutputColumn>& columns_;
+  const std::vector<bool>& series_;
   std::vector<Moments> moments_;
 };
 
@@ -107,11 +111,14 @@ Settings resolve_settings(const SensitivityArgs& a, const SensitivitySettings* s
   const SensitivitySettings none;
   const SensitivitySettings& c = section ? *section : none;
   s.method = a.method.value_or(c.method);
+  // Outputs given on the command line replace the section's outputs and months together.
   s.outputs = a.outputs.empty() ? c.outputs : a.outputs;
-  s.months = a.months.empty() ? c.months : a.months;
+  s.months = !a.months.empty() || !a.outputs.empty() ? a.months : c.months;
   s.rows = a.sobol_rows.value_or(c.rows.value_or(default_sobol_rows));
-  s.target_width = a.target_width ? a.target_width : c.target_width;
-  s.max_rows = a.max_rows.value_or(c.max_rows.value_or(max_sobol_rows));
+  // A shard runs a fixed number of rows: the section's growth does not apply to it.
+  const bool split = a.shard || !a.samples_in.empty();
+  s.target_width = a.target_width ? a.target_width : split ? std::nullopt : c.target_width;
+  s.max_rows = a.max_rows.value_or(split ? max_sobol_rows : c.max_rows.value_or(max_sobol_rows));
   if (!a.groups.empty()) {
     s.groups = a.groups;
   } else {
@@ -128,8 +135,10 @@ Settings resolve_settings(const SensitivityArgs& a, const SensitivitySettings* s
     throw InputError("--shard writes rows of the design to a file of their own: give it with -o");
   if (!a.shard && !a.samples_out.empty()) throw InputError("-o names the file of a --shard's design rows");
   if (a.shard && !a.samples_in.empty()) throw InputError("--shard runs rows of the design, --samples joins them: not both");
-  if (s.target_width && (a.shard || !a.samples_in.empty()))
+  if (s.target_width && split)
     throw InputError("--target-width grows the design in one run; shards run a design of --rows rows");
+  if (s.target_width && s.bootstrap == 0)
+    throw InputError("--target-width is a width of the bootstrap intervals: it needs --bootstrap of at least 1");
   const MpiEnv* mpi = MpiEnv::current();
   if (mpi && mpi->parallel() && (a.shard || !a.samples_in.empty()))
     throw InputError("under mpirun the ranks split the design themselves: --shard and --samples do not apply");
@@ -227,353 +236,430 @@ std::vector<AnalysedOutput> analysed_outputs(const Settings& s, const std::vecto
   return out;
 }
 
-// Every 95 % interval of the indices of every output as narrow as `width`?
+// The widest 95 % interval of any index of any output; NaN when no index has one.
 double widest_interval(const std::vector<SobolIndices>& indices) {
-  double widest = 0.0;
+  double widest = nan;
   for (const auto& s : indices)
     for (Eigen::Index g = 0; g < s.first.size(); ++g)
       for (const double w : {s.first_high(g) - s.first_low(g), s.total_high(g) - s.total_low(g)})
-        if (std::isfinite(w)) widest = std::max(widest, w);
+        if (std::isfinite(w)) widest = std::isnan(widest) ? w : std::max(widest, w);
   return widest;
 }
 
 }  // namespace
 
-void check_sensitivity_section(const Scenario& scenario) {
-  if (!scenario.sensitivity || scenario.sensitivity->method != "sobol") return;
+void check_sensitivity_section(const Scenario& scenario, std::optional<OutputsKept> kept) {
+  if (!scenario.sensitivity) return;
+  const SensitivitySettings& c = *scenario.sensitivity;
   SensitivityArgs none;
-  const Settings set = resolve_settings(none, &*scenario.sensitivity);
-  for (const ScenarioPoint& p : scenario.points) located_design_groups(*p.parameters.table, set.groups, set.section);
+  try {
+    const Settings set = resolve_settings(none, &c);
+    for (const ScenarioPoint& p : scenario.points) located_design_groups(*p.parameters.table, set.groups, set.section);
+  } catch (const InputError& e) {
+    if (e.where().line > 0) throw;
+    throw InputError(c.where, "sensitivity", e.message());
+  }
+  if (c.method == "sobol" || !kept) return;
+  // Rank statistics need the per-replicate values the run keeps.
+  bool series = !c.months.empty();
+  for (const auto& o : c.outputs) series = series || o.find('@') != std::string::npos;
+  if (*kept == OutputsKept::summary || (*kept == OutputsKept::bands && series))
+    throw InputError(c.where, "sensitivity",
+                     fmt::format("the rank method needs the per-replicate {} that --outputs {} drops: run with "
+                                 "--outputs all{}, or give the section method: sobol, which re-runs the model",
+                                 series ? "series" : "values", *kept == OutputsKept::summary ? "summary" : "bands",
+                                 series ? "" : " or bands"));
 }
 
-int command_sensitivity(const SensitivityArgs& given) {
-  const fs::path path = given.file;
+namespace {
+
+// One analysis of one result file (a sweep point's), from its reading to
+// what it stores.
+struct Analysis {
+  fs::path path;
+  std::string file_name;
+  Settings set;
+  std::string scenario;  // "" or "points/<i>"
+  std::string config_yaml, config_error;
+  std::uint64_t seed = 1;
+  std::optional<Scenario> config;
+  const ScenarioPoint* point = nullptr;  // null: the config does not load
+  std::optional<ReplicateGroups> stored;  // the per-replicate values, where the file keeps them
+  bool series_stored = false;
+  std::vector<std::string> names;  // parameters, as stored under /parameters
+  std::vector<OutputResult> results;
+  std::uint64_t tornado_n = 0;
+  std::string tornado_note;
+  std::optional<DesignGroups> design;
+  std::uint64_t design_rows = 0;
+
+  // The index of a model output by name (the outputs were checked).
+  std::size_t output_index(const std::string& name) const {
+    const auto& specs = point->simulation->outputs();
+    for (std::size_t i = 0; i < specs.size(); ++i)
+      if (specs[i].name == name) return i;
+    throw InputError(fmt::format("'{}': the file's output '{}' is not one the config's model produces", file_name, name));
+  }
+  std::vector<OutputColumn> columns() const {
+    std::vector<OutputColumn> out;
+    for (const auto& r : results)
+      out.push_back({output_index(r.what.output), static_cast<std::size_t>(r.what.month.value_or(0))});
+    return out;
+  }
+};
+
+// Reads what the file holds and settles what is analysed; every problem is
+// an InputError, the same on every MPI rank.
+Analysis prepare(const SensitivityArgs& given) {
+  Analysis an;
+  an.path = given.file;
+  an.file_name = given.file;
+  Id file = open_result_file(an.path);
+  require_complete_result(file.get(), an.path);
+  an.scenario = scenario_group(file.get(), given.file, given.point);
+  const std::size_t point_index = an.scenario.empty() ? 0 : static_cast<std::size_t>(*given.point);
+  an.config_yaml = hdf5::attribute_text(file.get(), "config_yaml");
+  try {
+    an.config.emplace(parse_scenario(an.config_yaml, given.file + " (config_yaml)"));
+  } catch (const std::exception& e) {
+    an.config_error = e.what();
+  }
+  an.set = resolve_settings(given, an.config && an.config->sensitivity ? &*an.config->sensitivity : nullptr);
+  const bool sobol = an.set.method == "sobol";
+  if (sobol && !an.config)
+    throw InputError(fmt::format("'{}': --method sobol re-runs the model from the file's config_yaml, which "
+                                 "does not load: {}",
+                                 given.file, an.config_error));
+  if (an.config && !(point_index < an.config->points.size()))
+    throw InputError(fmt::format("'{}': the config has no point {}", given.file, point_index));
+  if (an.config) an.point = &an.config->points[point_index];
+  if (!given.samples_out.empty()) {
+    std::error_code ec;
+    if (fs::equivalent(given.samples_out, an.path, ec))
+      throw InputError(fmt::format("-o '{}' is the result file itself; give the shard's rows a file of their own",
+                                   given.samples_out));
+  }
+
+  // What the file keeps per replicate: the rank statistics need it.
+  {
+    Id base = an.scenario.empty() ? hdf5::open_group(file.get(), "/")
+                                  : open_stored_group(file.get(), an.scenario, given.file);
+    const bool stored = hdf5::link_exists(base.get(), "replicates") && hdf5::link_exists(base.get(), "parameters");
+    if (stored || !sobol)
+      an.stored.emplace(open_replicate_groups(file.get(), given.file, an.scenario,
+                                              "rank the parameters (or use --method sobol, which re-runs the model)"));
+    an.series_stored = hdf5::link_exists(base.get(), "timeseries");
+  }
+  const std::vector<std::string> stored_outputs = an.stored ? an.stored->outputs : std::vector<std::string>{};
+  const std::vector<AnalysedOutput> wanted =
+      analysed_outputs(an.set, an.point ? &an.point->simulation->outputs() : nullptr, stored_outputs, given.file);
+  if (an.stored) {
+    an.names = an.stored->parameter_names;
+  } else {
+    for (const auto& c : an.point->parameters.table->sampled_columns()) an.names.push_back(c.name);
+  }
+  if (an.names.empty())
+    throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", given.file));
+  an.seed = hdf5::read_uint64_attribute(file.get(), "seed").value_or(1);
+  for (const auto& w : wanted) {
+    OutputResult r;
+    r.what = w;
+    if (an.point) {
+      for (const auto& o : an.point->simulation->outputs())
+        if (o.name == w.output) r.unit = o.unit;
+    } else {
+      Id ds = hdf5::open_dataset(an.stored->replicates.get(), w.output);
+      r.unit = hdf5::read_string_attribute(ds.get(), "unit").value_or("");
+    }
+    r.p10_mean.assign(an.names.size(), nan);
+    r.p90_mean.assign(an.names.size(), nan);
+    r.base_mean = nan;
+    if (w.month && !an.series_stored && !sobol)
+      throw InputError(fmt::format("'{}' keeps no per-replicate series '{}' (it was written with --outputs {}): "
+                                   "re-run with --outputs all, or use --method sobol, which re-runs the model",
+                                   given.file, w.output, hdf5::attribute_text(file.get(), "outputs")));
+    an.results.push_back(std::move(r));
+  }
+  if (sobol) {
+    an.design = located_design_groups(*an.point->parameters.table, an.set.groups, an.set.section);
+    an.columns();  // every analysed output is one the model produces
+  }
+  return an;
+}
+
+// The Saltelli design: its rows here, in a shard, joined from shards, or
+// split over the MPI ranks, grown towards the target width. Returns the exit
+// status when the command ends here (a shard written, a rank's failure);
+// nullopt when the analysis goes on (on the first rank only under mpirun).
+std::optional<int> run_design(Analysis& an, const SensitivityArgs& given) {
   const MpiEnv* mpi = MpiEnv::current();
   const bool parallel = mpi && mpi->parallel();
   const bool lead = !mpi || mpi->rank() == 0;
-  if (given.threads > 4096) throw InputError("--threads: at most 4096");
+  const DesignGroups& design = *an.design;
+  const std::vector<OutputColumn> columns = an.columns();
+  SobolDesignKey key{an.config_yaml, an.seed, an.scenario, {}, design.members, {}};
+  for (const auto& g : design.groups) key.groups.push_back(g.name);
+  for (const auto& r : an.results) key.outputs.push_back(r.what.name);
+  SobolRunOptions o;
+  o.seed = an.seed;
+  o.scenario = an.point->key;
+  o.progress = lead ? ProgressMode::Auto : ProgressMode::Never;
+  o.threads = given.threads;
+  const auto run_rows = [&](std::uint64_t first, std::uint64_t end) {
+    o.first_row = first;
+    o.end_row = end;
+    return run_sobol_design(*an.point->simulation, *an.point->parameters.table, design.groups, columns, o);
+  };
+  const auto rows_text = [](std::uint64_t first, std::uint64_t end) {
+    return first == end ? std::string("no rows") : fmt::format("rows {} to {}", first, end - 1);
+  };
+  if (lead)
+    for (const auto& note : design.notes) std::cerr << "samdsim: sobol: " << note << "\n";
+  const Settings& set = an.set;
 
-  std::vector<std::string> names;  // parameters, as stored under /parameters
-  std::vector<OutputResult> results;
-  std::string scenario;  // "" or "points/<i>"
-  std::uint64_t tornado_n = 0;
-  std::string tornado_note;
-  std::optional<DesignGroups> sobol_groups;
-  std::uint64_t design_rows = 0;
-  Settings set;
-  {
-    Id file = open_result_file(path);
-    require_complete_result(file.get(), path);
-    scenario = scenario_group(file.get(), given.file, given.point);
-    const std::size_t point_index = scenario.empty() ? 0 : static_cast<std::size_t>(*given.point);
-    const std::string config_yaml = hdf5::attribute_text(file.get(), "config_yaml");
-    std::optional<Scenario> s;
-    std::string config_error;
-    try {
-      s.emplace(parse_scenario(config_yaml, given.file + " (config_yaml)"));
-    } catch (const std::exception& e) {
-      config_error = e.what();
-    }
-    set = resolve_settings(given, s && s->sensitivity ? &*s->sensitivity : nullptr);
-    const bool sobol = set.method == "sobol";
-    if (sobol && !s)
-      throw InputError(fmt::format("'{}': --method sobol re-runs the model from the file's config_yaml, which "
-                                   "does not load: {}",
-                                   given.file, config_error));
-    if (s && !(point_index < s->points.size()))
-      throw InputError(fmt::format("'{}': the config has no point {}", given.file, point_index));
-    const ScenarioPoint* p = s ? &s->points[point_index] : nullptr;
-
-    // What the file keeps per replicate: the rank statistics need it.
-    Id base = scenario.empty() ? hdf5::open_group(file.get(), "/") : open_stored_group(file.get(), scenario, given.file);
-    const bool stored = hdf5::link_exists(base.get(), "replicates") && hdf5::link_exists(base.get(), "parameters");
-    std::optional<ReplicateGroups> groups;
-    if (stored || !sobol) groups.emplace(open_replicate_groups(file.get(), given.file, scenario,
-                                          "rank the parameters (or use --method sobol, which re-runs the model)"));
-    const std::vector<std::string> stored_outputs = groups ? groups->outputs : std::vector<std::string>{};
-    const std::vector<AnalysedOutput> wanted =
-        analysed_outputs(set, p ? &p->simulation->outputs() : nullptr, stored_outputs, given.file);
-
-    if (groups) {
-      names = groups->parameter_names;
-    } else {
-      for (const auto& c : p->parameters.table->sampled_columns()) names.push_back(c.name);
-    }
-    if (names.empty())
-      throw InputError(fmt::format("'{}': no parameter is drawn from a distribution (nothing under /parameters)", given.file));
-    const std::uint64_t seed = hdf5::read_uint64_attribute(file.get(), "seed").value_or(1);
-    for (const auto& w : wanted) {
-      OutputResult r;
-      r.what = w;
-      if (p) {
-        for (const auto& o : p->simulation->outputs())
-          if (o.name == w.output) r.unit = o.unit;
-      } else {
-        Id ds = hdf5::open_dataset(groups->replicates.get(), w.output);
-        r.unit = hdf5::read_string_attribute(ds.get(), "unit").value_or("");
-      }
-      r.p10_mean.assign(names.size(), nan);
-      r.p90_mean.assign(names.size(), nan);
-      r.base_mean = nan;
-      results.push_back(std::move(r));
-    }
-
-    // The Saltelli design: its rows here, in shards or over the MPI ranks.
-    if (sobol) {
-      const DesignGroups design = located_design_groups(*p->parameters.table, set.groups, set.section);
-      std::vector<OutputColumn> columns;
-      for (const auto& r : results) {
-        const auto& specs = p->simulation->outputs();
-        const auto it = std::find_if(specs.begin(), specs.end(), [&](const OutputSpec& o) { return o.name == r.what.output; });
-        if (it == specs.end())
-          throw InputError(fmt::format("'{}': the file's output '{}' is not one the config's model produces", given.file,
-                                       r.what.output));
-        columns.push_back({static_cast<std::size_t>(it - specs.begin()), static_cast<std::size_t>(r.what.month.value_or(0))});
-      }
-      SobolDesignKey key{config_yaml, seed, scenario, {}, design.members, {}};
-      for (const auto& g : design.groups) key.groups.push_back(g.name);
-      for (const auto& r : results) key.outputs.push_back(r.what.name);
-      SobolRunOptions o;
-      o.seed = seed;
-      o.scenario = p->key;
-      o.progress = lead ? ProgressMode::Auto : ProgressMode::Never;
-      o.threads = given.threads;
-      const auto run_rows = [&](std::uint64_t first, std::uint64_t end) {
-        o.first_row = first;
-        o.end_row = end;
-        return run_sobol_design(*p->simulation, *p->parameters.table, design.groups, columns, o);
-      };
-      if (lead) {
-        for (const auto& note : design.notes) std::cerr << "samdsim: sobol: " << note << "\n";
-      }
-
-      if (given.shard) {
-        const ShardSpec shard = parse_shard(*given.shard);
-        SobolPart part{key, set.rows, set.rows * shard.index / shard.count, set.rows * (shard.index + 1) / shard.count, {}};
-        std::cerr << fmt::format("samdsim: sobol: rows {} to {} of {} x {} matrices\n", part.first_row, part.end_row,
-                                 set.rows, design.groups.size() + 2);
-        part.samples = run_rows(part.first_row, part.end_row);
-        write_sobol_part(given.samples_out, part);
-        std::cout << fmt::format("wrote rows {} to {} of the Saltelli design ({} rows) to {}; join the shards with "
-                                 "samdsim sensitivity {} --method sobol --samples FILES\n",
-                                 part.first_row, part.end_row, set.rows, given.samples_out, given.file);
-        return 0;
-      }
-
-      // Rows [first, end), split over the MPI ranks when there are several:
-      // each writes its rows beside the result file and the first rank joins them.
-      const auto sample_rows = [&](std::uint64_t first, std::uint64_t end) -> std::vector<SobolSamples> {
-        if (!parallel) return run_rows(first, end);
-        const auto r = static_cast<std::uint64_t>(mpi->rank()), n = static_cast<std::uint64_t>(mpi->size());
-        const auto part_path = [&](std::uint64_t rank) {
-          return path.parent_path() / fmt::format("{}.sobol.rank{}of{}.h5", path.filename().string(), rank, n);
-        };
-        int status = 0;
-        try {
-          const std::uint64_t lo = first + (end - first) * r / n, hi = first + (end - first) * (r + 1) / n;
-          write_sobol_part(part_path(r), SobolPart{key, end, lo, hi, run_rows(lo, hi)});
-        } catch (const InputError& e) {
-          status = 2;
-          if (!lead) std::cerr << fmt::format("samdsim: rank {}: {}\n", r, e.what());
-          else std::cerr << "samdsim: error: " << e.what() << "\n";
-        } catch (const std::exception& e) {
-          status = 1;
-          std::cerr << fmt::format("samdsim: rank {}: internal error: {}\n", r, e.what());
-        }
-        status = mpi->max_over_ranks(status);
-        std::vector<SobolSamples> joined;
-        if (status == 0 && lead) {
-          try {
-            std::vector<SobolPart> parts;
-            std::vector<std::string> files;
-            for (std::uint64_t k = 0; k < n; ++k) {
-              files.push_back(part_path(k).string());
-              parts.push_back(read_sobol_part(part_path(k)));
-            }
-            joined = join_sobol_parts(parts, files, key, first, end);
-          } catch (const std::exception& e) {
-            status = 1;
-            std::cerr << "samdsim: internal error: " << e.what() << "\n";
-          }
-        }
-        status = mpi->max_over_ranks(status);
-        std::error_code ec;
-        fs::remove(part_path(r), ec);
-        if (status != 0) throw RanksFailed{status};
-        return joined;
-      };
-
-      try {
-        design_rows = set.rows;
-        if (lead && given.samples_in.empty())
-          std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices (A, B and one per group) = {} model runs{}\n",
-                                   set.rows, design.groups.size() + 2, set.rows * (design.groups.size() + 2),
-                                   set.target_width ? fmt::format("; more rows until every 95% interval is at most "
-                                                                  "{} wide (at most {} rows)",
-                                                                  *set.target_width, set.max_rows)
-                                                    : "");
-        std::vector<SobolSamples> samples;
-        if (!given.samples_in.empty()) {
-          std::vector<SobolPart> parts;
-          for (const auto& f : given.samples_in) parts.push_back(read_sobol_part(f));
-          design_rows = parts.front().rows;
-          if (given.sobol_rows && *given.sobol_rows != design_rows)
-            throw InputError(fmt::format("--rows {}: the files hold a design of {} rows", *given.sobol_rows, design_rows));
-          samples = join_sobol_parts(parts, given.samples_in, key, 0, design_rows);
-          std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices joined from {} files\n", design_rows,
-                                   design.groups.size() + 2, parts.size());
-        } else {
-          samples = sample_rows(0, design_rows);
-        }
-        std::vector<SobolIndices> indices(results.size());
-        for (;;) {
-          int more = 0;
-          if (lead) {
-            for (std::size_t k = 0; k < results.size(); ++k) indices[k] = sobol_indices(samples[k], set.bootstrap, seed);
-            if (set.target_width) {
-              const double widest = widest_interval(indices);
-              more = widest > *set.target_width && design_rows < set.max_rows ? 1 : 0;
-              std::cerr << fmt::format("samdsim: {}sobol: {} rows: the widest 95% interval is {:.3f}{}\n",
-                                       widest > *set.target_width && !more ? "warning: " : "", design_rows, widest,
-                                       more                              ? "; doubling the rows"
-                                       : widest > *set.target_width ? fmt::format(", above the target {} at the most "
-                                                                                  "rows allowed (--max-rows)",
-                                                                                  *set.target_width)
-                                                                    : "; the target is reached");
-            }
-          }
-          if (parallel) more = mpi->max_over_ranks(more);
-          if (!more) break;
-          const std::uint64_t next = std::min(2 * design_rows, set.max_rows);
-          std::vector<SobolSamples> extra = sample_rows(design_rows, next);
-          if (lead)
-            for (std::size_t k = 0; k < samples.size(); ++k) append_rows(samples[k], extra[k]);
-          design_rows = next;
-        }
-        for (std::size_t k = 0; k < results.size(); ++k) results[k].sobol = indices[k];
-      } catch (const RanksFailed& f) {
-        return f.status;
-      }
-      sobol_groups = design;
-      if (!lead) return 0;
-    }
-
-    // Rank statistics, from the stored replicates.
-    const hsize_t rows = groups ? groups->rows : 0;
-    if (groups) {
-      Eigen::MatrixXd x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(names.size()));
-      for (std::size_t j = 0; j < names.size(); ++j) {
-        const auto v = read_all_values(groups->parameters.get(), names[j], rows);
-        x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows));
-      }
-      const bool series_stored = hdf5::link_exists(base.get(), "timeseries");
-      for (auto& r : results) {
-        std::vector<double> v;
-        if (!r.what.month) {
-          if (std::find(stored_outputs.begin(), stored_outputs.end(), r.what.output) == stored_outputs.end())
-            throw InputError(fmt::format("'{}' has no stored output '{}'", given.file, r.what.output));
-          v = read_all_values(groups->replicates.get(), r.what.output, rows);
-        } else if (series_stored && hdf5::link_exists(hdf5::open_group(base.get(), "timeseries").get(), r.what.output)) {
-          Id series = hdf5::open_group(base.get(), "timeseries");
-          Id ds = open_stored_column(series.get(), r.what.output, fmt::format("'{}': timeseries/{}", given.file, r.what.output));
-          const auto dims = hdf5::dataset_shape(ds.get());
-          if (dims.size() != 2 || dims[0] != rows || dims[1] <= *r.what.month)
-            throw InputError(fmt::format("'{}': timeseries/{} has shape {}: the file is damaged", given.file,
-                                         r.what.output, fmt::join(dims, " x ")));
-          v.resize(rows);
-          if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, *r.what.month, 1, v);
-        } else if (!sobol) {
-          throw InputError(fmt::format("'{}' keeps no per-replicate series '{}' (it was written with --outputs {}): "
-                                       "re-run with --outputs all, or use --method sobol, which re-runs the model",
-                                       given.file, r.what.output, hdf5::attribute_text(file.get(), "outputs")));
-        } else {
-          continue;
-        }
-        r.stats = sensitivity(x, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
-                              static_cast<std::size_t>(set.bootstrap), seed);
-      }
-    }
-
-    // The tornado re-runs the model from the file's config.
-    const bool tornado = !given.no_tornado && set.tornado_replicates > 0;
-    if (tornado && !p) tornado_note = "no tornado: the file's config_yaml does not load: " + config_error;
-    if (tornado && p) {
-      const ParameterTable& table = *p->parameters.table;
-      std::vector<std::uint32_t> slots;  // sampled slot of each stored parameter (UINT32_MAX: none)
-      std::vector<std::uint32_t> sampled;
-      for (const auto& name : names) {
-        std::uint32_t found = UINT32_MAX;
-        for (std::uint32_t i = 0; i < table.size(); ++i) {
-          const auto& slot = table.slot(Param{i});
-          if (slot.path == name && table.used(Param{i}) && !slot.distribution.is_fixed() && !slot.per_unit) found = i;
-        }
-        slots.push_back(found);
-        if (found != UINT32_MAX) sampled.push_back(found);
-      }
-      const auto& specs = p->simulation->outputs();
-      std::vector<OutputColumn> index;  // output and column in the simulation
-      for (const auto& r : results) {
-        std::size_t k = specs.size();
-        for (std::size_t i = 0; i < specs.size(); ++i)
-          if (specs[i].name == r.what.output) k = i;
-        index.push_back({k, static_cast<std::size_t>(r.what.month.value_or(0))});
-      }
-      RunOptions options;
-      options.replicates = set.tornado_replicates;
-      options.seed = seed;
-      options.scenario = p->key;
-      options.progress = ProgressMode::Never;
-      options.threads = given.threads;
-      // The mean of each analysed value over a run of `t` (a series: its month's mean); NaN where it never has one.
-      const auto means = [&](const ParameterTable& t) {
-        ColumnMomentsSink sink(index);
-        const RunResult run = run_replicates(*p->simulation, t, options, sink);
-        std::vector<double> out(results.size(), nan);
-        for (std::size_t o = 0; o < results.size(); ++o) {
-          if (index[o].output >= run.moments.size()) continue;
-          const Moments& m = results[o].what.month ? sink.moments(o) : run.moments[index[o].output];
-          out[o] = m.n > 0 ? m.mean : nan;
-        }
-        return out;
-      };
-      // The tornado's centre: every drawn parameter at its median, on the same random numbers.
-      const std::vector<double> base_means = means(fixed_table(table, sampled, UINT32_MAX, 0.5));
-      for (std::size_t o = 0; o < results.size(); ++o) results[o].base_mean = base_means[o];
-      for (std::size_t j = 0; j < names.size(); ++j) {
-        if (slots[j] == UINT32_MAX) continue;
-        for (const double q : {0.1, 0.9}) {
-          const std::vector<double> m = means(fixed_table(table, sampled, slots[j], q));
-          for (std::size_t o = 0; o < results.size(); ++o) (q < 0.5 ? results[o].p10_mean : results[o].p90_mean)[j] = m[o];
-        }
-      }
-      tornado_n = set.tornado_replicates;
-    }
+  if (given.shard) {
+    const ShardSpec shard = parse_shard(*given.shard);
+    SobolPart part{key, set.rows, set.rows * shard.index / shard.count, set.rows * (shard.index + 1) / shard.count, {}};
+    std::cerr << fmt::format("samdsim: sobol: {} of {} x {} matrices\n", rows_text(part.first_row, part.end_row),
+                             set.rows, design.groups.size() + 2);
+    part.samples = run_rows(part.first_row, part.end_row);
+    write_sobol_part(given.samples_out, part);
+    std::cout << fmt::format("wrote {} of the Saltelli design ({} rows) to {}; join the shards with samdsim "
+                             "sensitivity {} --method sobol --samples FILES\n",
+                             rows_text(part.first_row, part.end_row), set.rows, given.samples_out, given.file);
+    return 0;
   }
 
-  annex_result_group(path, scenario, "sensitivity", [&](hid_t sens) {
-    for (const auto& r : results) {
-      Id g = hdf5::create_group(sens, r.what.name);
-      write_string_dataset(g.get(), "parameter", names);
-      if (r.stats) {
-        write_double_dataset(g.get(), "spearman", to_vector(r.stats->spearman));
-        write_double_dataset(g.get(), "spearman_low", to_vector(r.stats->spearman_low));
-        write_double_dataset(g.get(), "spearman_high", to_vector(r.stats->spearman_high));
-        write_double_dataset(g.get(), "prcc", to_vector(r.stats->prcc));
-        write_double_dataset(g.get(), "prcc_low", to_vector(r.stats->prcc_low));
-        write_double_dataset(g.get(), "prcc_high", to_vector(r.stats->prcc_high));
-        write_double_dataset(g.get(), "first_order", to_vector(r.stats->first_order));
-        write_double_dataset(g.get(), "first_order_low", to_vector(r.stats->first_order_low));
-        write_double_dataset(g.get(), "first_order_high", to_vector(r.stats->first_order_high));
-        hdf5::write_uint64_attribute(g.get(), "rows_used", r.stats->rows_used);
-        hdf5::write_uint64_attribute(g.get(), "bootstrap_rows", r.stats->bootstrap_rows);
+  // Rows [first, end), split over the MPI ranks when there are several:
+  // each writes its rows beside the result file and the first rank joins them.
+  const auto sample_rows = [&](std::uint64_t first, std::uint64_t end) -> std::vector<SobolSamples> {
+    if (!parallel) return run_rows(first, end);
+    const auto r = static_cast<std::uint64_t>(mpi->rank()), n = static_cast<std::uint64_t>(mpi->size());
+    const auto part_path = [&](std::uint64_t rank) {
+      return an.path.parent_path() / fmt::format("{}.sobol.rank{}of{}.h5", an.path.filename().string(), rank, n);
+    };
+    const auto guarded = [&](auto&& step) {
+      try {
+        step();
+        return 0;
+      } catch (const InputError& e) {
+        std::cerr << fmt::format("samdsim: rank {}: error: {}\n", r, e.what());
+        return 2;
+      } catch (const std::exception& e) {
+        std::cerr << fmt::format("samdsim: rank {}: internal error: {}\n", r, e.what());
+        return 1;
       }
-      std::vector<double> change(names.size());
-      for (std::size_t j = 0; j < names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
+    };
+    int status = guarded([&] {
+      const std::uint64_t lo = first + (end - first) * r / n, hi = first + (end - first) * (r + 1) / n;
+      write_sobol_part(part_path(r), SobolPart{key, end, lo, hi, run_rows(lo, hi)});
+    });
+    status = mpi->max_over_ranks(status);
+    std::vector<SobolSamples> joined;
+    if (status == 0 && lead)
+      status = guarded([&] {
+        std::vector<SobolPart> parts;
+        std::vector<std::string> files;
+        for (std::uint64_t k = 0; k < n; ++k) {
+          files.push_back(part_path(k).string());
+          parts.push_back(read_sobol_part(part_path(k)));
+        }
+        joined = join_sobol_parts(parts, files, key, first, end);
+      });
+    status = mpi->max_over_ranks(status);
+    std::error_code ec;
+    fs::remove(part_path(r), ec);
+    if (status != 0) throw RanksFailed{status};
+    return joined;
+  };
+
+  try {
+    an.design_rows = set.rows;
+    std::vector<SobolSamples> samples;
+    if (!given.samples_in.empty()) {
+      std::vector<SobolPart> parts;
+      for (const auto& f : given.samples_in) parts.push_back(read_sobol_part(f));
+      an.design_rows = parts.front().rows;
+      if (given.sobol_rows && *given.sobol_rows != an.design_rows)
+        throw InputError(fmt::format("--rows {}: the files hold a design of {} rows", *given.sobol_rows, an.design_rows));
+      samples = join_sobol_parts(parts, given.samples_in, key, 0, an.design_rows);
+      std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices joined from {} files\n", an.design_rows,
+                               design.groups.size() + 2, parts.size());
+    } else {
+      if (lead)
+        std::cerr << fmt::format("samdsim: sobol: {} rows x {} matrices (A, B and one per group) = {} model runs{}\n",
+                                 set.rows, design.groups.size() + 2, set.rows * (design.groups.size() + 2),
+                                 set.target_width ? fmt::format("; more rows until every 95% interval is at most "
+                                                                "{} wide (at most {} rows)",
+                                                                *set.target_width, set.max_rows)
+                                                  : "");
+      samples = sample_rows(0, an.design_rows);
+    }
+    std::vector<SobolIndices> indices(an.results.size());
+    for (;;) {
+      // 0: done, 1: more rows, 2 + s: the first rank failed with status s.
+      int next = 0;
+      if (lead) {
+        try {
+          for (std::size_t k = 0; k < an.results.size(); ++k)
+            indices[k] = sobol_indices(samples[k], static_cast<std::size_t>(set.bootstrap), an.seed);
+          if (set.target_width) {
+            const double widest = widest_interval(indices);
+            const bool short_of = !(widest <= *set.target_width);
+            next = short_of && std::isfinite(widest) && an.design_rows < set.max_rows ? 1 : 0;
+            std::string how = "; the target is reached";
+            if (next == 1)
+              how = "; doubling the rows";
+            else if (!std::isfinite(widest))
+              how = ": no index has an interval (the outputs do not vary), so the rows stay";
+            else if (short_of)
+              how = fmt::format(", above the target {} at the most rows allowed (--max-rows)", *set.target_width);
+            std::cerr << fmt::format("samdsim: {}sobol: {} rows: the widest 95% interval is {:.3f}{}\n",
+                                     short_of ? "warning: " : "", an.design_rows, widest, how);
+          }
+        } catch (const std::exception& e) {
+          if (!parallel) throw;
+          std::cerr << "samdsim: internal error: " << e.what() << "\n";
+          next = 3;
+        }
+      }
+      if (parallel) next = mpi->max_over_ranks(next);
+      if (next >= 2) throw RanksFailed{next - 2};
+      if (next == 0) break;
+      const std::uint64_t more = std::min(2 * an.design_rows, set.max_rows);
+      std::vector<SobolSamples> extra = sample_rows(an.design_rows, more);
+      if (lead)
+        for (std::size_t k = 0; k < samples.size(); ++k) append_rows(samples[k], extra[k]);
+      an.design_rows = more;
+    }
+    for (std::size_t k = 0; k < an.results.size(); ++k) an.results[k].sobol = indices[k];
+  } catch (const RanksFailed& f) {
+    return f.status;
+  }
+  return std::nullopt;
+}
+
+// Spearman, PRCC and given-data first-order indices from the stored replicates.
+void rank_statistics(Analysis& an) {
+  if (!an.stored) return;
+  const ReplicateGroups& g = *an.stored;
+  const hsize_t rows = g.rows;
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(an.names.size()));
+  for (std::size_t j = 0; j < an.names.size(); ++j) {
+    const auto v = read_all_values(g.parameters.get(), an.names[j], rows);
+    x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows));
+  }
+  Id file = open_result_file(an.path);
+  Id base = an.scenario.empty() ? hdf5::open_group(file.get(), "/") : open_stored_group(file.get(), an.scenario, an.file_name);
+  for (auto& r : an.results) {
+    std::vector<double> v;
+    if (!r.what.month) {
+      if (std::find(g.outputs.begin(), g.outputs.end(), r.what.output) == g.outputs.end())
+        throw InputError(fmt::format("'{}' has no stored output '{}'", an.file_name, r.what.output));
+      v = read_all_values(g.replicates.get(), r.what.output, rows);
+    } else {
+      if (!an.series_stored) continue;  // the design alone (checked in prepare)
+      Id series = hdf5::open_group(base.get(), "timeseries");
+      if (!hdf5::link_exists(series.get(), r.what.output)) continue;
+      const std::string where = fmt::format("'{}': timeseries/{}", an.file_name, r.what.output);
+      Id ds = open_stored_column(series.get(), r.what.output, where);
+      const auto dims = hdf5::dataset_shape(ds.get());
+      if (dims.size() != 2 || dims[0] != rows || dims[1] <= *r.what.month)
+        throw InputError(fmt::format("{} has shape {}: the file is damaged", where, fmt::join(dims, " x ")));
+      v.resize(rows);
+      if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, *r.what.month, 1, v);
+    }
+    r.stats = sensitivity(x, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
+                          static_cast<std::size_t>(an.set.bootstrap), an.seed);
+  }
+}
+
+// The tornado: the model re-run from the file's config with each parameter
+// at its p10 and p90, the others at their medians, on the same random numbers.
+void tornado(Analysis& an, const SensitivityArgs& given) {
+  if (given.no_tornado || an.set.tornado_replicates == 0) return;
+  if (!an.point) {
+    an.tornado_note = "no tornado: the file's config_yaml does not load: " + an.config_error;
+    return;
+  }
+  const ParameterTable& table = *an.point->parameters.table;
+  std::vector<std::uint32_t> slots;  // sampled slot of each stored parameter (UINT32_MAX: none)
+  std::vector<std::uint32_t> sampled;
+  for (const auto& name : an.names) {
+    std::uint32_t found = UINT32_MAX;
+    for (std::uint32_t i = 0; i < table.size(); ++i) {
+      const auto& slot = table.slot(Param{i});
+      if (slot.path == name && table.used(Param{i}) && !slot.distribution.is_fixed() && !slot.per_unit) found = i;
+    }
+    slots.push_back(found);
+    if (found != UINT32_MAX) sampled.push_back(found);
+  }
+  const std::vector<OutputColumn> index = an.columns();
+  std::vector<bool> series;
+  for (const auto& r : an.results) series.push_back(r.what.month.has_value());
+  RunOptions options;
+  options.replicates = an.set.tornado_replicates;
+  options.seed = an.seed;
+  options.scenario = an.point->key;
+  options.progress = ProgressMode::Never;
+  options.threads = given.threads;
+  // The mean of each analysed value over a run of `t` (a series: its month's mean); NaN where it never has one.
+  const auto means = [&](const ParameterTable& t) {
+    ColumnMomentsSink sink(index, series);
+    const RunResult run = run_replicates(*an.point->simulation, t, options, sink);
+    std::vector<double> out(an.results.size(), nan);
+    for (std::size_t o = 0; o < an.results.size(); ++o) {
+      const Moments& m = series[o] ? sink.moments(o) : run.moments[index[o].output];
+      out[o] = m.n > 0 ? m.mean : nan;
+    }
+    return out;
+  };
+  // The tornado's centre: every drawn parameter at its median, on the same random numbers.
+  const std::vector<double> base_means = means(fixed_table(table, sampled, UINT32_MAX, 0.5));
+  for (std::size_t o = 0; o < an.results.size(); ++o) an.results[o].base_mean = base_means[o];
+  for (std::size_t j = 0; j < an.names.size(); ++j) {
+    if (slots[j] == UINT32_MAX) continue;
+    for (const double q : {0.1, 0.9}) {
+      const std::vector<double> m = means(fixed_table(table, sampled, slots[j], q));
+      for (std::size_t o = 0; o < an.results.size(); ++o)
+        (q < 0.5 ? an.results[o].p10_mean : an.results[o].p90_mean)[j] = m[o];
+    }
+  }
+  an.tornado_n = an.set.tornado_replicates;
+}
+
+// A stored dataset's name and its values.
+using Named = std::pair<const char*, const Eigen::VectorXd*>;
+
+// Writes the analyses into the file and prints them as stored.
+void store(Analysis& an) {
+  an.stored.reset();  // the file is replaced: nothing of it stays open
+  annex_result_group(an.path, an.scenario, "sensitivity", [&](hid_t sens) {
+    for (const auto& r : an.results) {
+      Id g = hdf5::create_group(sens, r.what.name);
+      write_string_dataset(g.get(), "parameter", an.names);
+      if (r.stats) {
+        const SensitivityResult& st = *r.stats;
+        for (const Named& c : std::initializer_list<Named>{{"spearman", &st.spearman},
+                                                            {"spearman_low", &st.spearman_low},
+                                                            {"spearman_high", &st.spearman_high},
+                                                            {"prcc", &st.prcc},
+                                                            {"prcc_low", &st.prcc_low},
+                                                            {"prcc_high", &st.prcc_high},
+                                                            {"first_order", &st.first_order},
+                                                            {"first_order_low", &st.first_order_low},
+                                                            {"first_order_high", &st.first_order_high}})
+          write_double_dataset(g.get(), c.first, to_vector(*c.second));
+        hdf5::write_uint64_attribute(g.get(), "rows_used", st.rows_used);
+        hdf5::write_uint64_attribute(g.get(), "bootstrap_rows", st.bootstrap_rows);
+      }
+      std::vector<double> change(an.names.size());
+      for (std::size_t j = 0; j < an.names.size(); ++j) change[j] = r.p90_mean[j] - r.p10_mean[j];
       write_double_dataset(g.get(), "tornado_p10_mean", r.p10_mean);
       write_double_dataset(g.get(), "tornado_p90_mean", r.p90_mean);
       write_double_dataset(g.get(), "tornado_change", change);
-      hdf5::write_uint64_attribute(g.get(), "bootstrap", set.bootstrap);
-      hdf5::write_uint64_attribute(g.get(), "tornado_replicates", tornado_n);
+      hdf5::write_uint64_attribute(g.get(), "bootstrap", an.set.bootstrap);
+      hdf5::write_uint64_attribute(g.get(), "tornado_replicates", an.tornado_n);
       hdf5::write_double_attribute(g.get(), "tornado_base_mean", r.base_mean);
       hdf5::write_string_attribute(g.get(), "unit", r.unit);
       if (r.what.month) {
@@ -581,33 +667,63 @@ int command_sensitivity(const SensitivityArgs& given) {
         hdf5::write_uint64_attribute(g.get(), "month", *r.what.month);
       }
       if (r.sobol) {
-        Id so = hdf5::create_group(g.get(), "sobol");
+        const SobolIndices& so = *r.sobol;
+        Id sg = hdf5::create_group(g.get(), "sobol");
         std::vector<std::string> group_names;
-        for (const auto& x : sobol_groups->groups) group_names.push_back(x.name);
-        write_string_dataset(so.get(), "group", group_names);
-        write_string_dataset(so.get(), "members", sobol_groups->members);
-        write_double_dataset(so.get(), "first_order", to_vector(r.sobol->first));
-        write_double_dataset(so.get(), "first_order_low", to_vector(r.sobol->first_low));
-        write_double_dataset(so.get(), "first_order_high", to_vector(r.sobol->first_high));
-        write_double_dataset(so.get(), "total", to_vector(r.sobol->total));
-        write_double_dataset(so.get(), "total_low", to_vector(r.sobol->total_low));
-        write_double_dataset(so.get(), "total_high", to_vector(r.sobol->total_high));
-        hdf5::write_uint64_attribute(so.get(), "rows", design_rows);
-        hdf5::write_uint64_attribute(so.get(), "rows_used", r.sobol->rows_used);
-        hdf5::write_double_attribute(so.get(), "variance", r.sobol->variance);
-        hdf5::write_double_attribute(so.get(), "target_width", set.target_width.value_or(nan));
+        for (const auto& x : an.design->groups) group_names.push_back(x.name);
+        write_string_dataset(sg.get(), "group", group_names);
+        write_string_dataset(sg.get(), "members", an.design->members);
+        for (const Named& c : std::initializer_list<Named>{{"first_order", &so.first},
+                                                            {"first_order_low", &so.first_low},
+                                                            {"first_order_high", &so.first_high},
+                                                            {"total", &so.total},
+                                                            {"total_low", &so.total_low},
+                                                            {"total_high", &so.total_high}})
+          write_double_dataset(sg.get(), c.first, to_vector(*c.second));
+        hdf5::write_uint64_attribute(sg.get(), "rows", an.design_rows);
+        hdf5::write_uint64_attribute(sg.get(), "rows_used", so.rows_used);
+        hdf5::write_double_attribute(sg.get(), "variance", so.variance);
+        hdf5::write_double_attribute(sg.get(), "target_width", an.set.target_width.value_or(nan));
       }
     }
   });
 
   // What was stored, read back: `summarize` prints a file's analyses the same way.
   {
-    Id file = open_result_file(path);
-    std::cout << format_sensitivity(read_sensitivity(file.get(), scenario, given.file));
+    Id file = open_result_file(an.path);
+    std::cout << format_sensitivity(read_sensitivity(file.get(), an.scenario, an.file_name));
   }
-  if (!tornado_note.empty()) std::cout << "\n" << tornado_note << "\n";
-  std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", scenario.empty() ? "" : scenario + "/", given.file);
-  return 0;
+  if (!an.tornado_note.empty()) std::cout << "\n" << an.tornado_note << "\n";
+  std::cout << fmt::format("\nwrote /{}sensitivity/ in {}\n", an.scenario.empty() ? "" : an.scenario + "/",
+                           an.file_name);
+}
+
+}  // namespace
+
+int command_sensitivity(const SensitivityArgs& given) {
+  if (given.threads > 4096) throw InputError("--threads: at most 4096");
+  const MpiEnv* mpi = MpiEnv::current();
+  const bool parallel = mpi && mpi->parallel();
+  // Bad input is found by every rank alike, before any rank waits for another.
+  Analysis an = prepare(given);
+  if (an.design)
+    if (const std::optional<int> done = run_design(an, given)) return *done;
+  const auto finish = [&] {
+    rank_statistics(an);
+    tornado(an, given);
+    store(an);
+  };
+  if (!parallel) {
+    finish();
+    return 0;
+  }
+  // Under mpirun the first rank finishes alone; the others wait for its status.
+  int status = 0;
+  if (mpi->rank() == 0) status = status_of([&] {
+      finish();
+      return 0;
+    });
+  return mpi->max_over_ranks(status);
 }
 
 }  // namespace samdsim::app

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "samdsim/result_compact.hpp"
+
 namespace samdsim {
 struct Scenario;
 }
@@ -45,7 +47,8 @@ int command_sensitivity(const SensitivityArgs& args);
 
 // Checks a config's sensitivity: section against every point's parameters
 // (its groups name parameters drawn per replicate and split none drawn
-// together) before a run that will analyse it. Throws a located InputError.
-void check_sensitivity_section(const Scenario& scenario);
+// together) and, given what the run keeps, that its method can analyse the
+// file, before a run that will analyse it. Throws a located InputError.
+void check_sensitivity_section(const Scenario& scenario, std::optional<OutputsKept> kept = std::nullopt);
 
 }  // namespace samdsim::app

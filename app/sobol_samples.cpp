@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -132,12 +133,14 @@ std::vector<SobolSamples> join_sobol_parts(const std::vector<SobolPart>& parts, 
   }
   std::vector<std::size_t> order(parts.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t x, std::size_t y) { return parts[x].first_row < parts[y].first_row; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return std::pair(parts[x].first_row, parts[x].end_row) < std::pair(parts[y].first_row, parts[y].end_row);
+  });
   std::vector<SobolSamples> out(key.outputs.size());
   std::uint64_t next = first_row;
   for (const std::size_t i : order) {
     const SobolPart& p = parts[i];
+    if (p.first_row == p.end_row) continue;  // a shard of no rows (more shards than rows)
     if (p.first_row < next)
       throw InputError(fmt::format("'{}' repeats rows {} to {} of the design", names[i], p.first_row,
                                    std::min(next, p.end_row) - 1));

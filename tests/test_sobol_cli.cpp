@@ -291,6 +291,22 @@ TEST_CASE("The design's rows run in shards and joined equal one process, bit for
   CHECK(seed.err.find("its config differ") != std::string::npos);
   CHECK(shell("h5diff -q " + at("joined.h5") + " " + at("bad.h5") + " /replicates /replicates") == 0);
   CHECK(!read_result_summary(at("bad.h5")).sensitivity.size());
+
+  // More shards than rows: some hold none, and the files join in any order.
+  const std::string tiny = " --method sobol --rows 3 --bootstrap 0 --no-tornado --output total_cost_usd";
+  std::string files;
+  for (int shard = 4; shard >= 0; --shard) {
+    const std::string f = at("tiny" + std::to_string(shard) + ".h5");
+    const Result r = run("sensitivity " + at("bad.h5") + tiny + " --shard " + std::to_string(shard) + "/5 -o " + f, dir);
+    REQUIRE(r.status == 0);
+    if (shard == 2) CHECK(r.out.find("wrote no rows of the Saltelli design") != std::string::npos);
+    if (shard == 3) CHECK(r.out.find("wrote rows 1 to 1 of the Saltelli design") != std::string::npos);
+    files += " " + f;
+  }
+  fs::copy_file(at("bad.h5"), at("tiny.h5"));
+  REQUIRE(run("sensitivity " + at("tiny.h5") + tiny + " --samples" + files, dir).status == 0);
+  REQUIRE(run("sensitivity " + at("bad.h5") + tiny, dir).status == 0);
+  CHECK(shell("h5diff -q " + at("tiny.h5") + " " + at("bad.h5") + " /sensitivity /sensitivity") == 0);
 }
 
 TEST_CASE("The design doubles its rows until every interval is as narrow as --target-width asks", "[sobol][cli]") {
@@ -445,6 +461,15 @@ TEST_CASE("A config's sensitivity: section is run after the run and taken by the
   REQUIRE(ranked.size() == 1);
   CHECK(ranked[0].output == "total_cost_usd");
   CHECK(ranked[0].sobol.groups.empty());
+  // The section's growth does not apply to a shard, which runs the rows it is given.
+  const fs::path grow = write(dir, "grow.yaml", config + "sensitivity:\n  method: sobol\n  target_width: 0.05\n");
+  REQUIRE(run("run " + grow.string() + " --replicates 100 --progress never -o " + at("g.h5") + " --shard 0/1", dir)
+              .status == 0);
+  REQUIRE(run("merge " + at("g.h5") + " -o " + at("gm.h5"), dir).status == 0);
+  const Result shard = run("sensitivity " + at("gm.h5") + " --rows 30 --shard 1/2 -o " + at("g1.h5"), dir);
+  INFO(shard.err);
+  CHECK(shard.status == 0);
+  CHECK(shard.out.find("wrote rows 15 to 29 of the Saltelli design (30 rows)") != std::string::npos);
   // A bad group is found before the run writes anything.
   std::string bad = slurp(cfg);
   bad.replace(bad.find("'studies[1].success_rate'"), 25, "'studies[1].succes_rate'");

@@ -76,12 +76,13 @@ std::vector<StoredSensitivity> read_stored(hid_t file, const std::string& scenar
     };
     // Without per-replicate values only the design and the tornado ran: no rank columns.
     s.ranked = hdf5::link_exists(g.get(), "spearman");
-    s.spearman = s.ranked ? numbers("spearman") : optional_numbers("spearman");
-    s.spearman_low = s.ranked ? numbers("spearman_low") : optional_numbers("spearman_low");
-    s.spearman_high = s.ranked ? numbers("spearman_high") : optional_numbers("spearman_high");
-    s.prcc = s.ranked ? numbers("prcc") : optional_numbers("prcc");
-    s.prcc_low = s.ranked ? numbers("prcc_low") : optional_numbers("prcc_low");
-    s.prcc_high = s.ranked ? numbers("prcc_high") : optional_numbers("prcc_high");
+    const auto rank_numbers = [&](const char* name) { return s.ranked ? numbers(name) : optional_numbers(name); };
+    s.spearman = rank_numbers("spearman");
+    s.spearman_low = rank_numbers("spearman_low");
+    s.spearman_high = rank_numbers("spearman_high");
+    s.prcc = rank_numbers("prcc");
+    s.prcc_low = rank_numbers("prcc_low");
+    s.prcc_high = rank_numbers("prcc_high");
     s.tornado_change = numbers("tornado_change");
     s.series = hdf5::read_string_attribute(g.get(), "series").value_or("");
     s.month = hdf5::read_uint64_attribute(g.get(), "month").value_or(0);

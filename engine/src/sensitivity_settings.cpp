@@ -76,9 +76,9 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
     const auto list = items(n);
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string path = n.IsSequence() ? index_path(base + ".outputs", i) : base + ".outputs";
-      const std::string name = read_string(list[i], path, file);
+      std::string name = read_string(list[i], path, file);
       try {
-        parse_analysed_output(name, path);
+        name = parse_analysed_output(name, path).name;  // a month as written: 012 is 12
       } catch (const InputError& e) {
         throw InputError(location_of(list[i], file), path, e.message());
       }
@@ -105,9 +105,10 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
   if (node["max_rows"]) s.max_rows = read_whole(node["max_rows"], base + ".max_rows", file, 3, max_sobol_rows);
   if (node["target_width"]) {
     const double w = read_number(node["target_width"], base + ".target_width", file);
-    if (!(w > 0.0 && w <= 1.0))
+    if (!(w >= 1e-6 && w <= 1.0))
       throw InputError(location_of(node["target_width"], file), base + ".target_width",
-                       fmt::format("expected a width of the 95% intervals in (0, 1], got {}", node["target_width"].Scalar()));
+                       fmt::format("expected a width of the 95% intervals from 1e-6 to 1, got {}",
+                                   node["target_width"].Scalar()));
     s.target_width = w;
   }
   if (s.rows && s.max_rows && *s.max_rows < *s.rows)
@@ -137,6 +138,9 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
   if (node["bootstrap"]) s.bootstrap = read_whole(node["bootstrap"], base + ".bootstrap", file, 0, 100'000);
   if (node["tornado_replicates"])
     s.tornado_replicates = read_whole(node["tornado_replicates"], base + ".tornado_replicates", file, 0, 100'000'000);
+  if (s.target_width && s.bootstrap && *s.bootstrap == 0)
+    throw InputError(location_of(node["bootstrap"], file), base + ".bootstrap",
+                     "target_width is a width of the bootstrap intervals: bootstrap must be at least 1");
   if (s.method != "sobol")
     for (const char* key : {"rows", "max_rows", "target_width", "groups"})
       if (node[key])
@@ -147,11 +151,8 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
 
 void check_sensitivity_outputs(const SensitivitySettings& s, const std::vector<OutputSpec>& outputs) {
   std::vector<std::string> names;
-  std::size_t longest = 0;
-  for (const auto& o : outputs) {
-    names.push_back(o.name);
-    if (o.is_series()) longest = std::max(longest, o.length);
-  }
+  for (const auto& o : outputs) names.push_back(o.name);
+  std::vector<const OutputSpec*> series_named;  // series listed without a month
   for (std::size_t i = 0; i < s.outputs.size(); ++i) {
     const std::string path = index_path("sensitivity.outputs", i);
     const AnalysedOutput a = parse_analysed_output(s.outputs[i], path);
@@ -163,13 +164,27 @@ void check_sensitivity_outputs(const SensitivitySettings& s, const std::vector<O
     if (a.month && *a.month >= it->length)
       throw InputError(s.output_at[i], path,
                        fmt::format("'{}' has months 0..{}, not {}", a.output, it->length - 1, *a.month));
+    if (!a.month && it->is_series()) {
+      if (s.months.empty())
+        throw InputError(s.output_at[i], path,
+                         fmt::format("'{}' is a series: name a month as {}@MONTH (from 0) or give months:", a.output,
+                                     a.output));
+      series_named.push_back(&*it);
+    }
   }
-  if (!s.months.empty() && longest == 0)
+  if (s.months.empty()) return;
+  // The months apply to the series listed without one, or to every series.
+  if (series_named.empty())
+    for (const auto& o : outputs)
+      if (o.is_series()) series_named.push_back(&o);
+  if (series_named.empty())
     throw InputError(s.months_at, "sensitivity.months", "the model has no series output: months do not apply");
-  for (const std::uint64_t m : s.months)
-    if (m >= longest)
-      throw InputError(s.months_at, "sensitivity.months",
-                       fmt::format("month {} is past the series, which have months 0..{}", m, longest - 1));
+  for (const OutputSpec* o : series_named)
+    for (const std::uint64_t m : s.months)
+      if (m >= o->length)
+        throw InputError(s.months_at, "sensitivity.months",
+                         fmt::format("month {} is past the series '{}', which has months 0..{}", m, o->name,
+                                     o->length - 1));
 }
 
 void emit_sensitivity_settings(YAML::Emitter& out, const SensitivitySettings& s) {

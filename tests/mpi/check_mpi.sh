@@ -76,6 +76,21 @@ if ls "$work"/*.sobol.rank* >/dev/null 2>&1; then
   failed=1
 fi
 echo "checked a Saltelli design with mpirun -np 3"
+# A sensitivity: section runs after the run: ranks and a tornado on the
+# first rank alone, and a sweep's points in turn with the design split
+# over the ranks; each file equals the serial one.
+{ cat "$work/plain.yaml"; printf 'sensitivity:\n  outputs: [total_cost_usd]\n  bootstrap: 20\n  tornado_replicates: 100\n'; } \
+  >"$work/ranks.yaml"
+{ cat "$work/sweep.yaml"; printf 'sensitivity:\n  method: sobol\n  outputs: [authorized]\n  rows: 40\n  bootstrap: 20\n  tornado_replicates: 50\n'; } \
+  >"$work/sobol-sweep.yaml"
+for config in ranks sobol-sweep; do
+  "$serial" run "$work/$config.yaml" -o "$work/$config-serial.h5" --progress never >/dev/null 2>&1
+  mpirun "${mpirun_args[@]}" -np 3 "$parallel" run "$work/$config.yaml" -o "$work/$config-np3.h5" --progress never \
+    --threads 1 >/dev/null 2>&1 || { echo "FAIL: run with a sensitivity: section under mpirun ($config)"; failed=1; }
+done
+compare "$work/ranks-serial.h5" "$work/ranks-np3.h5" /sensitivity
+compare "$work/sobol-sweep-serial.h5" "$work/sobol-sweep-np3.h5" /points/0/sensitivity /points/2/sensitivity
+echo "checked runs with a sensitivity: section with mpirun -np 3"
 # Bad input: every rank refuses it, exit status 2, no output.
 printf 'model: us_pathway\nparameters:\n  pathwy: 510k\n' >"$work/bad.yaml"
 if mpirun "${mpirun_args[@]}" -np 2 "$parallel" run "$work/bad.yaml" -o "$work/bad.h5" >/dev/null 2>&1; then

@@ -46,7 +46,8 @@ struct SensitivitySettings {
 SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std::string& file);
 
 // Checks the section's outputs and months against a model's outputs
-// (did-you-mean for a name; a month within the series). Throws a located InputError.
+// (did-you-mean for a name; a month within each series it applies to; a
+// series needs a month). Throws a located InputError.
 void check_sensitivity_outputs(const SensitivitySettings& s, const std::vector<OutputSpec>& outputs);
 
 // The section as YAML (the resolved config written into result files).
