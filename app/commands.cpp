@@ -233,6 +233,8 @@ int main(int argc, char** argv) {
                               "Replicates per tornado run (default 2000)")
       ->check(CLI::Range(0.0, 1e8));
   sensitivity_cmd->add_flag("--no-tornado", sens.no_tornado, "Skip the tornado (no re-running of the model)");
+  sensitivity_cmd->add_option("--progress", sens.progress, "The design's progress bar on stderr: auto|always|never")
+      ->default_str("auto");
   sensitivity_cmd->add_option("--threads", sens.threads,
                               "Worker threads for the tornado and the design (default: all cores); results do not "
                               "depend on it");

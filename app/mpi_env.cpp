@@ -43,11 +43,11 @@ int MpiEnv::max_over_ranks(int value) const { return value; }
 
 MpiEnv* MpiEnv::current() { return instance; }
 
-int status_of(const std::function<int()>& step) {
+int status_of(const std::function<int()>& step, bool report_bad_input) {
   try {
     return step();
   } catch (const InputError& e) {
-    std::cerr << "samdsim: error: " << e.what() << "\n";
+    if (report_bad_input) std::cerr << "samdsim: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "samdsim: internal error: " << e.what() << "\n";

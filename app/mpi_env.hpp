@@ -26,7 +26,8 @@ class MpiEnv {
 
 // Runs `step` where a failure must become a status rather than unwind past
 // the other ranks: returns its status, or 2 for bad input and 1 for any other
-// failure, reported on stderr as the program reports them.
-int status_of(const std::function<int()>& step);
+// failure, reported on stderr as the program reports them (bad input only
+// when `report_bad_input`: every rank meets the same, one reports it).
+int status_of(const std::function<int()>& step, bool report_bad_input = true);
 
 }  // namespace samdsim::app

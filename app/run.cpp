@@ -160,6 +160,7 @@ int command_run(const RunArgs& a) {
     SensitivityArgs sa;
     sa.file = next.output;
     sa.threads = a.threads;
+    sa.progress = a.progress;
     if (next.points > 0) sa.point = i;
     if (const int s = command_sensitivity(sa); s != 0) return s;
   }

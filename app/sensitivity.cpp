@@ -19,6 +19,8 @@
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/hdf5_file.hpp"
 #include "samdsim/numbers.hpp"
+#include "samdsim/output_files.hpp"
+#include "samdsim/progress.hpp"
 #include "samdsim/result_annex.hpp"
 #include "samdsim/result_reader.hpp"
 #include "samdsim/runner.hpp"
@@ -104,6 +106,7 @@ struct Settings {
   std::vector<std::string> groups;  // LABEL=P1,P2
   const SensitivitySettings* section = nullptr;  // where the groups came from, when from the config
   std::uint64_t bootstrap = 200, tornado_replicates = 2000;
+  ProgressMode progress = ProgressMode::Auto;
 };
 
 Settings resolve_settings(const SensitivityArgs& a, const SensitivitySettings* section) {
@@ -114,19 +117,25 @@ Settings resolve_settings(const SensitivityArgs& a, const SensitivitySettings* s
   // Outputs given on the command line replace the section's outputs and months together.
   s.outputs = a.outputs.empty() ? c.outputs : a.outputs;
   s.months = !a.months.empty() || !a.outputs.empty() ? a.months : c.months;
-  s.rows = a.sobol_rows.value_or(c.rows.value_or(default_sobol_rows));
-  // A shard runs a fixed number of rows: the section's growth does not apply to it.
+  // The section's design keys apply only when the design runs (a rank
+  // analysis asked for on the command line leaves them aside), and its
+  // growth not to a shard, which runs a fixed number of rows.
+  const bool section_design = c.method == "sobol" && s.method == "sobol";
   const bool split = a.shard || !a.samples_in.empty();
-  s.target_width = a.target_width ? a.target_width : split ? std::nullopt : c.target_width;
-  s.max_rows = a.max_rows.value_or(split ? max_sobol_rows : c.max_rows.value_or(max_sobol_rows));
+  s.rows = a.sobol_rows.value_or(section_design ? c.rows.value_or(default_sobol_rows) : default_sobol_rows);
+  s.target_width = a.target_width ? a.target_width : section_design && !split ? c.target_width : std::nullopt;
+  // The section's bound never stops rows the command line asks for.
+  s.max_rows = a.max_rows.value_or(section_design && !split ? std::max(c.max_rows.value_or(max_sobol_rows), s.rows)
+                                                            : max_sobol_rows);
   if (!a.groups.empty()) {
     s.groups = a.groups;
-  } else {
+  } else if (section_design) {
     for (const auto& g : c.groups) s.groups.push_back(g.label + "=" + fmt::format("{}", fmt::join(g.parameters, ",")));
     if (!c.groups.empty()) s.section = section;
   }
   s.bootstrap = a.bootstrap.value_or(c.bootstrap.value_or(200));
   s.tornado_replicates = a.tornado_replicates.value_or(c.tornado_replicates.value_or(2000));
+  s.progress = parse_progress_mode(a.progress);
   const bool sobol = s.method == "sobol";
   if (!sobol && (a.sobol_rows || !a.groups.empty() || a.max_rows || a.target_width || a.shard || !a.samples_in.empty()))
     throw InputError("--rows, --group, --target-width, --max-rows, --shard and --samples set up the Saltelli design: "
@@ -136,7 +145,8 @@ Settings resolve_settings(const SensitivityArgs& a, const SensitivitySettings* s
   if (!a.shard && !a.samples_out.empty()) throw InputError("-o names the file of a --shard's design rows");
   if (a.shard && !a.samples_in.empty()) throw InputError("--shard runs rows of the design, --samples joins them: not both");
   if (s.target_width && split)
-    throw InputError("--target-width grows the design in one run; shards run a design of --rows rows");
+    throw InputError("--target-width grows the design in one run; shards and --samples joins run a design of "
+                     "--rows rows");
   if (s.target_width && s.bootstrap == 0)
     throw InputError("--target-width is a width of the bootstrap intervals: it needs --bootstrap of at least 1");
   const MpiEnv* mpi = MpiEnv::current();
@@ -236,9 +246,13 @@ std::vector<AnalysedOutput> analysed_outputs(const Settings& s, const std::vecto
   return out;
 }
 
-// The widest 95 % interval of any index of any output; NaN when no index has one.
+// The widest 95 % interval of any index of any output: infinite while an
+// output has fewer than 3 rows with a value (more rows may give it some),
+// NaN when no output varies (no index has an interval).
 double widest_interval(const std::vector<SobolIndices>& indices) {
   double widest = nan;
+  for (const auto& s : indices)
+    if (s.rows_used < 3) return std::numeric_limits<double>::infinity();
   for (const auto& s : indices)
     for (Eigen::Index g = 0; g < s.first.size(); ++g)
       for (const double w : {s.first_high(g) - s.first_low(g), s.total_high(g) - s.total_low(g)})
@@ -254,7 +268,19 @@ void check_sensitivity_section(const Scenario& scenario, std::optional<OutputsKe
   SensitivityArgs none;
   try {
     const Settings set = resolve_settings(none, &c);
-    for (const ScenarioPoint& p : scenario.points) located_design_groups(*p.parameters.table, set.groups, set.section);
+    for (std::size_t i = 0; i < scenario.points.size(); ++i) {
+      const ScenarioPoint& p = scenario.points[i];
+      const std::string in = scenario.is_sweep() ? fmt::format(" in sweep point {}", i) : "";
+      if (p.parameters.table->sampled_count() == 0)
+        throw InputError(c.where, "sensitivity",
+                         "no parameter is drawn from a distribution" + in + ": there is nothing to analyse");
+      try {
+        check_sensitivity_outputs(c, p.simulation->outputs());
+      } catch (const InputError& e) {
+        throw InputError(e.where(), e.key_path(), e.message() + in);
+      }
+      located_design_groups(*p.parameters.table, set.groups, set.section);
+    }
   } catch (const InputError& e) {
     if (e.where().line > 0) throw;
     throw InputError(c.where, "sensitivity", e.message());
@@ -334,10 +360,17 @@ Analysis prepare(const SensitivityArgs& given) {
     throw InputError(fmt::format("'{}': the config has no point {}", given.file, point_index));
   if (an.config) an.point = &an.config->points[point_index];
   if (!given.samples_out.empty()) {
+    const fs::path out = given.samples_out;
     std::error_code ec;
-    if (fs::equivalent(given.samples_out, an.path, ec))
+    if (fs::equivalent(out, an.path, ec))
       throw InputError(fmt::format("-o '{}' is the result file itself; give the shard's rows a file of their own",
                                    given.samples_out));
+    if (fs::is_directory(out, ec))
+      throw InputError(fmt::format("-o '{}' is a directory; give a file name such as rows0.h5", given.samples_out));
+    const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec))
+      throw InputError(fmt::format("-o '{}': the directory '{}' does not exist", given.samples_out, dir.string()));
+    files::require_regular_output(out, "-o");
   }
 
   // What the file keeps per replicate: the rank statistics need it.
@@ -403,7 +436,7 @@ std::optional<int> run_design(Analysis& an, const SensitivityArgs& given) {
   SobolRunOptions o;
   o.seed = an.seed;
   o.scenario = an.point->key;
-  o.progress = lead ? ProgressMode::Auto : ProgressMode::Never;
+  o.progress = lead ? an.set.progress : ProgressMode::Never;
   o.threads = given.threads;
   const auto run_rows = [&](std::uint64_t first, std::uint64_t end) {
     o.first_row = first;
@@ -496,22 +529,25 @@ std::optional<int> run_design(Analysis& an, const SensitivityArgs& given) {
       samples = sample_rows(0, an.design_rows);
     }
     std::vector<SobolIndices> indices(an.results.size());
+    std::vector<SobolSamples> extra;  // rows run but not yet appended
     for (;;) {
       // 0: done, 1: more rows, 2 + s: the first rank failed with status s.
       int next = 0;
       if (lead) {
         try {
+          for (std::size_t k = 0; k < extra.size(); ++k) append_rows(samples[k], extra[k]);
+          extra.clear();
           for (std::size_t k = 0; k < an.results.size(); ++k)
             indices[k] = sobol_indices(samples[k], static_cast<std::size_t>(set.bootstrap), an.seed);
           if (set.target_width) {
             const double widest = widest_interval(indices);
             const bool short_of = !(widest <= *set.target_width);
-            next = short_of && std::isfinite(widest) && an.design_rows < set.max_rows ? 1 : 0;
+            next = short_of && !std::isnan(widest) && an.design_rows < set.max_rows ? 1 : 0;
             std::string how = "; the target is reached";
             if (next == 1)
               how = "; doubling the rows";
-            else if (!std::isfinite(widest))
-              how = ": no index has an interval (the outputs do not vary), so the rows stay";
+            else if (std::isnan(widest))
+              how = ": no index has an interval (no output varies), so the rows stay";
             else if (short_of)
               how = fmt::format(", above the target {} at the most rows allowed (--max-rows)", *set.target_width);
             std::cerr << fmt::format("samdsim: {}sobol: {} rows: the widest 95% interval is {:.3f}{}\n",
@@ -527,9 +563,7 @@ std::optional<int> run_design(Analysis& an, const SensitivityArgs& given) {
       if (next >= 2) throw RanksFailed{next - 2};
       if (next == 0) break;
       const std::uint64_t more = std::min(2 * an.design_rows, set.max_rows);
-      std::vector<SobolSamples> extra = sample_rows(an.design_rows, more);
-      if (lead)
-        for (std::size_t k = 0; k < samples.size(); ++k) append_rows(samples[k], extra[k]);
+      extra = sample_rows(an.design_rows, more);
       an.design_rows = more;
     }
     for (std::size_t k = 0; k < an.results.size(); ++k) an.results[k].sobol = indices[k];
@@ -704,8 +738,22 @@ int command_sensitivity(const SensitivityArgs& given) {
   if (given.threads > 4096) throw InputError("--threads: at most 4096");
   const MpiEnv* mpi = MpiEnv::current();
   const bool parallel = mpi && mpi->parallel();
-  // Bad input is found by every rank alike, before any rank waits for another.
-  Analysis an = prepare(given);
+  // Bad input is found by every rank alike, before any rank waits for
+  // another; a failure of one rank alone (a file it cannot read) is agreed on
+  // before the design's first collective call.
+  std::optional<Analysis> prepared;
+  if (!parallel) {
+    prepared.emplace(prepare(given));
+  } else {
+    const int status = mpi->max_over_ranks(status_of(
+        [&] {
+          prepared.emplace(prepare(given));
+          return 0;
+        },
+        mpi->rank() == 0));
+    if (status != 0) return status;
+  }
+  Analysis& an = *prepared;
   if (an.design)
     if (const std::optional<int> done = run_design(an, given)) return *done;
   const auto finish = [&] {

@@ -24,6 +24,7 @@ struct SensitivityArgs {
   std::optional<std::uint64_t> tornado_replicates;  // default 2000
   bool no_tornado = false;
   unsigned threads = 0;                     // 0: all cores; results do not depend on it
+  std::string progress = "auto";            // the design's progress bar: auto, always or never
   std::optional<std::string> method;        // ranks (default), or sobol: ranks and the Saltelli design
   std::optional<std::uint64_t> sobol_rows;  // rows N of the design: N (groups + 2) runs
   std::optional<std::uint64_t> max_rows;    // with target_width: the most rows the design grows to

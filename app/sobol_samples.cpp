@@ -12,6 +12,7 @@
 #include "samdsim/output_files.hpp"
 #include "samdsim/result_annex.hpp"
 #include "samdsim/sensitivity_settings.hpp"
+#include "samdsim/version.hpp"
 
 namespace samdsim::app {
 
@@ -34,6 +35,8 @@ void write_sobol_part(const std::filesystem::path& path, const SobolPart& part) 
       Id root = hdf5::open_group(file.get(), "/");
       hdf5::write_string_attribute(root.get(), "filetype", format_name);
       hdf5::write_uint64_attribute(root.get(), "format_version", format_version);
+      hdf5::write_string_attribute(root.get(), "samdsim_version", samdsim::version);
+      hdf5::write_string_attribute(root.get(), "git_revision", samdsim::git_revision);
       hdf5::write_string_attribute(root.get(), "config_yaml", part.key.config_yaml);
       hdf5::write_uint64_attribute(root.get(), "seed", part.key.seed);
       hdf5::write_string_attribute(root.get(), "scenario", part.key.scenario);
@@ -79,10 +82,22 @@ SobolPart read_sobol_part(const std::filesystem::path& path) {
   p.key.config_yaml = hdf5::attribute_text(root.get(), "config_yaml");
   p.key.seed = hdf5::read_uint64_attribute(root.get(), "seed").value_or(0);
   p.key.scenario = hdf5::read_string_attribute(root.get(), "scenario").value_or("");
-  p.rows = hdf5::read_uint64_attribute(root.get(), "rows").value_or(0);
-  p.first_row = hdf5::read_uint64_attribute(root.get(), "first_row").value_or(0);
-  p.end_row = hdf5::read_uint64_attribute(root.get(), "end_row").value_or(0);
-  if (!(p.first_row <= p.end_row && p.end_row <= p.rows && p.rows <= max_sobol_rows))
+  // The rows of a design depend on the program that ran them: join only what this build wrote.
+  const std::string build = hdf5::read_string_attribute(root.get(), "samdsim_version").value_or("?") + " (" +
+                            hdf5::read_string_attribute(root.get(), "git_revision").value_or("?") + ")";
+  if (build != std::string(samdsim::version) + " (" + samdsim::git_revision + ")")
+    throw InputError(fmt::format("'{}' holds design rows run by samdsim {}; this is samdsim {} ({}): run the shards "
+                                 "with one build",
+                                 name, build, samdsim::version, samdsim::git_revision));
+  const auto count = [&](const char* attribute) {
+    const auto v = hdf5::read_uint64_attribute(root.get(), attribute);
+    if (!v) throw InputError(fmt::format("'{}' lacks its {} attribute: the file is damaged", name, attribute));
+    return *v;
+  };
+  p.rows = count("rows");
+  p.first_row = count("first_row");
+  p.end_row = count("end_row");
+  if (!(p.first_row <= p.end_row && p.end_row <= p.rows && p.rows >= 3 && p.rows <= max_sobol_rows))
     throw InputError(fmt::format("'{}': rows [{}, {}) of {} do not make sense: the file is damaged", name, p.first_row,
                                  p.end_row, p.rows));
   const std::string at = "'" + name + "': ";
@@ -137,6 +152,7 @@ std::vector<SobolSamples> join_sobol_parts(const std::vector<SobolPart>& parts, 
     return std::pair(parts[x].first_row, parts[x].end_row) < std::pair(parts[y].first_row, parts[y].end_row);
   });
   std::vector<SobolSamples> out(key.outputs.size());
+  for (auto& o : out) o.ab.resize(0, static_cast<Eigen::Index>(key.groups.size()));
   std::uint64_t next = first_row;
   for (const std::size_t i : order) {
     const SobolPart& p = parts[i];

@@ -284,6 +284,17 @@ TEST_CASE("The design's rows run in shards and joined equal one process, bit for
   CHECK(other.status == 2);
   CHECK(other.err.find("holds rows of another design than this one: its outputs differ") != std::string::npos);
   REQUIRE(run("run " + cfg.string() + " --replicates 300 --seed 5 --progress never -o " + at("seed5.h5"), dir).status == 0);
+  const Result rows = run("sensitivity " + at("bad.h5") + " --method sobol --rows 60 --no-tornado --output "
+                          "total_cost_usd --output authorized --samples " + at("rows0.h5") + " " + at("rows1.h5") +
+                              " " + at("rows2.h5"),
+                          dir);
+  CHECK(rows.status == 2);
+  CHECK(rows.err.find("--rows 60: the files hold a design of 90 rows") != std::string::npos);
+  const Result groups = run(join + at("rows0.h5") + " " + at("rows1.h5") + " " + at("rows2.h5") +
+                                " --group 'truth=studies[0].sensitivity,studies[0].specificity,studies[1].success_rate'",
+                            dir);
+  CHECK(groups.status == 2);
+  CHECK(groups.err.find("its groups differ") != std::string::npos);
   const Result seed = run("sensitivity " + at("seed5.h5") + design + " --samples " + at("rows0.h5") + " " +
                               at("rows1.h5") + " " + at("rows2.h5"),
                           dir);
@@ -418,6 +429,14 @@ parameters:
   CHECK(!b11.ranked);
   CHECK(b11.sobol.total == m11.sobol.total);
   CHECK(b11.tornado_change == m11.tornado_change);
+  // --month alone: every series at that month.
+  fs::copy_file(at("all.h5"), at("every.h5"));
+  REQUIRE(run("sensitivity " + at("every.h5") + " --month 5 --no-tornado --bootstrap 5", dir).status == 0);
+  std::size_t at_month = 0, series_outputs = 0;
+  for (const auto& a : read_result_summary(at("every.h5")).sensitivity) at_month += a.series.empty() ? 0 : 1;
+  for (const auto& b : read_result_summary(at("every.h5")).bands) series_outputs += 1;
+  CHECK(at_month == series_outputs);
+  CHECK(at_month >= 4);
   const Result plain = run("sensitivity " + at("all.h5") + " --output adopted_hospitals --no-tornado", dir);
   CHECK(plain.status == 2);
   CHECK(plain.err.find("is a series: name a month as adopted_hospitals@MONTH") != std::string::npos);
@@ -461,6 +480,34 @@ TEST_CASE("A config's sensitivity: section is run after the run and taken by the
   REQUIRE(ranked.size() == 1);
   CHECK(ranked[0].output == "total_cost_usd");
   CHECK(ranked[0].sobol.groups.empty());
+  // A rank analysis asked for on the command line leaves the section's design keys aside.
+  const fs::path ranked_cfg = write(dir, "ranked.yaml", config + "sensitivity:\n  method: sobol\n  target_width: 0.05\n");
+  REQUIRE(run("run " + ranked_cfg.string() + " --replicates 100 --progress never -o " + at("r.h5") + " --shard 0/1", dir)
+              .status == 0);
+  REQUIRE(run("merge " + at("r.h5") + " -o " + at("rm.h5"), dir).status == 0);
+  CHECK(run("sensitivity " + at("rm.h5") + " --method ranks --bootstrap 0 --no-tornado", dir).status == 0);
+
+  // A sweep's points are analysed in turn.
+  const fs::path sweep = write(dir, "sweep.yaml", config + R"(sensitivity:
+  method: sobol
+  outputs: [authorized]
+  rows: 30
+  bootstrap: 5
+  tornado_replicates: 0
+sweep:
+  grid:
+    studies[1].performance_goal: [0.7, 0.8]
+)");
+  const Result swept = run("run " + sweep.string() + " --replicates 100 --progress never -o " + at("sw.h5"), dir);
+  INFO(swept.err);
+  REQUIRE(swept.status == 0);
+  const ResultFileSummary sw = read_result_summary(at("sw.h5"));
+  REQUIRE(sw.scenarios.size() == 2);
+  for (const auto& point : sw.scenarios) {
+    REQUIRE(point.sensitivity.size() == 1);
+    CHECK(point.sensitivity[0].sobol.rows == 30);
+  }
+
   // The section's growth does not apply to a shard, which runs the rows it is given.
   const fs::path grow = write(dir, "grow.yaml", config + "sensitivity:\n  method: sobol\n  target_width: 0.05\n");
   REQUIRE(run("run " + grow.string() + " --replicates 100 --progress never -o " + at("g.h5") + " --shard 0/1", dir)

@@ -101,6 +101,11 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
       s.months.push_back(m);
     }
   }
+  if (s.method != "sobol")
+    for (const char* key : {"rows", "max_rows", "target_width", "groups"})
+      if (node[key])
+        throw InputError(location_of(node[key], file), child_path(base, key),
+                         std::string(key) + " sets up the Saltelli design: it needs method: sobol");
   if (node["rows"]) s.rows = read_whole(node["rows"], base + ".rows", file, 3, max_sobol_rows);
   if (node["max_rows"]) s.max_rows = read_whole(node["max_rows"], base + ".max_rows", file, 3, max_sobol_rows);
   if (node["target_width"]) {
@@ -141,11 +146,6 @@ SensitivitySettings parse_sensitivity_settings(const YAML::Node& node, const std
   if (s.target_width && s.bootstrap && *s.bootstrap == 0)
     throw InputError(location_of(node["bootstrap"], file), base + ".bootstrap",
                      "target_width is a width of the bootstrap intervals: bootstrap must be at least 1");
-  if (s.method != "sobol")
-    for (const char* key : {"rows", "max_rows", "target_width", "groups"})
-      if (node[key])
-        throw InputError(location_of(node[key], file), child_path(base, key),
-                         std::string(key) + " sets up the Saltelli design: it needs method: sobol");
   return s;
 }
 

@@ -95,7 +95,7 @@ SobolIndices sobol_indices(const SobolSamples& samples, std::size_t bootstrap, s
 
 void append_rows(SobolSamples& to, const SobolSamples& more) {
   const Eigen::Index n = to.a.size(), m = more.a.size();
-  if (n == 0) {
+  if (n == 0 && (to.ab.cols() == more.ab.cols() || to.ab.size() == 0)) {
     to = more;
     return;
   }

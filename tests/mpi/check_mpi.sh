@@ -68,7 +68,7 @@ sobol=(--method sobol --rows 120 --target-width 0.01 --max-rows 240 --bootstrap 
 cp "$work/plain-serial.h5" "$work/sobol-serial.h5"
 cp "$work/plain-serial.h5" "$work/sobol-np3.h5"
 "$serial" sensitivity "$work/sobol-serial.h5" "${sobol[@]}" >/dev/null 2>&1
-mpirun "${mpirun_args[@]}" -np 3 "$parallel" sensitivity "$work/sobol-np3.h5" "${sobol[@]}" --threads 1 \
+timeout 300 mpirun "${mpirun_args[@]}" -np 3 "$parallel" sensitivity "$work/sobol-np3.h5" "${sobol[@]}" --threads 1 \
   >/dev/null 2>&1 || { echo "FAIL: sensitivity --method sobol under mpirun"; failed=1; }
 compare "$work/sobol-serial.h5" "$work/sobol-np3.h5" /sensitivity
 if ls "$work"/*.sobol.rank* >/dev/null 2>&1; then
@@ -85,12 +85,24 @@ echo "checked a Saltelli design with mpirun -np 3"
   >"$work/sobol-sweep.yaml"
 for config in ranks sobol-sweep; do
   "$serial" run "$work/$config.yaml" -o "$work/$config-serial.h5" --progress never >/dev/null 2>&1
-  mpirun "${mpirun_args[@]}" -np 3 "$parallel" run "$work/$config.yaml" -o "$work/$config-np3.h5" --progress never \
+  timeout 300 mpirun "${mpirun_args[@]}" -np 3 "$parallel" run "$work/$config.yaml" -o "$work/$config-np3.h5" --progress never \
     --threads 1 >/dev/null 2>&1 || { echo "FAIL: run with a sensitivity: section under mpirun ($config)"; failed=1; }
 done
 compare "$work/ranks-serial.h5" "$work/ranks-np3.h5" /sensitivity
 compare "$work/sobol-sweep-serial.h5" "$work/sobol-sweep-np3.h5" /points/0/sensitivity /points/2/sensitivity
 echo "checked runs with a sensitivity: section with mpirun -np 3"
+# A bad analysis under mpirun ends on every rank with status 2 (no rank
+# left waiting: the timeout would say so) and leaves the file as it was.
+cp "$work/plain-serial.h5" "$work/bad-sobol.h5"
+status=0
+timeout 300 mpirun "${mpirun_args[@]}" -np 3 "$parallel" sensitivity "$work/bad-sobol.h5" --method sobol --rows 30 \
+  --output no_such_output >/dev/null 2>&1 || status=$?
+if [ "$status" -ne 2 ]; then
+  echo "FAIL: a bad sensitivity analysis under mpirun ended with status $status, not 2"
+  failed=1
+fi
+cmp -s "$work/plain-serial.h5" "$work/bad-sobol.h5" || { echo "FAIL: a refused analysis changed the file"; failed=1; }
+echo "checked a refused analysis with mpirun -np 3"
 # Bad input: every rank refuses it, exit status 2, no output.
 printf 'model: us_pathway\nparameters:\n  pathwy: 510k\n' >"$work/bad.yaml"
 if mpirun "${mpirun_args[@]}" -np 2 "$parallel" run "$work/bad.yaml" -o "$work/bad.h5" >/dev/null 2>&1; then
