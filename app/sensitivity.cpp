@@ -1,6 +1,7 @@
 #include "sensitivity.hpp"
 
 #include <fmt/format.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <cmath>
@@ -736,6 +737,8 @@ void store(Analysis& an) {
 
 int command_sensitivity(const SensitivityArgs& given) {
   if (given.threads > 4096) throw InputError("--threads: at most 4096");
+  // The bootstrap of the rank statistics runs on the same threads as the model.
+  const tbb::global_control threads(tbb::global_control::max_allowed_parallelism, resolve_threads(given.threads));
   const MpiEnv* mpi = MpiEnv::current();
   const bool parallel = mpi && mpi->parallel();
   // Bad input is found by every rank alike, before any rank waits for

@@ -1,5 +1,8 @@
 #include "samdsim/sensitivity.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +12,7 @@
 #include "samdsim/numbers.hpp"
 #include "samdsim/random.hpp"
 #include "samdsim/stats.hpp"
+#include "tbb_handoff.hpp"
 
 namespace samdsim {
 
@@ -197,26 +201,35 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
 
   const auto m = static_cast<Eigen::Index>(std::min<std::size_t>(rows.size(), max_rows));
   r.bootstrap_rows = static_cast<std::size_t>(m);
-  std::vector<std::vector<double>> boot_rho(static_cast<std::size_t>(kv)), boot_prcc(static_cast<std::size_t>(kv)),
-      boot_s1(static_cast<std::size_t>(kv));
-  Eigen::MatrixXd bx(m, kv);
-  Eigen::VectorXd by(m);
-  for (std::size_t b = 0; b < bootstrap; ++b) {
-    Stream stream(seed, 0, b, 7);
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const auto row = static_cast<Eigen::Index>(stream.uniform_index(static_cast<std::uint64_t>(m)));
-      bx.row(i) = xv.row(row);
-      by(i) = ya(row);
+  // Resample b draws its rows from its own stream and stores its statistics
+  // at b: the resamples run on every core and give the same intervals for
+  // any thread count.
+  const auto columns = static_cast<std::size_t>(kv);
+  std::vector<std::vector<double>> boot_rho(columns, std::vector<double>(bootstrap)),
+      boot_prcc(columns, std::vector<double>(bootstrap)), boot_s1(columns, std::vector<double>(bootstrap));
+  const auto resample = [&](const tbb::blocked_range<std::size_t>& range) {
+    Eigen::MatrixXd bx(m, kv);
+    Eigen::VectorXd by(m);
+    for (std::size_t b = range.begin(); b < range.end(); ++b) {
+      Stream stream(seed, 0, b, 7);
+      for (Eigen::Index i = 0; i < m; ++i) {
+        const auto row = static_cast<Eigen::Index>(stream.uniform_index(static_cast<std::uint64_t>(m)));
+        bx.row(i) = xv.row(row);
+        by(i) = ya(row);
+      }
+      const Eigen::MatrixXd brx = rank_columns(bx);
+      const Eigen::VectorXd bry = average_ranks(by);
+      const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry), f = first_order_ranked(brx, by);
+      for (std::size_t c = 0; c < columns; ++c) {
+        const auto e = static_cast<Eigen::Index>(c);
+        boot_rho[c][b] = s(e);
+        boot_prcc[c][b] = p(e);
+        boot_s1[c][b] = f(e);
+      }
     }
-    const Eigen::MatrixXd brx = rank_columns(bx);
-    const Eigen::VectorXd bry = average_ranks(by);
-    const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry), f = first_order_ranked(brx, by);
-    for (Eigen::Index c = 0; c < kv; ++c) {
-      boot_rho[static_cast<std::size_t>(c)].push_back(s(c));
-      boot_prcc[static_cast<std::size_t>(c)].push_back(p(c));
-      boot_s1[static_cast<std::size_t>(c)].push_back(f(c));
-    }
-  }
+  };
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, bootstrap), detail::Handed(resample));
+  detail::handoff.acquire();
   // With more rows than were resampled, the intervals describe the subsample's
   // estimate: move them onto the full-sample estimate and narrow them by
   // sqrt(m / n), the usual scaling of a statistic's sampling spread.
