@@ -236,6 +236,9 @@ std::string change(FuzzedDataProvider& in, hid_t file) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   report_fd = ::dup(2);
+  // The seed files (five runs and an analysis) are made here, outside the
+  // time limit of each input.
+  seeds();
   return 0;
 }
 
