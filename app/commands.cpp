@@ -181,6 +181,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--outputs", run.outputs,
                       "What the file keeps: all, bands (no per-replicate series) or summary (no per-replicate values)")
       ->default_str("all");
+  run_cmd->add_option("--compression", run.compression,
+                      "Deflate level 0-9 per group: replicates=L,timeseries=L,parameters=L or all=L")
+      ->default_str("replicates=1,timeseries=1,parameters=0");
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I = 0..N-1) and write a shard file for merge");
   run_cmd->add_flag("--resume", run.resume, "Complete the partial result an interrupted run left (OUT.h5.partial)");
   run_cmd->add_option("--target-rse", run.target_rse,
@@ -210,6 +213,9 @@ int main(int argc, char** argv) {
   std::string merge_outputs = "all";
   merge_cmd->add_option("--outputs", merge_outputs, "What the merged file keeps: all, bands or summary")
       ->default_str("all");
+  std::string merge_compression;
+  merge_cmd->add_option("--compression", merge_compression,
+                        "Deflate level 0-9 per group, as for run (default: the shards' own)");
 
   SensitivityArgs sens;
   auto* sensitivity_cmd = app.add_subcommand(
@@ -320,7 +326,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return command_validate(validate_config);
     if (*summarize_cmd) return command_summarize(summarize);
     if (*models_cmd) return command_models(model_name);
-    if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs);
+    if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs, merge_compression);
     if (*sensitivity_cmd) return command_sensitivity(sens);
     if (*voi_cmd) return command_voi(voi);
     if (*portfolio_cmd) return command_portfolio(portfolio);

@@ -166,8 +166,10 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
 
 }  // namespace
 
-int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep) {
+int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep,
+                  const std::string& compression) {
   const OutputsKept kept = parse_outputs_kept(keep);
+  if (!compression.empty()) parse_compression(compression);  // bad input is refused before any file is read
   if (output.empty()) throw InputError("--output: the output file name is empty");
   for (const auto& p : paths) {
     std::error_code ec;
@@ -188,6 +190,16 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   info.replicates = s.replicates;
   info.threads = static_cast<unsigned>(hdf5::read_uint64_attribute(first.file.get(), "threads").value_or(1));
   info.shards = static_cast<unsigned>(first.count);
+  // The shards' levels by default, so the merged file is stored as a single run stores it.
+  const std::string stored = text(first.file.get(), "compression");
+  info.compression = Compression{};
+  try {
+    if (!stored.empty()) info.compression = parse_compression(stored);
+  } catch (const InputError& e) {
+    throw InputError(first.path + ": its root attribute 'compression' is '" + stored + "', not a list of levels");
+  }
+  if (!compression.empty()) info.compression = parse_compression(compression);
+  info.kept = kept;
   ResultWriter writer(output, info);
   writer.set_root_attribute("stopping_rule", text(first.file.get(), "stopping_rule"));
   // Shards of a run with a precision target ran their whole slices; the
@@ -249,8 +261,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
     writer.write_scenario_table(s.sweep_columns, keys, values, report, s.sweep_choice.describe());
     if (s.solve) writer.write_solve_record(finish_solve_record(s.solve_record, *s.solve, summaries, report));
   }
-  writer.set_root_attribute("outputs", outputs_kept_name(kept));
-  writer.commit(wall_seconds, kept);
+  writer.commit(wall_seconds);
   {
     const ResultFileSummary summary = read_result_summary(output);
     std::cout << format_summary_table(summary) << format_outcomes(summary);

@@ -266,6 +266,8 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   info.seed = s.seed;
   info.replicates = s.replicates;
   info.threads = resolve_threads(a.threads);
+  info.compression = a.compression.empty() ? Compression{} : parse_compression(a.compression);
+  info.kept = kept;
   const std::string rule = stopping_rule(a, s.replicates);
 
   std::unique_ptr<ResultWriter> writer;
@@ -279,11 +281,14 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
     if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
       throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
     if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
+
     if (!writer->suspended_cleanly())
       std::cerr << fmt::format("samdsim: warning: '{}' was left by a run that did not stop cleanly (killed?); "
                                "resuming from its last checkpoint\n",
                                ResultWriter::partial_path(out).string());
     writer->take_over();
+    // Its datasets keep the levels the run started with; what the file keeps may change.
+    writer->set_kept(kept);
   } else {
     if (shard) info.shards = static_cast<unsigned>(shard->count);
     writer = std::make_unique<ResultWriter>(out, info);
@@ -414,8 +419,7 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
     writer->write_scenario_table(s.sweep_columns, keys, values, report, s.sweep_choice.describe());
     if (s.solve) writer->write_solve_record(finish_solve_record(s.solve_record, *s.solve, summaries, report));
   }
-  writer->set_root_attribute("outputs", outputs_kept_name(kept));
-  writer->commit(wall_seconds, kept);
+  writer->commit(wall_seconds);
 
   {
     const ResultFileSummary summary = read_result_summary(out);

@@ -89,14 +89,14 @@ SobolPart read_sobol_part(const std::filesystem::path& path) {
     throw InputError(fmt::format("'{}' holds design rows run by samdsim {}; this is samdsim {} ({}): run the shards "
                                  "with one build",
                                  name, build, samdsim::version, samdsim::git_revision));
-  const auto count = [&](const char* attribute) {
+  const auto attribute_count = [&](const char* attribute) {
     const auto v = hdf5::read_uint64_attribute(root.get(), attribute);
     if (!v) throw InputError(fmt::format("'{}' lacks its {} attribute: the file is damaged", name, attribute));
     return *v;
   };
-  p.rows = count("rows");
-  p.first_row = count("first_row");
-  p.end_row = count("end_row");
+  p.rows = attribute_count("rows");
+  p.first_row = attribute_count("first_row");
+  p.end_row = attribute_count("end_row");
   if (!(p.first_row <= p.end_row && p.end_row <= p.rows && p.rows >= 3 && p.rows <= max_sobol_rows))
     throw InputError(fmt::format("'{}': rows [{}, {}) of {} do not make sense: the file is damaged", name, p.first_row,
                                  p.end_row, p.rows));

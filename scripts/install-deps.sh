@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libeigen3-dev libboost-math-dev libtbb-dev
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools zlib1g-dev
   catch2 libyaml-cpp-dev libcli11-dev librandom123-dev libfmt-dev nlohmann-json3-dev
   libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib

@@ -58,7 +58,8 @@ if [ "$which" = thread ] || [ "$which" = all ]; then
   # through the samdsim program (every run there uses all cores), and the
   # canary that proves a planted race is still reported.
   tsan_programs=(test_cli test_resume test_shards test_us_pathway test_hospital_adoption test_demonstration
-                 test_numeric_guards test_stats test_tsan_canary test_evidence_program test_sensitivity)
+                 test_numeric_guards test_stats test_tsan_canary test_evidence_program test_sensitivity
+                 test_result_chunks)
   tsan_targets=(samdsim "${tsan_programs[@]}")
   default_tests="^($(IFS='|'; echo "${tsan_programs[*]}")):"
   tsan_tests=${SAMDSIM_TSAN_TESTS:-$default_tests}

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "result_chunks.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/output_files.hpp"
@@ -74,6 +75,11 @@ void ResultWriter::take_over() {
   try {
     file_ = open_partial(copy, H5F_ACC_RDWR);
     if (hdf5::has_attribute(file_.get(), clean_attribute)) H5Adelete(file_.get(), clean_attribute);
+    // Datasets of scenarios still to start are made as the run made its
+    // first ones (the command line was checked against these).
+    kept_ = parse_outputs_kept(root_attribute("outputs"));
+    store_parameters_ = kept_ != OutputsKept::summary;
+    compression_ = parse_compression(root_attribute("compression"));
   } catch (...) {
     close_all();
     remove_temporary();
@@ -145,7 +151,8 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
     };
     moments[k] = Moments{count(v[0]), v[1], v[2], v[3], v[4], count(v[5])};
   }
-  for (const auto& p : parameters) {
+  parameters_declared_ = parameters.size();
+  for (const auto& p : store_parameters_ ? parameters : std::vector<ParameterColumn>{}) {
     Column c;
     c.dataset = open_stored_column(base_.get(), "parameters/" + p.name,
                                    "'" + partial_path(final_path_).string() + "': parameters/" + p.name);
@@ -157,9 +164,12 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
                                                           : output_columns_.front().dataset.get())
                   .at(0);
   const std::string altered = "cannot resume from '" + partial_path(final_path_).string() + "': ";
-  for (const auto& c : output_columns_)
-    if (hdf5::dataset_shape(c.dataset.get()).at(0) < rows_)
-      throw InputError(altered + c.label + " holds fewer rows than its checkpoint; the file was altered, remove it");
+  for (auto* columns : {&output_columns_, &parameter_columns_})
+    for (auto& c : *columns) {
+      if (hdf5::dataset_shape(c.dataset.get()).at(0) < rows_)
+        throw InputError(altered + c.label + " holds fewer rows than its checkpoint; the file was altered, remove it");
+      attach_band(c);
+    }
   // The checkpoint's summaries, recomputed from the rows written block by
   // block as the run merged them: stored ones that differ were altered.
   std::vector<double> values;
@@ -192,6 +202,7 @@ void ResultWriter::save_checkpoint(const std::vector<Moments>& moments) {
     const double v[6] = {static_cast<double>(m.n), m.mean, m.m2, m.min, m.max, static_cast<double>(m.missing)};
     hdf5::write_doubles_attribute(base_.get(), moments_attribute(outputs_[k].name), v);
   }
+  flush_chunks();
   hdf5::write_uint64_attribute(base_.get(), rows_attribute, rows_);
   check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temp_path_.string() + "'");
 }
@@ -203,8 +214,18 @@ void ResultWriter::clear_checkpoint() {
       H5Adelete(base_.get(), moments_attribute(o.name).c_str());
 }
 
+void ResultWriter::set_kept(OutputsKept kept) {
+  if (!store_parameters_ && kept != OutputsKept::summary)
+    throw InputError("cannot resume '" + partial_path(final_path_).string() + "' with --outputs " +
+                     outputs_kept_name(kept) + ": it was started with --outputs summary and holds no parameter "
+                     "values; resume with --outputs summary, or remove it and run again");
+  kept_ = kept;
+  hdf5::write_string_attribute(file_.get(), "outputs", outputs_kept_name(kept));
+}
+
 void ResultWriter::suspend() {
   const std::string where = "'" + temp_path_.string() + "'";
+  flush_chunks();
   for (auto& c : output_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
   for (auto& c : parameter_columns_) c.dataset.close("cannot finish writing '" + c.label + "' to " + where);
   base_.reset();

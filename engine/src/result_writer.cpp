@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "result_chunks.hpp"
 #include "result_layout.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -37,9 +38,6 @@ namespace {
 // 65536 values per chunk (512 KiB of float64) keeps chunks large enough for
 // deflate to pay off and small enough that partial reads stay cheap.
 constexpr hsize_t chunk_values = 65536;
-// Level 1: after the shuffle filter most of the gain is already there, and
-// higher levels made compression the single-threaded bottleneck of a run.
-constexpr int deflate_level = 1;
 
 hid_t file_type_of(ValueType type) {
   if (type == ValueType::Integer) return H5T_STD_I64LE;
@@ -65,23 +63,27 @@ struct DatasetShape {
   hsize_t width = 0;  // 0 for a 1-D dataset
 };
 
-Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetShape shape) {
+Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetShape shape, int deflate) {
   const int rank = shape.width > 0 ? 2 : 1;
   const hsize_t dims[2] = {shape.rows, shape.width};
   const hsize_t max_dims[2] = {H5S_UNLIMITED, shape.width};
   const hsize_t chunk_width = rank == 2 ? std::min(shape.width, series_chunk_width) : 1;
-  const hsize_t chunk_rows = std::clamp<hsize_t>(shape.rows, 1, std::max<hsize_t>(1, chunk_values / chunk_width));
+  // Rows planned are cut into equal chunks of at most chunk_values values,
+  // so the last chunk is not mostly padding (stored as it is when a group
+  // is not compressed).
+  const hsize_t most_rows = std::max<hsize_t>(1, chunk_values / chunk_width);
+  const hsize_t chunks_down = std::max<hsize_t>(1, (shape.rows + most_rows - 1) / most_rows);
+  const hsize_t chunk_rows = std::clamp<hsize_t>((shape.rows + chunks_down - 1) / chunks_down, 1, most_rows);
   const hsize_t chunk[2] = {chunk_rows, chunk_width};
   const std::string context = "cannot create dataset '" + name + "' under " + hdf5::describe(group);
 
   Id space = check(H5Screate_simple(rank, dims, max_dims), context);
   Id dcpl = check(H5Pcreate(H5P_DATASET_CREATE), context);
   check(H5Pset_chunk(dcpl.get(), rank, chunk), context);
-  check(H5Pset_shuffle(dcpl.get()), context);
-  check(H5Pset_deflate(dcpl.get(), deflate_level), context);
-  // A checksum of every stored chunk, verified on each read: a damaged block
-  // of a result, shard or checkpoint is refused instead of read as numbers.
-  check(H5Pset_fletcher32(dcpl.get()), context);
+  // Shuffle before deflate; a checksum of every stored chunk, verified on
+  // each read: a damaged block of a result, shard or checkpoint is refused
+  // instead of read as numbers.
+  detail::ChunkFilters{deflate > 0, deflate, true}.apply(dcpl.get());
   // Rows never written read back as missing, not as zero.
   switch (type) {
     case ValueType::Real:
@@ -94,10 +96,10 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
       check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_UINT8, &boolean_missing_value), context);
       break;
   }
-  // Blocks rarely align with chunk rows; the cache must hold a whole row of
-  // chunks so a partly filled chunk is not compressed, evicted and re-read.
-  // The preemption weight stays at HDF5's default 0.75: with 1.0, HDF5 1.10's
-  // memory use grows with the rows written (measured).
+  // The writer stores whole chunks itself (result_chunks.hpp); the cache
+  // serves reading a column back for its summaries, a row of chunks at a
+  // time. The preemption weight stays at HDF5's default 0.75: with 1.0,
+  // HDF5 1.10's memory use grows with the rows written (measured).
   Id dapl = check(H5Pcreate(H5P_DATASET_ACCESS), context);
   const std::size_t chunks_across = rank == 2 ? (shape.width + chunk_width - 1) / chunk_width : 1;
   const std::size_t cache_bytes = 2 * chunks_across * chunk_rows * chunk_width * sizeof(double) + (1u << 20);
@@ -112,6 +114,49 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
 }
 
 }  // namespace
+
+Compression parse_compression(const std::string& text) {
+  Compression c;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    const std::string part = text.substr(start, end - start);
+    const auto eq = part.find('=');
+    const std::string group = part.substr(0, eq);
+    const std::string level = eq == std::string::npos ? "" : part.substr(eq + 1);
+    if (eq == std::string::npos || level.size() != 1 || level[0] < '0' || level[0] > '9')
+      throw InputError("--compression: '" + part + "' is not GROUP=LEVEL with a deflate level 0-9 (e.g. parameters=1)");
+    const int value = level[0] - '0';
+    if (group == "replicates")
+      c.replicates = value;
+    else if (group == "timeseries")
+      c.timeseries = value;
+    else if (group == "parameters")
+      c.parameters = value;
+    else if (group == "all")
+      c = Compression{value, value, value};
+    else
+      throw InputError("--compression: unknown group '" + group + "' (known: replicates, timeseries, parameters, all)");
+    start = end + 1;
+  }
+  return c;
+}
+
+Compression stored_compression(const Compression& compression, OutputsKept kept) {
+  Compression c = compression;
+  if (kept != OutputsKept::all) c.timeseries = 0;
+  if (kept == OutputsKept::summary) c = Compression{0, 0, 0};
+  return c;
+}
+
+std::string compression_text(const Compression& c) {
+  return fmt::format("replicates={},timeseries={},parameters={}", c.replicates, c.timeseries, c.parameters);
+}
+
+ResultWriter::Column::Column() = default;
+ResultWriter::Column::Column(Column&&) noexcept = default;
+ResultWriter::Column& ResultWriter::Column::operator=(Column&&) noexcept = default;
+ResultWriter::Column::~Column() = default;
 
 ResultWriter::ResultWriter(fs::path final_path, const RunInfo& info, const std::vector<OutputSpec>& outputs,
                            const std::vector<ParameterColumn>& parameters)
@@ -157,6 +202,9 @@ void ResultWriter::open_file(const RunInfo& info) {
     throw InputError("cannot create result file '" + final_path_.string() + "' in directory '" + dir.string() +
                      "': " + hdf5::error_detail());
   file_ = Id(file);
+  compression_ = stored_compression(info.compression, info.kept);
+  kept_ = info.kept;
+  store_parameters_ = info.kept != OutputsKept::summary;
   claim_temporary();
   try {
     write_root_attributes(info);
@@ -201,6 +249,8 @@ void ResultWriter::write_root_attributes(const RunInfo& info) {
   hdf5::write_uint32_attribute(root, "shards", info.shards);
   hdf5::write_string_attribute(root, "created_utc", info.created_utc.empty() ? utc_timestamp_now() : info.created_utc);
   hdf5::write_string_attribute(root, "config_yaml", info.config_yaml);
+  hdf5::write_string_attribute(root, "compression", compression_text(compression_));
+  hdf5::write_string_attribute(root, "outputs", outputs_kept_name(info.kept));
 }
 
 void ResultWriter::set_root_attribute(const std::string& name, const std::string& value) {
@@ -274,7 +324,8 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
   for (const auto& o : outputs_) {
     const hid_t group = o.is_series() ? series.get() : replicates.get();
     Column c;
-    c.dataset = create_dataset(group, o.name, o.type, {rows, o.length});
+    c.dataset = create_dataset(group, o.name, o.type, {rows, o.length},
+                               o.is_series() ? compression_.timeseries : compression_.replicates);
     c.width = o.width();
     c.type = o.type;
     c.label = (o.is_series() ? "/timeseries/" : "/replicates/") + o.name;
@@ -282,13 +333,18 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
     hdf5::write_string_attribute(c.dataset.get(), "doc", o.doc);
     hdf5::write_string_attribute(c.dataset.get(), "type", type_name(o.type));
     if (o.is_series()) hdf5::write_string_attribute(c.dataset.get(), "axis", o.axis);
+    attach_band(c);
     output_columns_.push_back(std::move(c));
   }
+  parameters_declared_ = parameters.size();
+  // A file that keeps only summaries never needs the parameters' values.
+  if (!store_parameters_) return;
   for (const auto& p : parameters) {
     Column c;
-    c.dataset = create_dataset(params.get(), p.name, ValueType::Real, {rows, 0});
+    c.dataset = create_dataset(params.get(), p.name, ValueType::Real, {rows, 0}, compression_.parameters);
     c.label = "/parameters/" + p.name;
     hdf5::write_string_attribute(c.dataset.get(), "unit", p.unit);
+    attach_band(c);
     parameter_columns_.push_back(std::move(c));
   }
 }
@@ -298,22 +354,45 @@ void ResultWriter::write_block(const Block& block) {
   if (block.first() != row_offset_ + rows_)
     throw InternalError(fmt::format("ResultWriter: block starts at replicate {}, expected {} (blocks must arrive in order)",
                                     block.first(), row_offset_ + rows_));
-  if (block.outputs() != output_columns_.size() || block.parameters() != parameter_columns_.size())
+  if (block.outputs() != output_columns_.size() || block.parameters() != parameters_declared_)
     throw InternalError("ResultWriter: block layout does not match the declared outputs and parameters");
   const std::uint64_t end = rows_ + block.count();
   if (end > capacity_) set_rows(end);
+  std::vector<detail::PendingChunk> ready;
   for (std::size_t k = 0; k < output_columns_.size(); ++k)
-    write_column(output_columns_[k], block.output(k).data(), block.count(), block.first());
+    write_column(output_columns_[k], block.output(k).data(), block.count(), block.first(), ready);
   for (std::size_t j = 0; j < parameter_columns_.size(); ++j)
-    write_column(parameter_columns_[j], block.parameter(j).data(), block.count(), block.first());
+    write_column(parameter_columns_[j], block.parameter(j).data(), block.count(), block.first(), ready);
+  detail::store_chunks(ready, temp_path_.string());
   rows_ = end;
 }
 
-void ResultWriter::write_column(Column& column, const double* values, std::size_t count, std::uint64_t first) {
+void ResultWriter::attach_band(Column& column) {
+  const hid_t type = column.type == ValueType::Integer   ? H5T_NATIVE_INT64
+                     : column.type == ValueType::Boolean ? H5T_NATIVE_UINT8
+                                                         : H5T_NATIVE_DOUBLE;
+  const std::size_t size = column.type == ValueType::Integer ? 8 : column.type == ValueType::Boolean ? 1 : 8;
+  const void* fill = column.type == ValueType::Integer   ? static_cast<const void*>(&integer_missing_value)
+                     : column.type == ValueType::Boolean ? static_cast<const void*>(&boolean_missing_value)
+                                                         : static_cast<const void*>(&nan);
+  column.band = std::make_unique<detail::ChunkBand>(column.dataset.get(), column.width, size, type, fill, rows_,
+                                                    "'" + column.label + "'");
+}
+
+void ResultWriter::flush_chunks() {
+  std::vector<detail::PendingChunk> ready;
+  for (auto& c : output_columns_)
+    if (c.band) c.band->take_partial(ready);
+  for (auto& c : parameter_columns_)
+    if (c.band) c.band->take_partial(ready);
+  detail::store_chunks(ready, temp_path_.string());
+}
+
+void ResultWriter::write_column(Column& column, const double* values, std::size_t count, std::uint64_t first,
+                                std::vector<detail::PendingChunk>& ready) {
   if (count == 0) return;
   const std::size_t n = count * column.width;
   const void* data = values;
-  hid_t mem_type = H5T_NATIVE_DOUBLE;
   const auto bad_value = [&](std::size_t i, const char* expected) {
     return InternalError(fmt::format("output '{}' of replicate {} is {}, {}", column.label, first + i / column.width,
                                      values[i], expected));
@@ -332,7 +411,6 @@ void ResultWriter::write_column(Column& column, const double* values, std::size_
       int_buffer_[i] = static_cast<std::int64_t>(v);
     }
     data = int_buffer_.data();
-    mem_type = H5T_NATIVE_INT64;
   } else if (column.type == ValueType::Boolean) {
     bool_buffer_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -345,17 +423,8 @@ void ResultWriter::write_column(Column& column, const double* values, std::size_
         throw bad_value(i, "expected 0 or 1");
     }
     data = bool_buffer_.data();
-    mem_type = H5T_NATIVE_UINT8;
   }
-  const std::string context =
-      fmt::format("cannot write replicates {}-{} of '{}' in '{}'", first, first + count - 1, column.label, temp_path_.string());
-  Id file_space = check(H5Dget_space(column.dataset.get()), context);
-  const hsize_t start[2] = {first - row_offset_, 0};
-  const hsize_t extent[2] = {count, column.width};
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, extent, nullptr), context);
-  const hsize_t mem_n = n;
-  Id mem_space = check(H5Screate_simple(1, &mem_n, nullptr), context);
-  check(H5Dwrite(column.dataset.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), context);
+  column.band->put(first - row_offset_, static_cast<const unsigned char*>(data), count, ready);
 }
 
 void ResultWriter::set_rows(std::uint64_t rows) {
@@ -371,6 +440,7 @@ void ResultWriter::set_rows(std::uint64_t rows) {
 }
 
 void ResultWriter::finish_rows() {
+  flush_chunks();
   if (capacity_ != rows_) set_rows(rows_);
   hdf5::write_uint64_attribute(base_.get(), "replicates", rows_);
   // The root records the replicates run, except in a shard, whose root keeps
@@ -384,7 +454,8 @@ void ResultWriter::mark_shard(std::uint64_t index, std::uint64_t count) {
   hdf5::write_uint32_attribute(file_.get(), "shards", static_cast<std::uint32_t>(count));
 }
 
-void ResultWriter::commit(double wall_seconds, OutputsKept kept) {
+void ResultWriter::commit(double wall_seconds) {
+  const OutputsKept kept = kept_;
   if (committed_ || !file_) throw InternalError("ResultWriter: commit called twice");
   // No scenario opened: a resumed partial file whose every scenario was complete.
   if (base_) finish_rows();

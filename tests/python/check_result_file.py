@@ -87,6 +87,20 @@ def check_root(c, f):
     return None if attrs["replicates"] is None else int(attrs["replicates"])
 
 
+def compression_levels(f):
+    """Deflate level per group from the root's `compression` attribute
+    ("replicates=1,timeseries=1,parameters=0"); the defaults when absent."""
+    levels = {"replicates": 1, "timeseries": 1, "parameters": 0}
+    text = f.attrs.get("compression")
+    if isinstance(text, bytes):
+        text = text.decode()
+    for part in (text or "").split(","):
+        if "=" in part:
+            group, level = part.split("=", 1)
+            levels[group] = int(level)
+    return levels
+
+
 def check_storage(c, ds, kind, rows, rank):
     if ds.ndim != rank:
         c.fail(ds.name, f"has {ds.ndim} dimensions, expected {rank}")
@@ -95,8 +109,13 @@ def check_storage(c, ds, kind, rows, rank):
         c.fail(ds.name, f"has {ds.shape[0]} rows for {rows} replicates")
     if kind in DTYPES and ds.dtype != DTYPES[kind]:
         c.fail(ds.name, f"is {ds.dtype}, expected {np.dtype(DTYPES[kind])} for type '{kind}'")
-    if ds.chunks is None or ds.compression != "gzip" or not ds.shuffle:
-        c.fail(ds.name, "is not chunked with shuffle and deflate compression")
+    level = compression_levels(ds.file)[ds.name.split("/")[-2]]
+    if ds.chunks is None or not ds.fletcher32:
+        c.fail(ds.name, "is not chunked with a Fletcher-32 checksum")
+    elif level > 0 and (ds.compression != "gzip" or ds.compression_opts != level or not ds.shuffle):
+        c.fail(ds.name, f"is not compressed with shuffle and deflate level {level} (its group's level)")
+    elif level == 0 and ds.compression is not None:
+        c.fail(ds.name, f"is compressed ({ds.compression}) where its group's level is 0")
     return True
 
 

@@ -18,15 +18,36 @@
 
 namespace samdsim {
 
+namespace detail {
+class ChunkBand;
+struct PendingChunk;
+}
+
 // Identifies the result file format; readers refuse a newer major version.
 inline constexpr const char* result_filetype = "samdsim-result";
-inline constexpr const char* result_format_version = "1.0";
+inline constexpr const char* result_format_version = "1.1";
 inline constexpr int result_format_major = 1;
 
 // Stored in place of a missing value (NaN in a Block) in integer and boolean
 // datasets, and recorded there as the `missing_value` attribute.
 inline constexpr std::int64_t integer_missing_value = INT64_MIN;
 inline constexpr std::uint8_t boolean_missing_value = 255;
+
+// The deflate level (1-9; 0: stored as they are) of each group of
+// per-replicate datasets. Sampled parameters are random numbers that deflate
+// shrinks by about a sixth for most of the time it spends, so they are
+// stored as they are unless asked.
+struct Compression {
+  int replicates = 1;
+  int timeseries = 1;
+  int parameters = 0;
+  bool operator==(const Compression&) const = default;
+};
+
+// "replicates=1,timeseries=1,parameters=0": any of the groups, in any order,
+// or "all=L" for every group; InputError naming the part that is wrong.
+Compression parse_compression(const std::string& text);
+std::string compression_text(const Compression& compression);
 
 // What the root attributes record about the run.
 struct RunInfo {
@@ -39,7 +60,16 @@ struct RunInfo {
   std::uint64_t replicates = 0;  // planned; the file records how many were written
   unsigned threads = 1;
   unsigned shards = 1;
+  Compression compression;  // asked for the per-replicate datasets
+  // What the committed file keeps. The writer never compresses what the
+  // committed file drops, and with `summary` never stores the sampled
+  // parameters at all (nothing is computed from them).
+  OutputsKept kept = OutputsKept::all;
 };
+
+// The levels the datasets are stored with: `compression`, except 0 for the
+// groups that `kept` drops.
+Compression stored_compression(const Compression& compression, OutputsKept kept);
 
 // "2026-11-21T09:30:00Z"
 std::string utc_timestamp_now();
@@ -148,11 +178,18 @@ class ResultWriter {
 
   // Records the wall time, closes the file and renames it onto the final
   // path (replacing an existing file only now), then removes the partial
-  // file. Failures are InternalError. With `kept` other than all, the
-  // committed file is a copy without the datasets it drops
+  // file. Failures are InternalError. When RunInfo::kept is other than
+  // all, the committed file is a copy without the datasets it drops
   // (result_compact.hpp), renamed onto the final path before the full file
   // is removed.
-  void commit(double wall_seconds, OutputsKept kept = OutputsKept::all);
+  void commit(double wall_seconds);
+
+  // What the committed file keeps (RunInfo::kept, or a resumed file's).
+  OutputsKept kept() const { return kept_; }
+  // Keeps `kept` instead (a resumed run asked for another --outputs);
+  // InputError when the partial file lacks what it needs (a run started
+  // with --outputs summary stored no parameters).
+  void set_kept(OutputsKept kept);
 
   std::uint64_t rows_written() const { return rows_; }
   const std::filesystem::path& temporary_path() const { return temp_path_; }
@@ -160,17 +197,29 @@ class ResultWriter {
 
  private:
   struct Column {
+    Column();
+    Column(Column&&) noexcept;
+    Column& operator=(Column&&) noexcept;
+    ~Column();
     hdf5::Id dataset;
     std::size_t width = 1;  // values per replicate
     ValueType type = ValueType::Real;
     std::string label;  // "/replicates/x", for messages
+    // The chunk rows being filled, compressed and stored by the writer.
+    std::unique_ptr<detail::ChunkBand> band;
   };
 
   void open_file(const RunInfo& info);
   hdf5::Id open_partial(const std::filesystem::path& path, unsigned flags);
   void clear_checkpoint();
   void write_root_attributes(const RunInfo& info);
-  void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first);
+  void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first,
+                    std::vector<detail::PendingChunk>& ready);
+  // Starts a column's chunk band after the rows already written.
+  void attach_band(Column& column);
+  // Stores the chunks still held in the bands (partial ones included), so
+  // the file holds every row written.
+  void flush_chunks();
   void set_rows(std::uint64_t rows);
   void finish_rows();
   void write_band(std::size_t k);
@@ -197,6 +246,10 @@ class ResultWriter {
   std::uint64_t capacity_ = 0;             // current extent of the datasets
   std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
   std::vector<std::uint8_t> bool_buffer_;
+  Compression compression_;                 // the levels datasets are stored with
+  OutputsKept kept_ = OutputsKept::all;
+  bool store_parameters_ = true;            // false when the file keeps only summaries from its start
+  std::size_t parameters_declared_ = 0;     // sampled parameters per block (stored or not)
   bool committed_ = false;
   bool suspended_ = false;
   bool shard_ = false;

@@ -1,0 +1,251 @@
+#include "result_chunks.hpp"
+
+#include <tbb/parallel_for.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "samdsim/error.hpp"
+#include "samdsim/hdf5_file.hpp"
+#include "tbb_handoff.hpp"
+
+namespace samdsim::detail {
+
+static_assert(std::endian::native == std::endian::little,
+              "result chunks are stored as the native bytes of little-endian datasets");
+
+using hdf5::check;
+using hdf5::Id;
+
+void ChunkFilters::apply(hid_t dcpl) const {
+  if (shuffle) check(H5Pset_shuffle(dcpl), "cannot set the shuffle filter");
+  if (deflate > 0) check(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "cannot set the deflate filter");
+  if (fletcher32) check(H5Pset_fletcher32(dcpl), "cannot set the Fletcher-32 filter");
+}
+
+ChunkFilters ChunkFilters::of(hid_t dcpl, const std::string& label) {
+  ChunkFilters f;
+  const int n = H5Pget_nfilters(dcpl);
+  if (n < 0) throw InputError("cannot read the filters of " + label);
+  int stage = 0;  // the pipeline's order: shuffle 1, deflate 2, Fletcher-32 3
+  for (int i = 0; i < n; ++i) {
+    unsigned flags = 0, config = 0;
+    unsigned values[8] = {};
+    std::size_t count = 8;
+    char name[64] = {};
+    const H5Z_filter_t id = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &count, values, sizeof name, name,
+                                           &config);
+    int this_stage = 0;
+    if (id == H5Z_FILTER_SHUFFLE) {
+      this_stage = 1;
+      f.shuffle = true;
+    } else if (id == H5Z_FILTER_DEFLATE) {
+      this_stage = 2;
+      f.deflate = count > 0 ? static_cast<int>(values[0]) : 6;
+    } else if (id == H5Z_FILTER_FLETCHER32) {
+      this_stage = 3;
+      f.fletcher32 = true;
+    }
+    if (this_stage <= stage)
+      throw InputError(fmt::format("{} is stored with filter '{}' ({}) where this writer expects shuffle, deflate and "
+                                   "Fletcher-32 in that order; the file was not written by samdsim",
+                                   label, name, static_cast<int>(id)));
+    stage = this_stage;
+  }
+  if (f.deflate < 0 || f.deflate > 9) throw InputError(fmt::format("{} has deflate level {}", label, f.deflate));
+  return f;
+}
+
+std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
+  std::size_t words = bytes / 2;
+  std::uint32_t sum1 = 0, sum2 = 0;
+  // 360 sums of 16-bit words fit in 32 bits before they must be folded.
+  while (words > 0) {
+    std::size_t n = std::min<std::size_t>(words, 360);
+    words -= n;
+    do {
+      sum1 += (static_cast<std::uint32_t>(data[0]) << 8) | data[1];
+      data += 2;
+      sum2 += sum1;
+    } while (--n);
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  if (bytes % 2) {
+    sum1 += static_cast<std::uint32_t>(*data) << 8;
+    sum2 += sum1;
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+  sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  return (sum2 << 16) | sum1;
+}
+
+std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
+                                        std::size_t element_size) {
+  std::vector<unsigned char> out;
+  const unsigned char* data = raw.data();
+  std::size_t bytes = raw.size();
+  std::vector<unsigned char> shuffled;
+  const std::size_t elements = element_size > 0 ? bytes / element_size : 0;
+  if (filters.shuffle && element_size > 1 && elements > 1) {
+    // Byte j of element i goes to j * elements + i; bytes past the last
+    // whole element stay at the end.
+    shuffled.resize(bytes);
+    for (std::size_t j = 0; j < element_size; ++j) {
+      unsigned char* dest = shuffled.data() + j * elements;
+      const unsigned char* src = data + j;
+      for (std::size_t i = 0; i < elements; ++i) dest[i] = src[i * element_size];
+    }
+    std::memcpy(shuffled.data() + elements * element_size, data + elements * element_size,
+                bytes - elements * element_size);
+    data = shuffled.data();
+  }
+  if (filters.deflate > 0) {
+    // Level 1 uses zlib's run-length strategy: after the shuffle, the bytes
+    // of numbers repeat mostly in runs, which it finds at twice the speed of
+    // the default strategy and compresses as well (docs/hpc.md,
+    // "Compression"). Levels 2-9 are zlib's default strategy, as HDF5 uses.
+    z_stream stream{};
+    const int strategy = filters.deflate == 1 ? Z_RLE : Z_DEFAULT_STRATEGY;
+    if (deflateInit2(&stream, filters.deflate, Z_DEFLATED, 15, 8, strategy) != Z_OK)
+      throw InternalError("zlib could not start compressing a chunk");
+    out.resize(deflateBound(&stream, static_cast<uLong>(bytes)) + 4);
+    stream.next_in = const_cast<unsigned char*>(data);
+    stream.avail_in = static_cast<uInt>(bytes);
+    stream.next_out = out.data();
+    stream.avail_out = static_cast<uInt>(out.size());
+    const int status = deflate(&stream, Z_FINISH);
+    const std::size_t size = stream.total_out;
+    deflateEnd(&stream);
+    if (status != Z_STREAM_END) throw InternalError(fmt::format("zlib could not compress a chunk (status {})", status));
+    out.resize(size);
+  } else {
+    out.assign(data, data + bytes);
+  }
+  if (filters.fletcher32) {
+    const std::uint32_t sum = fletcher32(out.data(), out.size());
+    for (int b = 0; b < 4; ++b) out.push_back(static_cast<unsigned char>(sum >> (8 * b)));
+  }
+  return out;
+}
+
+ChunkBand::ChunkBand(hid_t dataset, std::size_t width, std::size_t element_size, hid_t memory_type, const void* fill,
+                     std::uint64_t rows_written, const std::string& label)
+    : dataset_(dataset), label_(label), width_(width), element_size_(element_size) {
+  Id dcpl = check(H5Dget_create_plist(dataset), "cannot read the layout of " + label);
+  hsize_t dims[2] = {1, 1};
+  const int rank = H5Pget_chunk(dcpl.get(), 2, dims);
+  if (rank < 1) throw InputError(label + " is not stored in chunks; the file was not written by samdsim");
+  filters_ = ChunkFilters::of(dcpl.get(), label);
+  chunk_rows_ = static_cast<std::size_t>(dims[0]);
+  chunk_width_ = rank == 2 ? static_cast<std::size_t>(dims[1]) : 1;
+  if (chunk_rows_ == 0 || chunk_width_ == 0 || chunk_width_ > width_)
+    throw InputError(label + " has a chunk shape that does not fit its values; the file was not written by samdsim");
+  chunks_across_ = (width_ + chunk_width_ - 1) / chunk_width_;
+  fill_.assign(static_cast<const unsigned char*>(fill), static_cast<const unsigned char*>(fill) + element_size_);
+  first_row_ = rows_written - rows_written % chunk_rows_;
+  clear();
+  if (rows_written > first_row_) reload(memory_type, rows_written - first_row_);
+}
+
+void ChunkBand::clear() {
+  chunks_.resize(chunks_across_);
+  for (auto& chunk : chunks_) {
+    chunk.resize(chunk_rows_ * chunk_width_ * element_size_);
+    for (std::size_t i = 0; i < chunk.size(); i += element_size_) std::memcpy(chunk.data() + i, fill_.data(), element_size_);
+  }
+  rows_ = 0;
+  stored_ = true;
+}
+
+void ChunkBand::put(std::uint64_t row, const unsigned char* values, std::size_t count, std::vector<PendingChunk>& ready) {
+  if (row != first_row_ + rows_)
+    throw InternalError(fmt::format("{}: rows arrive at {} where {} was expected", label_, row, first_row_ + rows_));
+  const std::size_t row_bytes = width_ * element_size_;
+  while (count > 0) {
+    const std::size_t n = std::min(count, chunk_rows_ - rows_);
+    if (chunks_across_ == 1 && chunk_width_ == width_) {
+      std::memcpy(chunks_[0].data() + rows_ * row_bytes, values, n * row_bytes);
+    } else {
+      for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < chunks_across_; ++c) {
+          const std::size_t first = c * chunk_width_;
+          const std::size_t span = std::min(chunk_width_, width_ - first);
+          std::memcpy(chunks_[c].data() + ((rows_ + r) * chunk_width_) * element_size_,
+                      values + (r * width_ + first) * element_size_, span * element_size_);
+        }
+    }
+    values += n * row_bytes;
+    count -= n;
+    rows_ += n;
+    stored_ = false;
+    if (rows_ == chunk_rows_) {
+      emit(ready, false);
+      first_row_ += chunk_rows_;
+      clear();
+    }
+  }
+}
+
+void ChunkBand::take_partial(std::vector<PendingChunk>& ready) {
+  if (rows_ == 0 || stored_) return;
+  emit(ready, true);
+  stored_ = true;
+}
+
+void ChunkBand::emit(std::vector<PendingChunk>& ready, bool keep) {
+  for (std::size_t c = 0; c < chunks_across_; ++c) {
+    PendingChunk chunk;
+    chunk.band = this;
+    chunk.offset[0] = first_row_;
+    chunk.offset[1] = c * chunk_width_;
+    if (keep)
+      chunk.raw = chunks_[c];
+    else
+      chunk.raw = std::move(chunks_[c]);
+    ready.push_back(std::move(chunk));
+  }
+}
+
+void ChunkBand::reload(hid_t memory_type, std::uint64_t rows) {
+  std::vector<unsigned char> values(static_cast<std::size_t>(rows) * width_ * element_size_);
+  const std::string context = fmt::format("cannot read rows {}-{} of {}", first_row_, first_row_ + rows - 1, label_);
+  Id file_space = check(H5Dget_space(dataset_), context);
+  const hsize_t start[2] = {first_row_, 0};
+  const hsize_t extent[2] = {rows, width_};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, extent, nullptr), context);
+  const hsize_t n = rows * width_;
+  Id memory_space = check(H5Screate_simple(1, &n, nullptr), context);
+  check(H5Dread(dataset_, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, values.data()), context);
+  std::vector<PendingChunk> none;
+  put(first_row_, values.data(), static_cast<std::size_t>(rows), none);
+  stored_ = true;
+}
+
+void store_chunks(std::vector<PendingChunk>& chunks, const std::string& file) {
+  if (chunks.empty()) return;
+  {
+    const AcquireAtExit joined;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1),
+                      Handed([&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                          PendingChunk& chunk = chunks[i];
+                          chunk.filtered = filter_chunk(chunk.band->filters(), chunk.raw, chunk.band->element_size());
+                          std::vector<unsigned char>().swap(chunk.raw);
+                        }
+                      }));
+  }
+  for (const PendingChunk& chunk : chunks)
+    check(H5Dwrite_chunk(chunk.band->dataset(), H5P_DEFAULT, 0, chunk.offset, chunk.filtered.size(),
+                         chunk.filtered.data()),
+          fmt::format("cannot write rows from {} of {} to '{}'", chunk.offset[0], chunk.band->label(), file));
+  chunks.clear();
+}
+
+}  // namespace samdsim::detail
