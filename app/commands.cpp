@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
   std::string merge_outputs = "all";
   merge_cmd->add_option("--outputs", merge_outputs, "What the merged file keeps: all, bands or summary")
       ->default_str("all");
-  std::string merge_compression;
+  std::optional<std::string> merge_compression;
   merge_cmd->add_option("--compression", merge_compression,
                         "Deflate level 0-9 per group, as for run (default: the shards' own)");
 

@@ -139,14 +139,12 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
     // stored ones must agree, or the shard was altered.
     for (std::size_t k = 0; k < outputs.size(); ++k) {
       const auto values = block.output(k);
-      Moments computed;
-      for (std::size_t i = 0; i < values.size(); ++i) {
+      for (std::size_t i = 0; i < values.size(); ++i)
         if (!valid_output_value(outputs[k], values[i]))
           throw InputError(fmt::format("{}: '{}' holds the invalid value {} in replicate {}; run the shard again",
                                        where, outputs[k].name, values[i], first_row + row + i / outputs[k].width()));
-        if (!outputs[k].is_series()) computed.add(values[i]);
-      }
       if (outputs[k].is_series()) continue;
+      const Moments computed = Moments::of(values);
       const double* v = &m[(b * outputs.size() + k) * 6];
       // Stored as doubles: the counts are compared as such (a stored count may be anything).
       const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
@@ -167,9 +165,9 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
 }  // namespace
 
 int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep,
-                  const std::string& compression) {
+                  const std::optional<std::string>& compression) {
   const OutputsKept kept = parse_outputs_kept(keep);
-  if (!compression.empty()) parse_compression(compression);  // bad input is refused before any file is read
+  if (compression) parse_compression(*compression);  // bad input is refused before any file is read
   if (output.empty()) throw InputError("--output: the output file name is empty");
   for (const auto& p : paths) {
     std::error_code ec;
@@ -198,7 +196,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   } catch (const InputError& e) {
     throw InputError(first.path + ": its root attribute 'compression' is '" + stored + "', not a list of levels");
   }
-  if (!compression.empty()) info.compression = parse_compression(compression);
+  if (compression) info.compression = parse_compression(*compression);
   info.kept = kept;
   ResultWriter writer(output, info);
   writer.set_root_attribute("stopping_rule", text(first.file.get(), "stopping_rule"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,9 +8,9 @@ namespace samdsim::app {
 
 // `samdsim merge SHARDS... -o OUT.h5`: joins the shard files of one run into
 // the file a single run would have written (same datasets and summaries).
-// `compression` ("GROUP=LEVEL,..."; empty: the shards' own) sets how the
+// `compression` ("GROUP=LEVEL,..."; none: the shards' own) sets how the
 // merged datasets are stored.
 int command_merge(const std::vector<std::string>& shards, const std::string& output,
-                  const std::string& outputs = "all", const std::string& compression = "");
+                  const std::string& outputs = "all", const std::optional<std::string>& compression = std::nullopt);
 
 }  // namespace samdsim::app

@@ -9,6 +9,7 @@
 #include "precision.hpp"
 
 #include <fmt/format.h>
+#include <tbb/global_control.h>
 
 #include <atomic>
 #include <chrono>
@@ -234,6 +235,9 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   if (a.seed) s.seed = parse_count(*a.seed, "--seed", 0, UINT64_MAX);
   const ProgressMode progress = parse_progress_mode(a.progress);
   if (a.threads > 4096) throw InputError("--threads: at most 4096");
+  // --threads holds for the whole command: the simulation, and the writer's
+  // compression of the last chunks, summaries and commit after it.
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, resolve_threads(a.threads));
   if (a.target_rse && !(*a.target_rse > 0.0 && *a.target_rse < 1.0))
     throw InputError(fmt::format("--target-rse: expected a relative standard error in (0, 1), got {:g}", *a.target_rse));
   if (!a.target_rse && (!a.target_outputs.empty() || a.max_replicates))
@@ -266,7 +270,7 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   info.seed = s.seed;
   info.replicates = s.replicates;
   info.threads = resolve_threads(a.threads);
-  info.compression = a.compression.empty() ? Compression{} : parse_compression(a.compression);
+  info.compression = a.compression ? parse_compression(*a.compression) : Compression{};
   info.kept = kept;
   const std::string rule = stopping_rule(a, s.replicates);
 
@@ -288,6 +292,9 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
                                ResultWriter::partial_path(out).string());
     writer->take_over();
     // Its datasets keep the levels the run started with; what the file keeps may change.
+    if (a.compression &&
+        writer->root_attribute("compression") != compression_text(stored_compression(info.compression, writer->kept())))
+      throw mismatch("--compression " + writer->root_attribute("compression") + " (a resumed run stores as it began)");
     writer->set_kept(kept);
   } else {
     if (shard) info.shards = static_cast<unsigned>(shard->count);

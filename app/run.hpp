@@ -24,7 +24,7 @@ struct RunArgs {
   std::optional<std::string> max_replicates;
   std::optional<std::string> shard;  // "I/N"
   std::string outputs = "all";       // all | bands | summary
-  std::string compression;           // "GROUP=LEVEL,..."; empty: the defaults
+  std::optional<std::string> compression;  // "GROUP=LEVEL,..."; none: the defaults
 };
 
 // A shard: the I-th of N contiguous slices of a run's blocks.

@@ -89,13 +89,11 @@ inline void write_rows(ResultWriter& writer, SyntheticRun& run, std::uint64_t re
     const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, replicates - first));
     block.reset(first, count);
     for (std::size_t k = 0; k < run.outputs.size(); ++k) {
-      Moments m;
       for (std::size_t b = 0; b < count; ++b) {
         auto values = block.output(k, b);
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = synthetic_value(k, first + b, i);
-        if (!run.outputs[k].is_series()) m.add(values[0]);
       }
-      run.moments[k].merge(m);
+      if (!run.outputs[k].is_series()) run.moments[k].merge(Moments::of(block.output(k)));
     }
     for (std::size_t j = 0; j < 2; ++j)
       for (std::size_t b = 0; b < count; ++b) block.parameter(j)[b] = synthetic_parameter(j, first + b);

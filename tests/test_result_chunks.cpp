@@ -140,13 +140,11 @@ std::vector<Moments> write_range(ResultWriter& writer, const std::vector<OutputS
     const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, to - first));
     block.reset(first, count);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
-      Moments m;
       for (std::size_t b = 0; b < count; ++b) {
         auto values = block.output(k, b);
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = synthetic_value(k, first + b, i);
-        if (!outputs[k].is_series()) m.add(values[0]);
       }
-      total[k].merge(m);
+      if (!outputs[k].is_series()) total[k].merge(Moments::of(block.output(k)));
     }
     for (std::size_t j = 0; j < 2; ++j)
       for (std::size_t b = 0; b < count; ++b) block.parameter(j)[b] = synthetic_parameter(j, first + b);
@@ -331,4 +329,37 @@ TEST_CASE("A file that keeps only summaries stores no parameters and cannot be r
   writer.commit(0.1);
   const ResultFileSummary c = read_result_summary(out);
   for (std::size_t k = 0; k < a.summaries.size(); ++k) CHECK(a.summaries[k].p50 == c.summaries[k].p50);
+}
+
+TEST_CASE("A full partial file resumed as summaries and suspended again still resumes as a full one") {
+  TempDir dir;
+  const auto outputs = synthetic_outputs();
+  const std::size_t block = replicates_per_block;
+  const fs::path out = dir.path / "out.h5";
+  {
+    ResultWriter writer(out, synthetic_info(4000), outputs, synthetic_parameters());
+    writer.save_checkpoint(write_range(writer, outputs, 0, block, block));
+    writer.suspend();
+  }
+  const auto resume = [&](OutputsKept kept, std::uint64_t from, std::uint64_t to, bool finish) {
+    ResultWriter writer(out, ResultWriter::Resume{});
+    writer.take_over();
+    CHECK(writer.kept() == OutputsKept::all);  // what the run started with
+    writer.set_kept(kept);
+    auto [done, m] = writer.resume_scenario("", outputs, synthetic_parameters());
+    CHECK(done == from);
+    const std::vector<Moments> rest = write_range(writer, outputs, from, to, block);
+    for (std::size_t k = 0; k < m.size(); ++k) m[k].merge(rest[k]);
+    if (!finish) {
+      writer.save_checkpoint(m);
+      writer.suspend();
+      return;
+    }
+    writer.write_summaries(m);
+    writer.commit(0.1);
+  };
+  resume(OutputsKept::summary, block, 2 * block, false);
+  resume(OutputsKept::all, 2 * block, 4000, true);
+  check_synthetic_values(out, 4000);
+  CHECK(read_result_summary(out).attributes.at("outputs") == "all");
 }

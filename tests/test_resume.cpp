@@ -114,6 +114,15 @@ TEST_CASE("A resume with another seed or without a partial file is refused and c
   CHECK(r.err.find("cannot resume") != std::string::npos);
   CHECK(slurp(dir / "part.h5.partial") == before);
   CHECK_FALSE(fs::exists(out));
+  // Its datasets were begun at the default levels: other levels are refused, the same ones accepted.
+  r = run("run " + common + " -o " + out.string() + " --resume --compression all=6", dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--compression replicates=1,timeseries=1,parameters=0") != std::string::npos);
+  CHECK(slurp(dir / "part.h5.partial") == before);
+  CHECK_FALSE(fs::exists(out));
+  r = run("run " + common + " -o " + out.string() + " --resume --compression parameters=0", dir);
+  CHECK(r.status == 0);
+  CHECK(fs::exists(out));
 }
 
 TEST_CASE("A killed run leaves nothing under the final name") {

@@ -76,7 +76,7 @@ void ResultWriter::take_over() {
     file_ = open_partial(copy, H5F_ACC_RDWR);
     if (hdf5::has_attribute(file_.get(), clean_attribute)) H5Adelete(file_.get(), clean_attribute);
     // Datasets of scenarios still to start are made as the run made its
-    // first ones (the command line was checked against these).
+    // first ones: `outputs` and `compression` are what it started with.
     kept_ = parse_outputs_kept(root_attribute("outputs"));
     store_parameters_ = kept_ != OutputsKept::summary;
     compression_ = parse_compression(root_attribute("compression"));
@@ -180,9 +180,7 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
       const std::uint64_t count = std::min<std::uint64_t>(replicates_per_block, rows_ - row);
       values.resize(count);
       hdf5::read_doubles(output_columns_[k].dataset.get(), row, count, 0, 1, values);
-      Moments block;
-      for (const double v : values) block.add(v);
-      total.merge(block);
+      total.merge(Moments::of(values));
     }
     const Moments& m = moments[k];
     const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
@@ -219,8 +217,9 @@ void ResultWriter::set_kept(OutputsKept kept) {
     throw InputError("cannot resume '" + partial_path(final_path_).string() + "' with --outputs " +
                      outputs_kept_name(kept) + ": it was started with --outputs summary and holds no parameter "
                      "values; resume with --outputs summary, or remove it and run again");
+  // The partial file's `outputs` keeps what the run started with (what its
+  // datasets hold); the committed file records this choice.
   kept_ = kept;
-  hdf5::write_string_attribute(file_.get(), "outputs", outputs_kept_name(kept));
 }
 
 void ResultWriter::suspend() {

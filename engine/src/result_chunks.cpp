@@ -1,6 +1,7 @@
 #include "result_chunks.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -232,14 +233,18 @@ void store_chunks(std::vector<PendingChunk>& chunks, const std::string& file) {
   if (chunks.empty()) return;
   {
     const AcquireAtExit joined;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1),
-                      Handed([&](const tbb::blocked_range<std::size_t>& r) {
-                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                          PendingChunk& chunk = chunks[i];
-                          chunk.filtered = filter_chunk(chunk.band->filters(), chunk.raw, chunk.band->element_size());
-                          std::vector<unsigned char>().swap(chunk.raw);
-                        }
-                      }));
+    // Isolated: while it waits, the writer's thread helps with these chunks
+    // only, never with a block of replicates of the runner around it.
+    tbb::this_task_arena::isolate([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1),
+                        Handed([&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                            PendingChunk& chunk = chunks[i];
+                            chunk.filtered = filter_chunk(chunk.band->filters(), chunk.raw, chunk.band->element_size());
+                            std::vector<unsigned char>().swap(chunk.raw);
+                          }
+                        }));
+    });
   }
   for (const PendingChunk& chunk : chunks)
     check(H5Dwrite_chunk(chunk.band->dataset(), H5P_DEFAULT, 0, chunk.offset, chunk.filtered.size(),

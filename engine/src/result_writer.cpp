@@ -460,6 +460,7 @@ void ResultWriter::commit(double wall_seconds) {
   // No scenario opened: a resumed partial file whose every scenario was complete.
   if (base_) finish_rows();
   hdf5::write_double_attribute(file_.get(), "wall_seconds", wall_seconds);
+  hdf5::write_string_attribute(file_.get(), "outputs", outputs_kept_name(kept_));
   const std::string where = "'" + temp_path_.string() + "'";
   base_.reset();
   // Closing writes what the chunk caches still hold: a full disk shows up here.

@@ -35,11 +35,9 @@ struct Worker {
   std::vector<double> drawn;   // the sampled ones, in column order
 };
 
-void check_value(const OutputSpec& spec, double v, std::uint64_t replicate) {
-  const bool ok = valid_output_value(spec, v);
-  if (!ok)
-    throw InternalError(fmt::format("model produced an invalid value {} for output '{}' ({}) in replicate {}", v,
-                                    spec.name, spec.unit, replicate));
+[[noreturn]] void invalid_value(const OutputSpec& spec, double v, std::uint64_t replicate) {
+  throw InternalError(fmt::format("model produced an invalid value {} for output '{}' ({}) in replicate {}", v,
+                                  spec.name, spec.unit, replicate));
 }
 }  // namespace
 
@@ -142,13 +140,12 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
       if (i % progress_batch == progress_batch - 1) progress.advance(progress_batch);
     }
     for (std::size_t k = 0; k < outputs.size(); ++k) {
-      Moments m;
       const auto values = block.output(k);
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        check_value(outputs[k], values[i], options.first_replicate + options.replicate_step * (first + i / outputs[k].width()));
-        if (!outputs[k].is_series()) m.add(values[i]);
-      }
-      block_moments[slot][k] = m;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        if (!valid_output_value(outputs[k], values[i]))
+          invalid_value(outputs[k], values[i],
+                        options.first_replicate + options.replicate_step * (first + i / outputs[k].width()));
+      block_moments[slot][k] = outputs[k].is_series() ? Moments{} : Moments::of(values);
     }
     progress.advance(count % progress_batch);
   };

@@ -20,6 +20,39 @@ void Moments::add(double x) {
   max = std::max(max, x);
 }
 
+Moments Moments::of(std::span<const double> values) {
+  Moments m;
+  double sum = 0.0;
+  for (const double x : values) {
+    if (std::isnan(x)) {
+      ++m.missing;
+      continue;
+    }
+    ++m.n;
+    sum += x;
+    m.min = std::min(m.min, x);
+    m.max = std::max(m.max, x);
+  }
+  if (m.n == 0) return m;
+  if (!std::isfinite(sum)) {
+    Moments w;
+    for (const double x : values) w.add(x);
+    return w;
+  }
+  const double count = static_cast<double>(m.n);
+  m.mean = sum / count;
+  double squares = 0.0, deviations = 0.0;
+  for (const double x : values) {
+    if (std::isnan(x)) continue;
+    const double d = x - m.mean;
+    squares += d * d;
+    deviations += d;
+  }
+  // The deviations sum to zero but for the mean's rounding, which this removes.
+  m.m2 = std::max(0.0, squares - deviations * deviations / count);
+  return m;
+}
+
 void Moments::merge(const Moments& other) {
   missing += other.missing;
   if (other.n == 0) return;

@@ -188,7 +188,8 @@ class ResultWriter {
   OutputsKept kept() const { return kept_; }
   // Keeps `kept` instead (a resumed run asked for another --outputs);
   // InputError when the partial file lacks what it needs (a run started
-  // with --outputs summary stored no parameters).
+  // with --outputs summary stored no parameters). The partial file goes on
+  // recording what the run started with; commit records `kept`.
   void set_kept(OutputsKept kept);
 
   std::uint64_t rows_written() const { return rows_; }

@@ -27,6 +27,13 @@ struct Moments {
 
   // Welford's update; NaN counts as missing.
   void add(double x);
+  // The moments of a block of values at once (NaN missing): the sum, then
+  // the squared deviations from its mean with the correction of Chan, Golub
+  // & LeVeque (1983), in two passes without a division per value. Values
+  // whose sum leaves the double range fall back to Welford's update. Every
+  // reduction of a run's blocks (the runner, a resume's and a merge's
+  // checks) uses this, so their results agree bit for bit.
+  static Moments of(std::span<const double> values);
   // Chan, Golub & LeVeque (1979) pairwise combination: `other` is the later
   // part of the stream.
   void merge(const Moments& other);
