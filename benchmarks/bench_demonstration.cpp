@@ -35,8 +35,13 @@
 
 namespace {
 
+using samdsim::bench::count_option;
 using samdsim::bench::DiscardSink;
+using samdsim::bench::find_rscript;
 using samdsim::bench::load_average;
+using samdsim::bench::parse_bench_options;
+using samdsim::bench::peer_script;
+using samdsim::bench::run_key_values;
 using samdsim::bench::seconds_since;
 
 using namespace samdsim;
@@ -120,66 +125,28 @@ std::string line_of(const char* who, const Analysis& a) {
 }
 
 
-// The first directory of PATH holding an executable Rscript, or "".
-std::string find_rscript() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const fs::path candidate = fs::path(dir) / "Rscript";
-    if (!dir.empty() && fs::exists(candidate)) return candidate.string();
-  }
-  return "";
-}
-
 // Runs the R script and reads its "key value" lines.
 std::map<std::string, std::string> run_r(const std::string& rscript, const Design& d, std::uint64_t trials) {
-  fs::path script = fs::path("benchmarks") / "demonstration_lme4.R";
-  if (!fs::exists(script)) script = fs::path(__FILE__).parent_path() / "demonstration_lme4.R";
-  const std::string cmd = fmt::format("{} {} {} {} {} {} {} {} {} {} {} 2>&1", rscript, script.string(), trials,
-                                      d.steps, d.per_step, d.cases, d.icc, d.cac, d.sd, d.effect, d.seed);
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot start " + cmd);
-  std::map<std::string, std::string> values;
-  std::string output;
-  std::array<char, 512> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) {
-    output += buffer.data();
-    std::istringstream line(buffer.data());
-    std::string key, value;
-    if (line >> key >> value) values[key] = value;
-  }
-  const int status = pclose(pipe);
-  if (status != 0 || !values.count("lme4_seconds_per_trial"))
-    throw std::runtime_error("the R script failed (" + cmd + "):\n" + output);
-  return values;
-}
-
-[[noreturn]] void usage(int status) {
-  std::cerr << "usage: bench_demonstration [--replicates N] [--r-trials N] [--quick] [--no-r]\n"
-               "  --replicates N  samdsim trials per measurement (default "
-            << default_replicates << ")\n  --r-trials N    trials fitted by lme4 (default " << default_r_trials
-            << ")\n  --quick         " << quick_replicates << " and " << quick_r_trials
-            << " trials, a smoke run\n  --no-r          skip the lme4 comparison\n";
-  std::exit(status);
+  const std::string cmd = fmt::format("{} {} {} {} {} {} {} {} {} {} {}", rscript, peer_script("demonstration_lme4.R"),
+                                      trials, d.steps, d.per_step, d.cases, d.icc, d.cac, d.sd, d.effect, d.seed);
+  return run_key_values(cmd, "lme4_seconds_per_trial");
 }
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      o.replicates = quick_replicates;
-      o.r_trials = quick_r_trials;
-    } else if (arg == "--replicates" && i + 1 < argc) {
-      o.replicates = parse_count(argv[++i], "--replicates", 1, max_replicates);
-    } else if (arg == "--r-trials" && i + 1 < argc) {
-      o.r_trials = parse_count(argv[++i], "--r-trials", 2, 1'000'000);
-    } else if (arg == "--no-r") {
-      o.run_r = false;
-    } else {
-      usage(arg == "--help" || arg == "-h" ? 0 : 2);
-    }
-  }
+  parse_bench_options(
+      "bench_demonstration", argc, argv,
+      {count_option("--replicates", o.replicates, 1, max_replicates,
+                    "samdsim trials per measurement (default " + std::to_string(default_replicates) + ")"),
+       count_option("--r-trials", o.r_trials, 2, 1'000'000,
+                    "trials fitted by lme4 (default " + std::to_string(default_r_trials) + ")"),
+       {"--quick", "",
+        std::to_string(quick_replicates) + " and " + std::to_string(quick_r_trials) + " trials, a smoke run",
+        [&](const std::string&) {
+          o.replicates = quick_replicates;
+          o.r_trials = quick_r_trials;
+        }},
+       {"--no-r", "", "skip the lme4 comparison", [&](const std::string&) { o.run_r = false; }}});
   return o;
 }
 

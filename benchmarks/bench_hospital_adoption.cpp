@@ -34,8 +34,10 @@
 
 namespace {
 
+using samdsim::bench::count_option;
 using samdsim::bench::DiscardSink;
 using samdsim::bench::load_average;
+using samdsim::bench::parse_bench_options;
 using samdsim::bench::seconds_since;
 
 using namespace samdsim;
@@ -114,33 +116,21 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
-[[noreturn]] void usage(int status) {
-  std::cerr << "usage: bench_hospital_adoption [--replicates N] [--numpy-replicates M] [--quick] [--configs DIR]\n"
-               "  --replicates N        replicates per engine measurement (default "
-            << default_replicates << ")\n  --numpy-replicates M  replicates of the NumPy implementation (default "
-            << default_numpy_replicates
-            << ")\n  --quick               " << quick_replicates << " and 16 replicates: a shorter run\n"
-               "  --configs DIR         where the scenario files are (default: ./configs, else the source tree's)\n";
-  std::exit(status);
-}
-
 Options parse_options(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      o.replicates = quick_replicates;
-      o.numpy_replicates = 16;
-    } else if (arg == "--replicates" && i + 1 < argc) {
-      o.replicates = parse_count(argv[++i], "--replicates", 1, max_replicates);
-    } else if (arg == "--numpy-replicates" && i + 1 < argc) {
-      o.numpy_replicates = parse_count(argv[++i], "--numpy-replicates", 1, 1'000'000);
-    } else if (arg == "--configs" && i + 1 < argc) {
-      o.configs = argv[++i];
-    } else {
-      usage(arg == "--help" || arg == "-h" ? 0 : 2);
-    }
-  }
+  parse_bench_options(
+      "bench_hospital_adoption", argc, argv,
+      {count_option("--replicates", o.replicates, 1, max_replicates,
+                    "replicates per engine measurement (default " + std::to_string(default_replicates) + ")"),
+       count_option("--numpy-replicates", o.numpy_replicates, 1, 1'000'000,
+                    "replicates of the NumPy implementation (default " + std::to_string(default_numpy_replicates) + ")"),
+       {"--quick", "", std::to_string(quick_replicates) + " and 16 replicates: a shorter run",
+        [&](const std::string&) {
+          o.replicates = quick_replicates;
+          o.numpy_replicates = 16;
+        }},
+       {"--configs", "DIR", "where the scenario files are (default: ./configs, else the source tree's)",
+        [&](const std::string& dir) { o.configs = dir; }}});
   if (o.configs.empty()) {
     o.configs = "configs";
     if (!fs::exists(o.configs / config_name)) o.configs = fs::path(__FILE__).parent_path().parent_path() / "configs";

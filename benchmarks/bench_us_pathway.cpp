@@ -31,8 +31,10 @@
 
 namespace {
 
+using samdsim::bench::count_option;
 using samdsim::bench::DiscardSink;
 using samdsim::bench::load_average;
+using samdsim::bench::parse_bench_options;
 using samdsim::bench::seconds_since;
 
 using namespace samdsim;
@@ -213,29 +215,16 @@ std::string cpu_model() {
 }
 
 
-[[noreturn]] void usage(int status) {
-  std::cerr << "usage: bench_us_pathway [--replicates N] [--quick] [--configs DIR]\n"
-               "  --replicates N  replicates per measurement (default "
-            << default_replicates << ")\n  --quick         " << quick_replicates
-            << " replicates, a smoke run of a few seconds\n"
-               "  --configs DIR   where the scenario files are (default: ./configs, else the source tree's)\n";
-  std::exit(status);
-}
-
 Options parse_options(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      o.replicates = quick_replicates;
-    } else if (arg == "--replicates" && i + 1 < argc) {
-      o.replicates = parse_count(argv[++i], "--replicates", 1, max_replicates);
-    } else if (arg == "--configs" && i + 1 < argc) {
-      o.configs = argv[++i];
-    } else {
-      usage(arg == "--help" || arg == "-h" ? 0 : 2);
-    }
-  }
+  parse_bench_options(
+      "bench_us_pathway", argc, argv,
+      {count_option("--replicates", o.replicates, 1, max_replicates,
+                    "replicates per measurement (default " + std::to_string(default_replicates) + ")"),
+       {"--quick", "", std::to_string(quick_replicates) + " replicates, a smoke run of a few seconds",
+        [&](const std::string&) { o.replicates = quick_replicates; }},
+       {"--configs", "DIR", "where the scenario files are (default: ./configs, else the source tree's)",
+        [&](const std::string& dir) { o.configs = dir; }}});
   if (o.configs.empty()) {
     o.configs = "configs";
     if (!fs::exists(o.configs / "ai_triage_510k.yaml"))

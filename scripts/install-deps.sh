@@ -13,11 +13,14 @@ packages=(
   clang libclang-rt-14-dev llvm
 )
 
-# Optional groups: "mpi" adds what the MPI build (-DSAMDSIM_MPI=ON) needs.
+# Optional groups: "mpi" adds what the MPI build (-DSAMDSIM_MPI=ON) needs;
+# "peers" what benchmarks/peers.sh compares against (R with rpact and lme4,
+# and NumPy's YAML reader), never installed by the test command.
 for group in "$@"; do
   case "$group" in
     mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
-    *) echo "install-deps.sh: unknown group '$group' (known: mpi)" >&2; exit 2 ;;
+    peers) packages+=(r-base-core r-cran-rpact r-cran-lme4 python3-yaml) ;;
+    *) echo "install-deps.sh: unknown group '$group' (known: mpi, peers)" >&2; exit 2 ;;
   esac
 done
 

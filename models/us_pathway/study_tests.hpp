@@ -23,12 +23,14 @@ struct TestOutcome {
   bool success = false;
   double estimate = 0.0;   // observed proportion / difference
   double statistic = 0.0;  // z, t (signed) or the count X for the exact test
-  double p_value = 1.0;    // one-sided for proportions, two-sided otherwise
+  double p_value = 1.0;    // one-sided for proportions, two-sided otherwise; NaN where
+                           // a critical value decides (z tests, t tests given one)
 };
 
 // X ~ Bin(n, p_true); H0: p <= p0. Exact: p = P(X' >= X | p0), which is
 // <= alpha exactly when X >= exact_critical_value(n, p0, alpha). Normal:
-// one-sided z-test with the null standard error.
+// one-sided z-test with the null standard error, decided by z_{1-alpha}
+// (p_value NaN).
 TestOutcome simulate_single_proportion(Stream& stream, std::int64_t n, double p_true, double p0,
                                        double alpha, ProportionMethod method);
 
@@ -94,7 +96,8 @@ TestOutcome simulate_rct_continuous(Stream& stream, std::int64_t n_control,
                                     const TTestCritical* critical = nullptr);
 
 // X_c ~ Bin(n_c, p_control_true), X_t ~ Bin(n_t, p_treatment_true); two-sided
-// pooled z-test (two_proportion_z_statistic).
+// pooled z-test (two_proportion_z_statistic), decided by z_{1-alpha/2}
+// (p_value NaN).
 TestOutcome simulate_rct_binary(Stream& stream, std::int64_t n_control, std::int64_t n_treatment,
                                 double p_control_true, double p_treatment_true, double alpha,
                                 bool higher_is_better = true);
