@@ -226,7 +226,7 @@ TEST_CASE("Each group is stored with its own deflate level, always with a checks
   CHECK_THROWS_AS(parse_compression(""), InputError);
 }
 
-TEST_CASE("A checkpoint inside a chunk, more rows after it, and a resume from it all read back exactly") {
+TEST_CASE("A checkpoint inside a chunk, more rows after it, and a resume from it all read back exactly, with the same summaries") {
   TempDir dir;
   const std::uint64_t rows = 30000;
   // Blocks as the runner makes them (a resume checks the checkpoint's
@@ -267,6 +267,18 @@ TEST_CASE("A checkpoint inside a chunk, more rows after it, and a resume from it
     writer.commit(0.1);
   }
   check_synthetic_values(resumed, rows);
+  // The straight run summarized the values it kept in memory, the resumed
+  // one read them back from the file: the same summaries, bit for bit.
+  const ResultFileSummary a = read_result_summary(straight), b = read_result_summary(resumed);
+  REQUIRE(a.summaries.size() == 3);
+  REQUIRE(b.summaries.size() == 3);
+  for (std::size_t k = 0; k < a.summaries.size(); ++k) {
+    const Summary &x = a.summaries[k], &y = b.summaries[k];
+    INFO(x.name);
+    CHECK((x.n == y.n && x.missing == y.missing));
+    CHECK((x.mean == y.mean && x.sd == y.sd && x.min == y.min && x.max == y.max));
+    CHECK((x.p05 == y.p05 && x.p25 == y.p25 && x.p50 == y.p50 && x.p75 == y.p75 && x.p95 == y.p95));
+  }
   for (const auto& o : outputs) {
     const std::string path = (o.is_series() ? "/timeseries/" : "/replicates/") + o.name;
     hdf5::Id a = open_result_file(straight), b = open_result_file(resumed);

@@ -127,6 +127,9 @@ std::pair<std::uint64_t, std::vector<Moments>> ResultWriter::resume_scenario(
   outputs_ = outputs;
   output_columns_.clear();
   parameter_columns_.clear();
+  // The rows before the checkpoint are in the file only: the summaries read them back.
+  kept_values_.clear();
+  keeping_ = false;
   std::vector<Moments> moments(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     const OutputSpec& o = outputs[k];

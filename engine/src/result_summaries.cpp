@@ -7,7 +7,10 @@
 
 #include <fmt/format.h>
 
+#include <tbb/parallel_for.h>
+
 #include "result_layout.hpp"
+#include "tbb_handoff.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/result_writer.hpp"
@@ -28,19 +31,10 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
 
   Id summary_group = hdf5::create_group(base_.get(), "summary");
   clear_checkpoint();
-  std::vector<Summary> summaries;
-  std::vector<double> column;
-  for (std::size_t k = 0; k < outputs_.size(); ++k) {
+  // Each scalar output's summary from all its values: kept in memory (then
+  // on every core at once), or read back one column at a time.
+  const auto summarize = [&](std::size_t k, std::vector<double>& column) {
     const OutputSpec& o = outputs_[k];
-    if (o.is_series()) {
-      write_band(k);
-      continue;
-    }
-    if (moments[k].n + moments[k].missing != rows_)
-      throw InternalError(fmt::format("ResultWriter: moments of '{}' count {} values for {} replicates", o.name,
-                                      moments[k].n + moments[k].missing, rows_));
-    column.resize(rows_);
-    hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows_, 0, 1, column);
     // Shares and event curves first: the quantiles reorder the column.
     Summary shares;
     add_distribution_summaries(shares, o, column);
@@ -48,7 +42,40 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
     s.labels = std::move(shares.labels);
     s.shares = std::move(shares.shares);
     s.event_probability = std::move(shares.event_probability);
+    return s;
+  };
+  std::vector<Summary> computed(outputs_.size());
+  for (std::size_t k = 0; k < outputs_.size(); ++k)
+    if (!outputs_[k].is_series() && moments[k].n + moments[k].missing != rows_)
+      throw InternalError(fmt::format("ResultWriter: moments of '{}' count {} values for {} replicates",
+                                      outputs_[k].name, moments[k].n + moments[k].missing, rows_));
+  if (keeping_) {
+    {
+      const detail::AcquireAtExit joined;
+      tbb::parallel_for(std::size_t{0}, outputs_.size(), detail::Handed([&](std::size_t k) {
+                          if (!outputs_[k].is_series()) computed[k] = summarize(k, kept_values_[k]);
+                        }));
+    }
+    kept_values_.clear();
+    keeping_ = false;
+  } else {
+    std::vector<double> column;
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      if (outputs_[k].is_series()) continue;
+      column.resize(rows_);
+      hdf5::read_doubles(output_columns_[k].dataset.get(), 0, rows_, 0, 1, column);
+      computed[k] = summarize(k, column);
+    }
+  }
 
+  std::vector<Summary> summaries;
+  for (std::size_t k = 0; k < outputs_.size(); ++k) {
+    const OutputSpec& o = outputs_[k];
+    if (o.is_series()) {
+      write_band(k);
+      continue;
+    }
+    const Summary& s = computed[k];
     Id g = hdf5::create_group(summary_group.get(), o.name);
     const hid_t id = g.get();
     hdf5::write_uint64_attribute(id, "n", s.n);

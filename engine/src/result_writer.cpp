@@ -38,6 +38,10 @@ namespace {
 // 65536 values per chunk (512 KiB of float64) keeps chunks large enough for
 // deflate to pay off and small enough that partial reads stay cheap.
 constexpr hsize_t chunk_values = 65536;
+// Scalar outputs' values kept for the summaries while they take at most
+// this much (about 30 outputs of a million replicates); beyond it the
+// summaries read each column back.
+constexpr std::uint64_t kept_budget_bytes = 256ULL << 20;
 
 hid_t file_type_of(ValueType type) {
   if (type == ValueType::Integer) return H5T_STD_I64LE;
@@ -305,6 +309,7 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
   rows_ = 0;
   row_offset_ = first_row;
   capacity_ = rows;
+  keep_values(rows);
   if (group_path.empty()) {
     base_ = check(H5Gopen2(file_.get(), "/", H5P_DEFAULT), "cannot open the root group");
   } else {
@@ -364,7 +369,27 @@ void ResultWriter::write_block(const Block& block) {
   for (std::size_t j = 0; j < parameter_columns_.size(); ++j)
     write_column(parameter_columns_[j], block.parameter(j).data(), block.count(), block.first(), ready);
   detail::store_chunks(ready, temp_path_.string());
+  if (keeping_) {
+    std::size_t scalars = 0;
+    for (const auto& o : outputs_) scalars += o.is_series() ? 0 : 1;
+    if (end * scalars * sizeof(double) > kept_budget_bytes) {
+      kept_values_.clear();
+      keeping_ = false;
+    }
+    for (std::size_t k = 0; k < outputs_.size() && keeping_; ++k)
+      if (!outputs_[k].is_series()) kept_values_[k].insert(kept_values_[k].end(), block.output(k).begin(), block.output(k).end());
+  }
   rows_ = end;
+}
+
+void ResultWriter::keep_values(std::uint64_t planned_rows) {
+  kept_values_.assign(outputs_.size(), {});
+  std::size_t scalars = 0;
+  for (const auto& o : outputs_) scalars += o.is_series() ? 0 : 1;
+  keeping_ = !shard_ && planned_rows * scalars * sizeof(double) <= kept_budget_bytes;
+  if (!keeping_) return;
+  for (std::size_t k = 0; k < outputs_.size(); ++k)
+    if (!outputs_[k].is_series()) kept_values_[k].reserve(planned_rows);
 }
 
 void ResultWriter::attach_band(Column& column) {
@@ -450,6 +475,9 @@ void ResultWriter::finish_rows() {
 
 void ResultWriter::mark_shard(std::uint64_t index, std::uint64_t count) {
   shard_ = true;
+  // A shard writes no summaries: nothing to keep its values for.
+  kept_values_.clear();
+  keeping_ = false;
   hdf5::write_uint64_attribute(file_.get(), "shard_index", index);
   hdf5::write_uint32_attribute(file_.get(), "shards", static_cast<std::uint32_t>(count));
 }

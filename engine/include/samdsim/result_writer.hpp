@@ -216,6 +216,8 @@ class ResultWriter {
   void write_root_attributes(const RunInfo& info);
   void write_column(Column& column, const double* values, std::size_t count, std::uint64_t first,
                     std::vector<detail::PendingChunk>& ready);
+  // Starts keeping the scalar outputs' values when `planned_rows` of them fit the budget.
+  void keep_values(std::uint64_t planned_rows);
   // Starts a column's chunk band after the rows already written.
   void attach_band(Column& column);
   // Stores the chunks still held in the bands (partial ones included), so
@@ -245,6 +247,12 @@ class ResultWriter {
   std::uint64_t rows_ = 0;                 // rows written so far
   std::uint64_t row_offset_ = 0;           // first replicate held (shards)
   std::uint64_t capacity_ = 0;             // current extent of the datasets
+  // The values of each scalar output written so far, kept while they fit
+  // kept_budget_bytes so that the summaries need not read them back; empty
+  // (and keeping_ false) once they do not, or when the rows before this
+  // writer's were never seen (a resume).
+  std::vector<std::vector<double>> kept_values_;
+  bool keeping_ = false;
   std::vector<std::int64_t> int_buffer_;   // conversion scratch, reused across blocks
   std::vector<std::uint8_t> bool_buffer_;
   Compression compression_;                 // the levels datasets are stored with
