@@ -60,9 +60,14 @@ void Id::close(const std::string& context) {
 void initialize() {
   static const bool initialized = [] {
     H5dont_atexit();  // fails harmlessly when another component initialized HDF5 first
-    return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+    return true;
   }();
+  // A thread-safe HDF5 (Debian's) keeps the error stack, and whether it is
+  // printed, per thread: silenced on every thread that calls the library
+  // (the writer runs on a worker thread while the run goes on).
+  thread_local const bool quiet = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
   (void)initialized;
+  (void)quiet;
 }
 
 namespace {

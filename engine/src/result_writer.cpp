@@ -35,9 +35,11 @@ std::string utc_timestamp_now() {
 
 namespace {
 
-// 65536 values per chunk (512 KiB of float64) keeps chunks large enough for
-// deflate to pay off and small enough that partial reads stay cheap.
-constexpr hsize_t chunk_values = 65536;
+// 16384 values per chunk (128 KiB of float64) keeps chunks large enough for
+// deflate to pay off (0.6 % larger files than 65536) and small enough that
+// chunks complete often, so their compression overlaps the simulation in
+// small pieces (7-9 % faster runs at 2 threads than 65536, measured).
+constexpr hsize_t chunk_values = 16384;
 // Scalar outputs' values kept for the summaries while they take at most
 // this much (about 30 outputs of a million replicates); beyond it the
 // summaries read each column back.
@@ -356,6 +358,7 @@ void ResultWriter::begin_scenario(const std::string& group_path, const std::vect
 
 void ResultWriter::write_block(const Block& block) {
   if (committed_ || !file_) throw InternalError("ResultWriter: write_block after commit");
+  hdf5::initialize();  // the runner calls this from a worker thread
   if (block.first() != row_offset_ + rows_)
     throw InternalError(fmt::format("ResultWriter: block starts at replicate {}, expected {} (blocks must arrive in order)",
                                     block.first(), row_offset_ + rows_));

@@ -41,7 +41,8 @@ class Id {
 // Prepares the library for our use; every entry point (writer, reader) calls
 // it, and it must come before any other HDF5 call of the process to take full
 // effect. It turns off the automatic printing of the error stack (we report
-// errors ourselves) and the library's exit-time cleanup: after a failed write
+// errors ourselves; per thread, so a thread that calls HDF5 calls this
+// first) and the library's exit-time cleanup: after a failed write
 // (full disk) HDF5 1.10 cannot close the file, and its cleanup at exit then
 // crashes instead of letting the program exit with status 1. Our files are
 // always closed explicitly, so the cleanup has nothing else to do.
