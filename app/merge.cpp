@@ -20,6 +20,7 @@
 #include "samdsim/runner.hpp"
 #include "samdsim/summary_format.hpp"
 #include "samdsim/summary_outcomes.hpp"
+#include "samdsim/version.hpp"
 
 namespace samdsim::app {
 
@@ -86,9 +87,9 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
 // Copies one shard's rows of a scenario into the merged file, a block at a
 // time, and merges its per-block summaries in block order; with a precision
 // target, stops after the block that reaches it (true then).
-bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpec>& outputs,
-               const std::vector<ParameterColumn>& parameters, ResultWriter& writer, std::vector<Moments>& total,
-               const PrecisionTarget* target) {
+bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t base,
+               const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
+               ResultWriter& writer, std::vector<Moments>& total, const PrecisionTarget* target) {
   const std::string where = "'" + shard + "' (" + hdf5::describe(base) + ")";
   const std::uint64_t first_row = hdf5::read_uint64_attribute(base, "first_row").value_or(0);
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
@@ -151,9 +152,14 @@ bool copy_rows(const std::string& shard, hid_t base, const std::vector<OutputSpe
       if (v[0] != static_cast<double>(computed.n) || v[5] != static_cast<double>(computed.missing) ||
           !same(v[1], computed.mean) || !same(v[2], computed.m2) || !same(v[3], computed.min) ||
           !same(v[4], computed.max))
-        throw InputError(fmt::format("{}: the stored summary of '{}' in block {} disagrees with its values; the shard "
-                                     "was altered, run it again",
-                                     where, outputs[k].name, first_row / replicates_per_block + b));
+        throw InputError(fmt::format(
+            "{}: the stored summary of '{}' in block {} disagrees with its values; the shard was {}, run it again",
+            where, outputs[k].name, first_row / replicates_per_block + b,
+            shard_build == git_revision
+                ? std::string("altered")
+                : fmt::format("altered, or written by another samdsim build ({}; this one is {}), which may "
+                              "summarize blocks differently",
+                              shard_build, git_revision)));
       total[k].merge(computed);
     }
     writer.write_block(block);
@@ -243,7 +249,8 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
         continue;
       if (group.empty() && !hdf5::link_exists(sh.file.get(), "block_moments")) continue;
       Id base = hdf5::open_group(sh.file.get(), where);
-      reached = copy_rows(sh.path, base.get(), specs, columns, writer, total, target ? &*target : nullptr);
+      reached = copy_rows(sh.path, text(sh.file.get(), "git_revision"), base.get(), specs, columns, writer, total,
+                          target ? &*target : nullptr);
     }
     if (!reached && writer.rows_written() != s.replicates)
       throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,

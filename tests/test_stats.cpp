@@ -136,6 +136,17 @@ TEST_CASE("Block moments in two passes agree with Welford's updates and with the
   CHECK(Moments::of(textbook).mean == 5.0);
   CHECK(Moments::of(textbook).m2 == 32.0);
   CHECK(Moments::of(std::vector<double>(1000, 0.1)).m2 == 0.0);
+  // An output that never varies keeps its exact mean and no spread, block
+  // after merged block (1024 sums of 0.1 divided by 1024 miss 0.1).
+  Moments constant;
+  for (int b = 0; b < 5; ++b) constant.merge(Moments::of(std::vector<double>(1024, 0.1)));
+  CHECK(constant.mean == 0.1);
+  CHECK(constant.m2 == 0.0);
+  CHECK(constant.n == 5 * 1024);
+  std::vector<double> with_missing(1024, 0.7711916093063799);
+  with_missing[3] = nan_value;
+  CHECK(Moments::of(with_missing).mean == 0.7711916093063799);
+  CHECK(Moments::of(with_missing).m2 == 0.0);
   // No values, and only NaNs.
   CHECK(Moments::of(std::vector<double>{}).n == 0);
   const Moments missing = Moments::of(std::vector<double>{nan_value, nan_value});

@@ -39,17 +39,26 @@ Moments Moments::of(std::span<const double> values) {
     for (const double x : values) w.add(x);
     return w;
   }
+  // Values that never vary: their mean exactly, no spread at all (sum / n
+  // may miss it by a few units in the last place).
+  if (m.min == m.max) {
+    m.mean = m.min;
+    return m;
+  }
   const double count = static_cast<double>(m.n);
-  m.mean = sum / count;
+  const double first = sum / count;
   double squares = 0.0, deviations = 0.0;
   for (const double x : values) {
     if (std::isnan(x)) continue;
-    const double d = x - m.mean;
+    const double d = x - first;
     squares += d * d;
     deviations += d;
   }
-  // The deviations sum to zero but for the mean's rounding, which this removes.
-  m.m2 = std::max(0.0, squares - deviations * deviations / count);
+  // The deviations sum to zero but for the first mean's rounding, which
+  // both corrections remove.
+  m.mean = std::clamp(first + deviations / count, m.min, m.max);
+  const double m2 = squares - deviations * deviations / count;
+  m.m2 = m2 > 0.0 ? m2 : (std::isnan(m2) ? m2 : 0.0);
   return m;
 }
 
