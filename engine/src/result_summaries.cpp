@@ -52,8 +52,12 @@ std::vector<Summary> ResultWriter::write_summaries(const std::vector<Moments>& m
   if (keeping_) {
     {
       const detail::AcquireAtExit joined;
-      tbb::parallel_for(std::size_t{0}, outputs_.size(), detail::Handed([&](std::size_t k) {
-                          if (!outputs_[k].is_series()) computed[k] = summarize(k, kept_values_[k]);
+      // A range body, which oneTBB copies into its task (a copy of Handed
+      // states the hand-off to ThreadSanitizer; the index form would not).
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, outputs_.size(), 1),
+                        detail::Handed([&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t k = r.begin(); k != r.end(); ++k)
+                            if (!outputs_[k].is_series()) computed[k] = summarize(k, kept_values_[k]);
                         }));
     }
     kept_values_.clear();
