@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <boost/math/distributions/beta.hpp>
+#include <boost/math/special_functions/erf.hpp>
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/gamma.hpp>
@@ -175,6 +176,71 @@ TEST_CASE("Normal draws follow the normal law") {
   check_moments(xs, 2.0, 9.0);
   const boost::math::normal_distribution<double> law(2.0, 3.0);
   check_ks(xs, [&](double x) { return boost::math::cdf(law, x); });
+}
+
+TEST_CASE("The ziggurat's regions all have the area of the base strip and its tail") {
+  namespace d = samdsim::detail;
+  const auto f = [](long double x) { return std::exp(-x * x / 2.0L); };
+  // v = r f(r) + the tail beyond r, sqrt(pi/2) erfc(r / sqrt 2), from Boost.
+  const long double r = d::kZigguratR;
+  const long double tail = std::sqrt(std::acos(-1.0L) / 2.0L) * boost::math::erfc(r / std::sqrt(2.0L));
+  const long double v = r * f(r) + tail;
+  CHECK(d::kZigguratX[1] == d::kZigguratR);
+  CHECK(d::kZigguratX[256] == 0.0);
+  CHECK(d::kZigguratF[256] == 1.0);
+  CHECK(std::fabs(static_cast<long double>(d::kZigguratX[0]) * f(r) - v) <= 1e-15L * v);
+  for (std::size_t i = 1; i < 256; ++i) {
+    INFO("region " << i);
+    REQUIRE(d::kZigguratX[i + 1] < d::kZigguratX[i]);
+    // F is f at the exact x; the rounding of x moves f by up to x^2 ulp.
+    CHECK(std::fabs(d::kZigguratF[i] - f(d::kZigguratX[i])) <= 2e-15L * f(d::kZigguratX[i]));
+    const long double area = static_cast<long double>(d::kZigguratX[i]) * (f(d::kZigguratX[i + 1]) - f(d::kZigguratX[i]));
+    CHECK(std::fabs(area - v) <= 1e-12L * v);
+  }
+}
+
+TEST_CASE("Normal draws fill a thousand equally likely cells evenly, tail and wedges included") {
+  // 4e6 draws: the wedges (1.5 % of regions' draws) and the tail beyond
+  // r = 3.654 (2.6e-4 of draws, about 1,000) are visible cell by cell.
+  constexpr std::size_t n = 4000000;
+  constexpr std::size_t cells = 1000;
+  const boost::math::normal_distribution<double> law;
+  std::vector<double> edges(cells - 1);
+  for (std::size_t k = 0; k + 1 < cells; ++k)
+    edges[k] = boost::math::quantile(law, static_cast<double>(k + 1) / static_cast<double>(cells));
+  Stream s(31, 0, 0);
+  std::vector<double> counts(cells, 0.0);
+  double beyond = 0.0, beyond_far = 0.0, negative = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double z = s.normal();
+    counts[static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), z) - edges.begin())] += 1.0;
+    if (std::fabs(z) > samdsim::detail::kZigguratR) beyond += 1.0;
+    if (std::fabs(z) > 4.5) beyond_far += 1.0;
+    if (z < 0.0) negative += 1.0;
+  }
+  const double expected = static_cast<double>(n) / static_cast<double>(cells);
+  double stat = 0.0;
+  for (double c : counts) stat += (c - expected) * (c - expected) / expected;
+  const boost::math::chi_squared_distribution<double> chi2(static_cast<double>(cells - 1));
+  CHECK(stat < boost::math::quantile(boost::math::complement(chi2, 1e-6)));
+  const auto check_count = [&](double observed, double p) {
+    const double mean = static_cast<double>(n) * p;
+    CHECK(std::fabs(observed - mean) <= 5.0 * std::sqrt(mean * (1.0 - p)));
+  };
+  check_count(beyond, 2.0 * boost::math::cdf(boost::math::complement(law, samdsim::detail::kZigguratR)));
+  check_count(beyond_far, 2.0 * boost::math::cdf(boost::math::complement(law, 4.5)));
+  check_count(negative, 0.5);
+
+  // The tail's own law: |z| given |z| > r, from about 16,000 tail draws.
+  const double r = samdsim::detail::kZigguratR;
+  const double q_r = boost::math::cdf(boost::math::complement(law, r));
+  std::vector<double> tail;
+  for (std::size_t i = 0; i < 16 * n; ++i) {
+    const double z = std::fabs(s.normal());
+    if (z > r) tail.push_back(z);
+  }
+  REQUIRE(tail.size() > 12000);
+  check_ks(tail, [&](double z) { return 1.0 - boost::math::cdf(boost::math::complement(law, z)) / q_r; });
 }
 
 TEST_CASE("Exponential draws follow the exponential law") {
