@@ -122,7 +122,7 @@ Options parse_options(int argc, char** argv) {
       "bench_hospital_adoption", argc, argv,
       {count_option("--replicates", o.replicates, 1, max_replicates,
                     "replicates per engine measurement (default " + std::to_string(default_replicates) + ")"),
-       count_option("--numpy-replicates", o.numpy_replicates, 1, 1'000'000,
+       count_option("--numpy-replicates", o.numpy_replicates, 2, 1'000'000,
                     "replicates of the NumPy implementation (default " + std::to_string(default_numpy_replicates) + ")"),
        {"--quick", "", std::to_string(quick_replicates) + " and 16 replicates: a shorter run",
         [&](const std::string&) {

@@ -119,6 +119,11 @@ double attractiveness(const Plan& plan, const ReplicateValues& v, const Expected
   return v.attractiveness_floor + (1.0 - v.attractiveness_floor) * financial;
 }
 
+void Decisions::resize(std::size_t hospitals) {
+  for (auto* x : {&attractiveness[0], &attractiveness[1], &decay[0], &decay[1], &survival, &threshold})
+    x->resize(hospitals);
+}
+
 double draw_effect(const ReplicateValues& v, Stream& rng) {
   if (v.effect <= 0.0) return 0.0;
   if (v.effect >= 1.0) return 1.0;
@@ -184,10 +189,17 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
       h.capacity_hours = h.fte * s.hours_per_fte;
       // Hospitals appraise the terms in force in the month they decide: with
       // the add-on before addon_until_month, without it from then on.
-      h.attractiveness[0] = attractiveness(plan, v, expected_return(v, h, s, true));
-      h.decay[0] = std::exp(-h.attractiveness[0] * rate * usual_years);
-      h.attractiveness[1] = addon_ends ? attractiveness(plan, v, expected_return(v, h, s, false)) : h.attractiveness[0];
-      h.decay[1] = addon_ends ? std::exp(-h.attractiveness[1] * rate * usual_years) : h.decay[0];
+      Decisions& d = w.decisions;
+      const auto appraised = [&](bool addon_paid) {
+        const double a = attractiveness(plan, v, expected_return(v, h, s, addon_paid));
+        return a > 0.0 ? a : 0.0;
+      };
+      d.attractiveness[0][i] = appraised(true);
+      d.attractiveness[1][i] = addon_ends ? appraised(false) : d.attractiveness[0][i];
+      d.decay[0][i] = std::exp(-d.attractiveness[0][i] * rate * usual_years);
+      d.decay[1][i] = addon_ends ? std::exp(-d.attractiveness[1][i] * rate * usual_years) : d.decay[0][i];
+      d.survival[i] = 1.0;
+      d.threshold[i] = rng.uniform();
       h.payback_months = std::numeric_limits<double>::quiet_NaN();
     }
   }

@@ -26,11 +26,6 @@ struct Hospital {
   double effect = 0.0;  // share of working time saved per eligible case (drawn on adoption)
   double mean_minutes = 0.0;  // staff working minutes per case without the SaMD (drawn per hospital)
   double integration_cost = 0.0;
-  // Multipliers of the Bass hazard in [0, 1], while the add-on is paid and
-  // after it ends, and exp(-attractiveness (p + q) w / 12) for the plan's
-  // usual decision window w.
-  std::array<double, 2> attractiveness{};
-  std::array<double, 2> decay{1.0, 1.0};
   State state = State::waiting;
   int decision_month = -1;
   int live_month = -1;
@@ -79,8 +74,31 @@ struct ReplicateValues {
   double payback_threshold = 0.0, payback_scale = 0.0, roi_threshold = 0.0, roi_scale = 0.0, roi_horizon = 0.0;
 };
 
+// The adoption decisions, as arrays over hospitals: the monthly pass over
+// waiting hospitals reads these and nothing else. A hospital decides in the
+// first month in which its survival, the product of its monthly chances of
+// still waiting (bass_window_survival), falls below its threshold, a
+// uniform drawn with its attributes. Given the months' shares that is the
+// law of a uniform drawn each month against the month's probability,
+// P(decide in t | waiting) = (S_{t-1} - S_t) / S_{t-1}, with one draw per
+// hospital instead of one per hospital-month.
+struct Decisions {
+  // Multipliers of the Bass hazard in [0, 1] while the add-on is paid and
+  // after it ends (0 where not positive), and exp(-attractiveness (p + q) w
+  // / 12) for the plan's usual decision window w.
+  std::array<std::vector<double>, 2> attractiveness;
+  std::array<std::vector<double>, 2> decay;
+  std::vector<double> survival;
+  std::vector<double> threshold;  // the uniform while waiting, decided_threshold once decided
+  void resize(std::size_t hospitals);
+};
+
+// Below any survival: a hospital that has decided never decides again.
+inline constexpr double decided_threshold = -1.0;
+
 struct PopulationWorkspace final : Workspace {
   std::vector<Hospital> hospitals;
+  Decisions decisions;
   std::vector<StratumValues> strata;
   std::vector<std::uint32_t> active;  // adopters not stopped, in the order they decided
   std::vector<double> paybacks;  // scratch for the median

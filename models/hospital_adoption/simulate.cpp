@@ -141,6 +141,7 @@ Simulation::Simulation(Plan plan)
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
   auto w = std::make_unique<PopulationWorkspace>();
   w->hospitals.resize(plan.hospitals);
+  w->decisions.resize(plan.hospitals);
   w->strata.resize(plan.strata.size());
   w->paybacks.reserve(plan.hospitals);
   w->active.reserve(plan.hospitals);
@@ -196,15 +197,29 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
     if (window > 0) {
       const double years = static_cast<double>(window) / 12.0;
       const std::size_t terms = month < p.addon_until ? 0 : 1;  // add-on paid, or ended
+      Decisions& d = w.decisions;
+      for (std::size_t k = 0; k < p.strata.size(); ++k) {
+        // The stratum's hospitals are contiguous; every one's survival moves
+        // (a decided one's no longer matters), which keeps the loop free of
+        // branches.
+        const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
+        const double share = p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start;
+        double* survival = d.survival.data();
+        if (window == p.usual_window) {
+          const double* decay = d.decay[terms].data();
+          for (std::size_t i = first; i < end; ++i) survival[i] *= bass_window_survival(v.p, v.q, share, decay[i]);
+        } else {
+          const double* a = d.attractiveness[terms].data();
+          const double scale = -(v.p + v.q) * years;
+          for (std::size_t i = first; i < end; ++i)
+            survival[i] *= bass_window_survival(v.p, v.q, share, std::exp(a[i] * scale));
+        }
+      }
       for (std::size_t i = 0; i < w.hospitals.size(); ++i) {
+        if (!(d.survival[i] < d.threshold[i])) continue;
+        d.threshold[i] = decided_threshold;
         Hospital& h = w.hospitals[i];
-        if (h.state != State::waiting || !(h.attractiveness[terms] > 0.0)) continue;
         StratumValues& s = w.strata[h.stratum];
-        const double decay = window == p.usual_window ? h.decay[terms]
-                                                      : std::exp(-h.attractiveness[terms] * (v.p + v.q) * years);
-        const double share = p.imitation == Imitation::overall ? overall_share : s.share_at_start;
-        const double probability = bass_window_probability(v.p, v.q, share, decay);
-        if (!(probability > 0.0) || !(rng.uniform() < probability)) continue;
         h.state = State::implementing;
         h.decision_month = month;
         h.live_month = month + static_cast<int>(std::ceil(std::max(0.0, p.implementation_lag->sample(rng))));

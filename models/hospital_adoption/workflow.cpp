@@ -15,12 +15,9 @@ double bass_share(double p, double q, double years) {
 }
 
 double bass_window_probability(double p, double q, double share, double decay) {
-  // Along the Bass solution through F at time t0, with d the window's decay,
-  // (1 - F_end) / (1 - F) = d (p + q) / (p + q F + q (1 - F) d); every term
-  // is >= 0, so the result lies in [0, 1 - d].
-  const double denominator = p + q * share + q * (1.0 - share) * decay;
-  if (!(denominator > 0.0)) return 0.0;
-  return 1.0 - decay * (p + q) / denominator;
+  // Along the Bass solution through F at time t0 (bass_window_survival);
+  // the result lies in [0, 1 - d].
+  return 1.0 - bass_window_survival(p, q, share, decay);
 }
 
 double month_minutes(std::uint64_t n, double mean_minutes, double sd_minutes, Stream& rng) {

@@ -21,6 +21,15 @@ double bass_share(double p, double q, double years);
 // exp(-a (p + q) years) for the hospital's attractiveness a.
 double bass_window_probability(double p, double q, double share, double decay);
 
+// 1 - bass_window_probability: the chance of still waiting at the window's
+// end, (1 - F_end) / (1 - F) = d (p + q) / (p + q F + q (1 - F) d), every
+// term >= 0. Exactly 1 where d = 1 (attractiveness 0) or the denominator
+// vanishes, so such a hospital never decides.
+inline double bass_window_survival(double p, double q, double share, double decay) {
+  const double denominator = p + q * share + q * (1.0 - share) * decay;
+  return decay < 1.0 && denominator > 0.0 ? decay * (p + q) / denominator : 1.0;
+}
+
 // Working minutes of n cases whose minutes have the given mean and sd: a
 // lognormal with the sum's mean and variance (Fenton 1960, IRE Trans.
 // Commun. Syst. 8(1); Wilkinson's moment matching), one draw whatever n.
