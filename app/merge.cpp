@@ -64,6 +64,7 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
     };
     differ("config_yaml", "configs (or seeds or replicate counts)");
     differ("seed", "seeds");
+    differ("version", "file format versions (builds whose random streams differ)");
     differ("samdsim_version", "samdsim versions");
     differ("git_revision", "samdsim builds");
     if (s.count != first.count)

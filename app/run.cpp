@@ -284,6 +284,11 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
                         what + "; resume with the same config, options and samdsim version, or remove it");
     };
     if (writer->root_attribute("config_yaml") != info.config_yaml) throw mismatch("another config, seed or replicate count");
+    // The format version as well: builds of one revision string (configured
+    // before a change, or without git) may still draw other streams.
+    if (writer->root_attribute("version") != result_format_version)
+      throw mismatch("file format " + writer->root_attribute("version") + ", not " + result_format_version +
+                     " (another build)");
     if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
       throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
     if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");

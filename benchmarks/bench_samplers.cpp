@@ -3,7 +3,8 @@
 // draw), normal() (the ziggurat), the polar method it replaced (Marsaglia &
 // Bray 1964, as Stream::normal was through file format 1.1, reproduced here
 // on the same stream's uniforms) and the samplers built on the normal
-// (gamma, lognormal), with each one's time as a ratio to uniform().
+// (gamma, lognormal), and the discrete ones (binomial, Poisson), with each
+// one's time as a ratio to uniform().
 
 #include <chrono>
 #include <cmath>
@@ -86,6 +87,11 @@ int main(int argc, char** argv) {
         {"gamma(2.5, 1)", seconds_per_draw(draws, [](Stream& s) { return s.gamma(2.5, 1.0); })},
         {"gamma(40, 1)", seconds_per_draw(draws, [](Stream& s) { return s.gamma(40.0, 1.0); })},
         {"lognormal(0, 0.5)", seconds_per_draw(draws, [](Stream& s) { return s.lognormal(0.0, 0.5); })},
+        {"binomial(100, 0.3), BTRS",
+         seconds_per_draw(draws, [](Stream& s) { return static_cast<double>(s.binomial(100, 0.3)); })},
+        {"binomial(20, 0.2), inversion",
+         seconds_per_draw(draws, [](Stream& s) { return static_cast<double>(s.binomial(20, 0.2)); })},
+        {"poisson(30), PTRS", seconds_per_draw(draws, [](Stream& s) { return static_cast<double>(s.poisson(30.0)); })},
     };
     std::cout << fmt::format("{:<32} {:>10} {:>12}\n", "sampler", "ns/draw", "/uniform()");
     for (const Row& r : rows)

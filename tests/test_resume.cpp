@@ -114,6 +114,16 @@ TEST_CASE("A resume with another seed or without a partial file is refused and c
   CHECK(r.err.find("cannot resume") != std::string::npos);
   CHECK(slurp(dir / "part.h5.partial") == before);
   CHECK_FALSE(fs::exists(out));
+  // A partial file of another format (another build's random streams) is refused.
+  const fs::path partial = dir / "part.h5.partial", kept = dir / "kept.partial";
+  fs::copy_file(partial, kept);
+  REQUIRE(shell(python + " -c \"import h5py,sys; h5py.File(sys.argv[1], 'r+').attrs.modify('version', '1.1')\" " +
+                partial.string()) == 0);
+  r = run("run " + common + " -o " + out.string() + " --resume", dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("file format 1.1") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+  fs::copy_file(kept, partial, fs::copy_options::overwrite_existing);
   // Its datasets were begun at the default levels: other levels are refused, the same ones accepted.
   r = run("run " + common + " -o " + out.string() + " --resume --compression all=6", dir);
   CHECK(r.status == 2);

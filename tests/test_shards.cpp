@@ -133,6 +133,16 @@ TEST_CASE("Merge refuses missing, duplicate and foreign shards, naming them") {
   CHECK(foreign.err.find("different configs") != std::string::npos);
   CHECK(foreign.err.find("foreign.h5") != std::string::npos);
 
+  // A shard of another file format: another build, whose random streams differ.
+  const std::string old = (dir / "old_format.h5").string();
+  fs::copy_file(s1, old);
+  REQUIRE(shell(python + " -c \"import h5py,sys; h5py.File(sys.argv[1], 'r+').attrs.modify('version', '1.1')\" " +
+                old) == 0);
+  Result format = run("merge " + s0 + " " + old + " " + s2 + out, dir);
+  CHECK(format.status == 2);
+  CHECK(format.err.find("file format versions") != std::string::npos);
+  CHECK(format.err.find("old_format.h5") != std::string::npos);
+
   Result whole = run("merge " + s0 + " " + (dir / "whole.h5").string() + out, dir);
   CHECK(whole.status == 2);
   CHECK(whole.err.find("not a shard") != std::string::npos);

@@ -56,6 +56,19 @@ inline double log_factorial(double k) {
   return (x - 0.5) * std::log(x) - x + kHalfLog2Pi + series;
 }
 
+// log_factorial(k) looked up for k < 1024: each entry is that function's
+// own value, so a lookup changes no result, only the time of the binomial
+// and Poisson rejection tests (two logs each).
+inline double log_factorial_lookup(double k) {
+  constexpr std::size_t kSize = 1024;
+  static const std::array<double, kSize> table = [] {
+    std::array<double, kSize> t{};
+    for (std::size_t i = 0; i < kSize; ++i) t[i] = log_factorial(static_cast<double>(i));
+    return t;
+  }();
+  return k < static_cast<double>(kSize) ? table[static_cast<std::size_t>(k)] : log_factorial(k);
+}
+
 }  // namespace detail
 
 // The substreams of a replicate: one draws its parameters, one is the model's.
@@ -258,7 +271,7 @@ class Stream {
       if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(k);
       if (k < 0.0 || (us < 0.013 && v > us)) continue;
       if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
-          -mean + k * loglam - detail::log_factorial(k))
+          -mean + k * loglam - detail::log_factorial_lookup(k))
         return static_cast<std::uint64_t>(k);
     }
   }
@@ -322,10 +335,10 @@ class Stream {
       // Accept when v <= f(k)/f(m), f the binomial pmf, compared in logs.
       if (!have_logs) {
         log_pq = std::log(p / q);
-        log_fm = detail::log_factorial(m) + detail::log_factorial(dn - m);
+        log_fm = detail::log_factorial_lookup(m) + detail::log_factorial_lookup(dn - m);
         have_logs = true;
       }
-      const double log_ratio = log_fm - detail::log_factorial(k) - detail::log_factorial(dn - k) +
+      const double log_ratio = log_fm - detail::log_factorial_lookup(k) - detail::log_factorial_lookup(dn - k) +
                                (k - m) * log_pq;
       if (std::log(v) <= log_ratio) return static_cast<std::uint64_t>(k);
     }
