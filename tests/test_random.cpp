@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "samdsim/random.hpp"
@@ -314,6 +315,25 @@ TEST_CASE("Binomial draws follow the binomial pmf for small and large n*p, on bo
     const boost::math::binomial_distribution<double> law(dn, p);
     check_chi_square(xs, [&](std::uint64_t k) { return boost::math::pdf(law, static_cast<double>(k)); });
   }
+}
+
+TEST_CASE("Binomial draws do not depend on the (n, p) drawn before on the thread") {
+  // BTRS keeps the constants of the last two (n, p) per thread; a stale
+  // constant (say, the logs of another p) would change these draws.
+  const auto draws = [](bool interleave) {
+    Stream s(41, 0, 0), other(42, 0, 0);
+    std::vector<std::uint64_t> xs;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+      if (interleave) (void)other.binomial(500 + i % 7, 0.2 + 0.01 * static_cast<double>(i % 5));
+      xs.push_back(s.binomial(100, 0.3));
+      xs.push_back(s.binomial(60 + i % 3, 0.45));
+    }
+    return xs;
+  };
+  std::vector<std::uint64_t> fresh;
+  std::thread([&] { fresh = draws(false); }).join();
+  CHECK(draws(true) == fresh);
+  CHECK(draws(false) == fresh);
 }
 
 TEST_CASE("Binomial draws with p = 0, p = 1 or n = 0 are certain") {

@@ -69,6 +69,52 @@ inline double log_factorial_lookup(double k) {
   return k < static_cast<double>(kSize) ? table[static_cast<std::size_t>(k)] : log_factorial(k);
 }
 
+// BTRS's constants for one (n, p), p <= 0.5 (Hörmann 1993). The logs are
+// needed only past the first comparison (about half the draws at
+// n p (1 - p) = 21, a fifth for large n p (1 - p)), so computed on demand.
+struct BtrsConstants {
+  double n = -1.0, p = -1.0;
+  double q = 0.0, spq = 0.0, b = 0.0, a = 0.0, c = 0.0, alpha = 0.0, v_r = 0.0, u_rv_r = 0.0, m = 0.0;
+  double log_pq = 0.0, log_fm = 0.0;
+  bool have_logs = false;
+
+  void set(double dn, double p_) {
+    n = dn;
+    p = p_;
+    q = 1.0 - p;
+    spq = std::sqrt(dn * p * q);
+    b = 1.15 + 2.53 * spq;
+    a = -0.0873 + 0.0248 * b + 0.01 * p;
+    c = dn * p + 0.5;
+    alpha = (2.83 + 5.1 / b) * spq;
+    v_r = 0.92 - 4.2 / b;
+    u_rv_r = 0.86 * v_r;
+    m = std::floor((dn + 1.0) * p);
+    have_logs = false;
+  }
+  void compute_logs() {
+    if (have_logs) return;
+    log_pq = std::log(p / q);
+    log_fm = log_factorial_lookup(m) + log_factorial_lookup(n - m);
+    have_logs = true;
+  }
+};
+
+// The constants of the last two (n, p) drawn on this thread, computed
+// again only for a new pair: a study draws the same arms' (n, p) replicate
+// after replicate. Pure functions of (n, p), so no draw depends on what the
+// thread drew before.
+inline BtrsConstants& btrs_constants(double n, double p) {
+  thread_local std::array<BtrsConstants, 2> last;
+  thread_local std::size_t older = 0;
+  for (BtrsConstants& k : last)
+    if (k.n == n && k.p == p) return k;
+  BtrsConstants& k = last[older];
+  older ^= 1;
+  k.set(n, p);
+  return k;
+}
+
 }  // namespace detail
 
 // The substreams of a replicate: one draws its parameters, one is the model's.
@@ -302,44 +348,29 @@ class Stream {
   // J. Statist. Comput. Simul. 46, 101-110. Constants from there; p <= 0.5.
   std::uint64_t binomial_btrs(std::uint64_t n, double p) {
     const double dn = static_cast<double>(n);
-    const double q = 1.0 - p;
-    const double spq = std::sqrt(dn * p * q);
-    const double b = 1.15 + 2.53 * spq;
-    const double a = -0.0873 + 0.0248 * b + 0.01 * p;
-    const double c = dn * p + 0.5;
-    const double alpha = (2.83 + 5.1 / b) * spq;
-    const double v_r = 0.92 - 4.2 / b;
-    const double u_rv_r = 0.86 * v_r;
-    const double m = std::floor((dn + 1.0) * p);
-    // Needed only past the squeeze (about 14% of draws), so computed lazily.
-    double log_pq = 0.0, log_fm = 0.0;
-    bool have_logs = false;
+    detail::BtrsConstants& s = detail::btrs_constants(dn, p);
     for (;;) {
       double v = uniform();
       double u;
-      if (v <= u_rv_r) {
-        u = v / v_r - 0.43;
-        return static_cast<std::uint64_t>(std::floor((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c));
+      if (v <= s.u_rv_r) {
+        u = v / s.v_r - 0.43;
+        return static_cast<std::uint64_t>(std::floor((2.0 * s.a / (0.5 - std::fabs(u)) + s.b) * u + s.c));
       }
-      if (v >= v_r) {
+      if (v >= s.v_r) {
         u = uniform() - 0.5;
       } else {
-        u = v / v_r - 0.93;
+        u = v / s.v_r - 0.93;
         u = std::copysign(0.5, u) - u;
-        v = uniform() * v_r;
+        v = uniform() * s.v_r;
       }
       const double us = 0.5 - std::fabs(u);
-      const double k = std::floor((2.0 * a / us + b) * u + c);
+      const double k = std::floor((2.0 * s.a / us + s.b) * u + s.c);
       if (k < 0.0 || k > dn) continue;
-      v = v * alpha / (a / (us * us) + b);
+      v = v * s.alpha / (s.a / (us * us) + s.b);
       // Accept when v <= f(k)/f(m), f the binomial pmf, compared in logs.
-      if (!have_logs) {
-        log_pq = std::log(p / q);
-        log_fm = detail::log_factorial_lookup(m) + detail::log_factorial_lookup(dn - m);
-        have_logs = true;
-      }
-      const double log_ratio = log_fm - detail::log_factorial_lookup(k) - detail::log_factorial_lookup(dn - k) +
-                               (k - m) * log_pq;
+      s.compute_logs();
+      const double log_ratio = s.log_fm - detail::log_factorial_lookup(k) - detail::log_factorial_lookup(dn - k) +
+                               (k - s.m) * s.log_pq;
       if (std::log(v) <= log_ratio) return static_cast<std::uint64_t>(k);
     }
   }
