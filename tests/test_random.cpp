@@ -317,23 +317,86 @@ TEST_CASE("Binomial draws follow the binomial pmf for small and large n*p, on bo
   }
 }
 
-TEST_CASE("Binomial draws do not depend on the (n, p) drawn before on the thread") {
-  // BTRS keeps the constants of the last two (n, p) per thread; a stale
-  // constant (say, the logs of another p) would change these draws.
-  const auto draws = [](bool interleave) {
-    Stream s(41, 0, 0), other(42, 0, 0);
-    std::vector<std::uint64_t> xs;
-    for (std::uint64_t i = 0; i < 3000; ++i) {
-      if (interleave) (void)other.binomial(500 + i % 7, 0.2 + 0.01 * static_cast<double>(i % 5));
-      xs.push_back(s.binomial(100, 0.3));
-      xs.push_back(s.binomial(60 + i % 3, 0.45));
+namespace {
+
+// BTRS as Stream had it before it kept its constants per thread (Hörmann
+// 1993), computing everything on every call: the reference the kept
+// constants must reproduce draw for draw.
+std::uint64_t reference_btrs(Stream& stream, std::uint64_t n, double p) {
+  const double dn = static_cast<double>(n);
+  const double q = 1.0 - p;
+  const double spq = std::sqrt(dn * p * q);
+  const double b = 1.15 + 2.53 * spq;
+  const double a = -0.0873 + 0.0248 * b + 0.01 * p;
+  const double c = dn * p + 0.5;
+  const double alpha = (2.83 + 5.1 / b) * spq;
+  const double v_r = 0.92 - 4.2 / b;
+  const double u_rv_r = 0.86 * v_r;
+  const double m = std::floor((dn + 1.0) * p);
+  const auto lf = samdsim::detail::log_factorial;
+  for (;;) {
+    double v = stream.uniform();
+    double u;
+    if (v <= u_rv_r) {
+      u = v / v_r - 0.43;
+      return static_cast<std::uint64_t>(std::floor((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c));
     }
-    return xs;
-  };
-  std::vector<std::uint64_t> fresh;
-  std::thread([&] { fresh = draws(false); }).join();
-  CHECK(draws(true) == fresh);
-  CHECK(draws(false) == fresh);
+    if (v >= v_r) {
+      u = stream.uniform() - 0.5;
+    } else {
+      u = v / v_r - 0.93;
+      u = std::copysign(0.5, u) - u;
+      v = stream.uniform() * v_r;
+    }
+    const double us = 0.5 - std::fabs(u);
+    const double k = std::floor((2.0 * a / us + b) * u + c);
+    if (k < 0.0 || k > dn) continue;
+    v = v * alpha / (a / (us * us) + b);
+    const double log_ratio = lf(m) + lf(dn - m) - lf(k) - lf(dn - k) + (k - m) * std::log(p / q);
+    if (std::log(v) <= log_ratio) return static_cast<std::uint64_t>(k);
+  }
+}
+
+// Pairs that reach BTRS: the same n with other p (0.25; 0.3 and 1 - 0.7 differ in
+// the last bit), p above 1/2 (drawn as n minus BTRS at 1 - p), large n.
+struct Pair {
+  std::uint64_t n;
+  double p;
+};
+const Pair btrs_pairs[] = {{100, 0.3}, {100, 1.0 - 0.7}, {100, 0.7}, {100, 0.25}, {60, 0.45}, {61, 0.45}, {5000, 0.01}, {100, 0.3}};
+
+std::vector<std::uint64_t> pair_draws(std::uint64_t seed, std::size_t rounds) {
+  Stream s(seed, 0, 0);
+  std::vector<std::uint64_t> xs;
+  for (std::size_t r = 0; r < rounds; ++r)
+    for (const Pair& d : btrs_pairs) xs.push_back(s.binomial(d.n, d.p));
+  return xs;
+}
+
+}  // namespace
+
+TEST_CASE("Binomial draws equal BTRS computed afresh, whatever (n, p) the thread drew before") {
+  // Through Stream (constants kept for the two most recent pairs) and the
+  // reference (computed every call), on two copies of one stream.
+  Stream a(41, 0, 0), b(41, 0, 0);
+  std::size_t draws = 0;
+  for (int round = 0; round < 400; ++round)
+    for (const Pair& d : btrs_pairs) {
+      const std::uint64_t expected = d.p > 0.5 ? d.n - reference_btrs(b, d.n, 1.0 - d.p) : reference_btrs(b, d.n, d.p);
+      REQUIRE(a.binomial(d.n, d.p) == expected);
+      ++draws;
+    }
+  CHECK(draws == 3200);
+  CHECK(a.next_u64() == b.next_u64());  // both consumed the same words
+
+  // Threads drawing at the same time keep their own constants.
+  const auto alone = pair_draws(43, 300), other = pair_draws(44, 300);
+  std::vector<std::uint64_t> x, y;
+  std::thread t1([&] { x = pair_draws(43, 300); }), t2([&] { y = pair_draws(44, 300); });
+  t1.join();
+  t2.join();
+  CHECK(x == alone);
+  CHECK(y == other);
 }
 
 TEST_CASE("Binomial draws with p = 0, p = 1 or n = 0 are certain") {

@@ -69,7 +69,8 @@ inline double log_factorial_lookup(double k) {
   return k < static_cast<double>(kSize) ? table[static_cast<std::size_t>(k)] : log_factorial(k);
 }
 
-// BTRS's constants for one (n, p), p <= 0.5 (Hörmann 1993). The logs are
+// BTRS's constants for one (n, p), p <= 0.5 (Hörmann 1993): log_fm is
+// log m! + log (n - m)! of the mode m. The logs are
 // needed only past the first comparison (about half the draws at
 // n p (1 - p) = 21, a fifth for large n p (1 - p)), so computed on demand.
 struct BtrsConstants {
@@ -100,16 +101,20 @@ struct BtrsConstants {
   }
 };
 
-// The constants of the last two (n, p) drawn on this thread, computed
-// again only for a new pair: a study draws the same arms' (n, p) replicate
-// after replicate. Pure functions of (n, p), so no draw depends on what the
-// thread drew before.
+// The constants of the two (n, p) drawn most recently on this thread,
+// computed again only for another pair: a study with fixed arms draws the
+// same (n, p) replicate after replicate (where n or p varies per replicate,
+// every draw computes them, as it always did). Pure functions of (n, p), so
+// no draw depends on what the thread drew before.
 inline BtrsConstants& btrs_constants(double n, double p) {
-  thread_local std::array<BtrsConstants, 2> last;
-  thread_local std::size_t older = 0;
-  for (BtrsConstants& k : last)
-    if (k.n == n && k.p == p) return k;
-  BtrsConstants& k = last[older];
+  thread_local std::array<BtrsConstants, 2> recent;
+  thread_local std::size_t older = 0;  // the entry used less recently
+  for (std::size_t i = 0; i < recent.size(); ++i)
+    if (recent[i].n == n && recent[i].p == p) {
+      older = i ^ 1;
+      return recent[i];
+    }
+  BtrsConstants& k = recent[older];
   older ^= 1;
   k.set(n, p);
   return k;
