@@ -53,9 +53,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
   -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}
 
 # Inputs here are choices (which config, which numbers, where to), a few
-# bytes each; every input runs 16 replicates of a model.
+# bytes each; every input runs 16 replicates of a model. Inputs that once
+# found a defect are kept in fuzz/regressions/extremes/ and run first.
 # shellcheck disable=SC2086
-"$build"/fuzz/fuzz_extremes "$build/corpus-extremes" \
+"$build"/fuzz/fuzz_extremes "$build/corpus-extremes" fuzz/regressions/extremes \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=64 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 ${SAMDSIM_FUZZ_FLAGS:-}
 

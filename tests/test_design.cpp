@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <boost/math/distributions/binomial.hpp>
@@ -283,6 +284,16 @@ TEST_CASE("Non-central F and t power past Boost's series limit continue its valu
     }
   // A standard deviation of 1e-6 against an effect of 0.4: certain power, no error.
   CHECK(two_sample_t_power(20, 20, 0.4, 1e-6, 0.05) == Approx(1.0));
+  // 1e-300: the noncentrality's square overflows to infinity; still certain
+  // power, and the t-based size is two per arm, the smallest 1:1 design with
+  // a degree of freedom.
+  CHECK(two_sample_t_power(20, 20, 0.4, 1e-300, 0.05) == 1.0);
+  CHECK(noncentral_t_upper(10.0, 1e200, 2.0) == 1.0);
+  CHECK(noncentral_f_upper(1.0, 10.0, std::numeric_limits<double>::infinity(), 4.96) == 1.0);
+  RctContinuousDesign tiny_sd;
+  tiny_sd.delta = 0.4;
+  tiny_sd.sd = 1e-300;
+  CHECK(sample_size_rct_continuous(tiny_sd).total() == 4);
   // Two readers at alpha 1e-6 (critical F about 4e11): lambda 1e9 is far from certain.
   CHECK(noncentral_f_power(1.0, 1.0, 1.001e9, 1e-6) < 0.1);
   // The 4e297 noncentrality of an MRMC plan with var_tr = 1e-300 sizes without error.

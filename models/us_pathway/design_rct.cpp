@@ -38,11 +38,14 @@ ArmSizes arms_from_control(std::int64_t n_control, double k) {
 // term counter. There the numerator chi-square(df1, lambda) / df1 is
 // (lambda + df1) / df1 to a relative 2 / sqrt(lambda) < 1e-4, so power is the
 // chance that the denominator chi-square(df2) / df2 falls below it divided by
-// the critical value.
+// the critical value. A noncentrality that overflows to infinity (an effect
+// of 1e200 standard deviations) gives certain power.
 constexpr double kLargeNoncentrality = 1e9;
 
 double large_noncentrality_power(double df1, double df2, double lambda, double f_crit) {
-  return boost::math::cdf(boost::math::chi_squared_distribution<>(df2), df2 * (lambda + df1) / (df1 * f_crit));
+  const double x = df2 * (lambda + df1) / (df1 * f_crit);
+  if (std::isinf(x)) return 1.0;
+  return boost::math::cdf(boost::math::chi_squared_distribution<>(df2), x);
 }
 
 }  // namespace
