@@ -236,6 +236,101 @@ TEST_CASE("A sequence matrix whose treatment is a combination of period indicato
   CHECK_FALSE(evaluate(t, Components{0.2, 0.1, 1.0}, Need::estimate, false, w, e));
 }
 
+namespace {
+
+Design design_of(std::vector<std::string> sequences, std::vector<std::size_t> clusters, bool period_effects = true) {
+  Design d;
+  d.sequences = std::move(sequences);
+  d.sequence_clusters = std::move(clusters);
+  d.periods = d.sequences.front().size();
+  for (std::size_t c : d.sequence_clusters) d.clusters += c;
+  d.period_effects = period_effects;
+  return d;
+}
+
+// Balanced designs: a stepped wedge, a crossover, a one-period parallel
+// trial, a pre-post design (one intercept; the trend's weight), an
+// incomplete stepped wedge with one unmeasured period in every sequence, and
+// the same analysed with one intercept (the hospitals' mean periods differ,
+// so the trend's weight depends on the between-hospital part).
+std::vector<Design> balanced_designs() {
+  return {design_of({"0111", "0011", "0001"}, {2, 3, 2}), design_of({"01", "10"}, {4, 5}),
+          design_of({"0", "1"}, {6, 5}), design_of({"0011"}, {5}, false),
+          design_of({"0.11", "00.1", "0.01"}, {3, 2, 3}), design_of({"0.11", "00.1", "0.01"}, {3, 2, 3}, false)};
+}
+
+Trial random_means(const Design& d, double m, std::uint64_t seed) {
+  Trial t = make_trial(d, m);
+  Stream rng(seed, 0, 0);
+  for (std::size_t i = 0; i < t.clusters(); ++i) {
+    const double alpha = rng.normal(0.0, 1.2);
+    const CellGroup& g = t.groups[t.cluster_group[i]];
+    for (std::size_t j = 0; j < g.size; ++j)
+      t.y[t.cluster_first[i] + j] = 50.0 + 0.3 * t.cell_period[g.first + j] + alpha + rng.normal(0.0, 0.9);
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("The balanced REML's GLS, likelihood, score and information equal the general evaluation's") {
+  for (const Design& d : balanced_designs())
+    for (const Components& c : {Components{0.4, 0.15, 2.0}, Components{1.0, 0.0, 5.0}, Components{0.0, 0.3, 1.0},
+                                Components{25.0, 1e-4, 0.5}})
+      for (std::uint64_t seed : {1u, 2u}) {
+        const Trial t = random_means(d, 7.0, seed);
+        const auto balanced = BalancedReml::of(t);
+        REQUIRE(balanced);
+        GlsScratch w(t.columns, t.cell_column.size(), t.groups.size(), d.periods);
+        Evaluation general, fast;
+        REQUIRE(evaluate(t, c, Need::derivatives, true, w, general));
+        balanced->summarize(t, w);
+        REQUIRE(balanced->evaluate(c, w, fast));
+        INFO(d.sequences.front() << " x " << d.sequences.size() << ", tau2 " << c.tau2 << " gamma2 " << c.gamma2
+                                 << " seed " << seed);
+        CHECK(fast.theta == Approx(general.theta).epsilon(1e-10));
+        CHECK(fast.variance == Approx(general.variance).epsilon(1e-10));
+        CHECK(fast.trend_weight == Approx(general.trend_weight).margin(1e-10));
+        CHECK(fast.loglik == Approx(general.loglik).epsilon(1e-10));
+        for (int k = 0; k < 2; ++k) {
+          const double scale = std::fabs(general.information[k][k]) + 1.0;
+          CHECK(fast.score[k] == Approx(general.score[k]).margin(1e-9 * scale));
+          for (int l = 0; l < 2; ++l)
+            CHECK(fast.information[k][l] == Approx(general.information[k][l]).margin(1e-9 * scale));
+        }
+      }
+}
+
+TEST_CASE("The balanced REML fit reaches the general fit's estimates") {
+  for (const Design& d : balanced_designs()) {
+    const bool identifiable = d.periods > 1;
+    for (std::uint64_t seed = 1; seed <= 25; ++seed) {
+      const Trial t = random_means(d, 12.0, seed);
+      const auto balanced = BalancedReml::of(t);
+      REQUIRE(balanced);
+      GlsScratch w(t.columns, t.cell_column.size(), t.groups.size(), d.periods);
+      Components general{0.5, identifiable ? 0.2 : 0.0, 3.0}, fast = general;
+      Evaluation eg, ef;
+      REQUIRE(reml_fit(t, general, identifiable, true, w, eg));
+      REQUIRE(balanced->fit(t, fast, identifiable, w, ef));
+      INFO(d.sequences.front() << " x " << d.sequences.size() << " seed " << seed);
+      CHECK(fast.tau2 == Approx(general.tau2).margin(1e-6));
+      CHECK(fast.gamma2 == Approx(general.gamma2).margin(1e-6));
+      CHECK(ef.theta == Approx(eg.theta).margin(1e-7));
+      CHECK(ef.variance == Approx(eg.variance).epsilon(1e-6));
+      CHECK(ef.loglik == Approx(eg.loglik).margin(1e-9));  // both stop within a 1e-9 decrement
+    }
+  }
+}
+
+TEST_CASE("Only trials with equally many cells per hospital and one case count are balanced") {
+  CHECK_FALSE(BalancedReml::of(make_trial(design_of({"0011", "0.11"}, {2, 2}), 5.0)));
+  CHECK_FALSE(BalancedReml::of(per_cluster_trial({"0011", "0111"}, {{5, 7, 9, 4}, {5, 5, 5, 5}}, true, 1)));
+  // Treatment a combination of the period effects: F'F is singular.
+  CHECK_FALSE(BalancedReml::of(make_trial(design_of({"0011"}, {5}), 10.0)));
+  CHECK(BalancedReml::of(per_cluster_trial({"0011", "0111"}, {{6, 6, 6, 6}, {6, 6, 6, 6}}, true, 1)));
+}
+
 TEST_CASE("REML on cluster-period means and the within-cell variance reproduces lme4's fit of the cases") {
   // One stepped-wedge trial simulated case by case in R (12 hospitals in 4
   // steps of 3, 5 periods, 8 cases per hospital-period, ICC 0.1, CAC 0.7;
@@ -258,14 +353,19 @@ TEST_CASE("REML on cluster-period means and the within-cell variance reproduces 
          0.5067717317, 3.387911984,   3.341028213,    0.5946677972, -1.748733014,  0.1066535933,  -1.259416581,
          5.5312246,    -4.667031822,  -1.846485121,   1.306193288,  -3.470097433,  -2.558739432,  5.789517439,
          5.236406658,  2.348101955,   4.616011723,    0.8746517629};
-  Components c{1.0, 1.0, 24076.19186 / 420.0};  // sigma2: within-cell SS over its 480 - 60 df
-  GlsScratch w(t.columns, t.cell_column.size(), t.groups.size(), 5);
-  Evaluation e;
-  REQUIRE(reml_fit(t, c, true, false, w, e));
-  // lme4's values; their last digits reflect its optimizer's tolerance.
-  CHECK(e.theta == Approx(-2.18192907).epsilon(1e-6));
-  CHECK(std::sqrt(e.variance) == Approx(1.42736513).epsilon(1e-6));
-  CHECK(c.tau2 == Approx(3.725980).epsilon(1e-4));
-  CHECK(c.gamma2 == Approx(4.335663).epsilon(1e-4));
-  CHECK(c.sigma2 == Approx(57.324266).epsilon(1e-6));
+  const auto balanced = BalancedReml::of(t);
+  REQUIRE(balanced);
+  for (const bool fast : {false, true}) {
+    INFO((fast ? "balanced" : "general") << " REML");
+    Components c{1.0, 1.0, 24076.19186 / 420.0};  // sigma2: within-cell SS over its 480 - 60 df
+    GlsScratch w(t.columns, t.cell_column.size(), t.groups.size(), 5);
+    Evaluation e;
+    REQUIRE((fast ? balanced->fit(t, c, true, w, e) : reml_fit(t, c, true, false, w, e)));
+    // lme4's values; their last digits reflect its optimizer's tolerance.
+    CHECK(e.theta == Approx(-2.18192907).epsilon(1e-6));
+    CHECK(std::sqrt(e.variance) == Approx(1.42736513).epsilon(1e-6));
+    CHECK(c.tau2 == Approx(3.725980).epsilon(1e-4));
+    CHECK(c.gamma2 == Approx(4.335663).epsilon(1e-4));
+    CHECK(c.sigma2 == Approx(57.324266).epsilon(1e-6));
+  }
 }

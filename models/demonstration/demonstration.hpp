@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,9 @@ struct Plan {
   // Each cluster measured in a single period: its cluster and cluster-period
   // effects add up and only their sum can be estimated.
   bool cluster_period_identifiable = true;
+  // With a fixed case count and every hospital measured in equally many
+  // periods, REML steps cost O(p) (BalancedReml); otherwise reml_fit.
+  std::optional<BalancedReml> balanced;
 
   // With every variance input and the case count fixed, the GLS estimator is
   // a fixed weighted sum of the cell means: its weights per cell of each

@@ -1,6 +1,7 @@
 // GLS and REML on cluster-period means; the derivation of every sum is in
 // docs/models/demonstration.md ("Analysis").
 #include "demonstration/gls.hpp"
+#include "demonstration/reml_steps.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,12 +9,6 @@
 namespace samdsim::demonstration {
 
 namespace {
-
-// REML iterations stop when the Newton decrement s' AI^-1 s, the expected
-// gain in log-likelihood, falls below this; far below any effect on a test.
-constexpr double decrement_tolerance = 1e-9;
-constexpr int max_iterations = 100;
-constexpr int max_halvings = 40;
 
 // Adds weight w times f f' for a cell's fixed-effect row f = e_column + x e_theta.
 void add_cell(Eigen::MatrixXd& m, std::size_t column, std::size_t theta, double x, double w) {
@@ -147,7 +142,8 @@ GlsScratch::GlsScratch(std::size_t columns, std::size_t max_cells, std::size_t m
   const auto p = static_cast<Eigen::Index>(columns);
   for (Eigen::MatrixXd* m : {&a, &a_inverse, &b_e, &b_c}) m->resize(p, p);
   group_g.resize(p, static_cast<Eigen::Index>(max_groups));
-  for (Eigen::VectorXd* v : {&b, &b_trend, &beta, &g2, &f_e, &f_c, &work, &a_inverse_theta}) v->resize(p);
+  for (Eigen::VectorXd* v : {&b, &b_trend, &beta, &g2, &f_e, &f_c, &work, &a_inverse_theta, &within_data, &between_data})
+    v->resize(p);
 }
 
 bool evaluate(const Trial& t, const Components& c, Need need, bool trend, GlsScratch& w, Evaluation& e) {
@@ -259,47 +255,11 @@ bool evaluate(const Trial& t, const Components& c, Need need, bool trend, GlsScr
 }
 
 bool reml_fit(const Trial& t, Components& c, bool cluster_period_effect, bool trend, GlsScratch& w, Evaluation& e) {
-  if (!cluster_period_effect) c.gamma2 = 0.0;
-  if (!evaluate(t, c, Need::derivatives, trend, w, e)) return false;
-  for (int iteration = 0; iteration < max_iterations; ++iteration) {
-    // A component on its bound whose score points outward stays there.
-    const double value[2] = {c.tau2, c.gamma2};
-    bool free_[2];
-    for (int k = 0; k < 2; ++k) free_[k] = value[k] > 0.0 || e.score[k] > 0.0;
-    free_[1] = free_[1] && cluster_period_effect;
-    double step[2] = {0.0, 0.0};
-    const double(&ai)[2][2] = e.information;
-    const double det = ai[0][0] * ai[1][1] - ai[0][1] * ai[1][0];
-    if (free_[0] && free_[1] && ai[0][0] > 0.0 && det > 1e-10 * ai[0][0] * ai[1][1]) {
-      step[0] = (ai[1][1] * e.score[0] - ai[0][1] * e.score[1]) / det;
-      step[1] = (ai[0][0] * e.score[1] - ai[1][0] * e.score[0]) / det;
-    } else {
-      // One free component, or components the data barely tell apart (one
-      // measured period per cluster): a Newton step along the free score.
-      const double d[2] = {free_[0] ? e.score[0] : 0.0, free_[1] ? e.score[1] : 0.0};
-      const double curvature = d[0] * (ai[0][0] * d[0] + ai[0][1] * d[1]) + d[1] * (ai[1][0] * d[0] + ai[1][1] * d[1]);
-      if (curvature > 0.0)
-        for (int k = 0; k < 2; ++k) step[k] = d[k] * (d[0] * d[0] + d[1] * d[1]) / curvature;
-    }
-    const double decrement = e.score[0] * step[0] + e.score[1] * step[1];
-    if (!(decrement > decrement_tolerance)) break;
-
-    Evaluation trial_eval;
-    Components candidate = c;
-    bool accepted = false;
-    double length = 1.0;
-    for (int h = 0; h < max_halvings && !accepted; ++h, length *= 0.5) {
-      candidate.tau2 = std::max(0.0, c.tau2 + length * step[0]);
-      candidate.gamma2 = std::max(0.0, c.gamma2 + length * step[1]);
-      accepted = evaluate(t, candidate, Need::derivatives, trend, w, trial_eval) && trial_eval.loglik >= e.loglik;
-    }
-    if (!accepted) break;
-    c = candidate;
-    e = trial_eval;
-  }
-  // `e` is the evaluation at the accepted components (the scratch may hold a
-  // rejected candidate's).
-  return true;
+  // `e` ends as the evaluation at the accepted components (the scratch may
+  // hold a rejected candidate's).
+  return detail::maximize_reml(c, cluster_period_effect, e, [&](const Components& at, Evaluation& out) {
+    return evaluate(t, at, Need::derivatives, trend, w, out);
+  });
 }
 
 bool gls_weights(const Trial& t, const Components& c, GlsScratch& w, std::vector<double>& weights, double& variance) {

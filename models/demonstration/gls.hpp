@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "demonstration/design.hpp"
@@ -67,6 +68,11 @@ struct GlsScratch {
   std::vector<double> precision;  // 1 / (gamma2 + sigma2 / m) per group cell
   std::vector<double> group_k, group_denominator, group_s;
   std::vector<double> q;  // one cluster's P y
+
+  // BalancedReml's summary of one trial's means: Q'F'(I - J/n) y and
+  // Q'F'(J/n) y (p each), y'(I - J/n) y and y'(J/n) y.
+  Eigen::VectorXd within_data, between_data;
+  double within_ss = 0.0, between_ss = 0.0;
 };
 
 enum class Need { estimate, likelihood, derivatives };
@@ -94,6 +100,46 @@ bool evaluate(const Trial& trial, const Components& c, Need need, bool trend, Gl
 // be told from the cluster effect) gamma2 stays 0.
 bool reml_fit(const Trial& trial, Components& c, bool cluster_period_effect, bool trend, GlsScratch& w,
               Evaluation& out);
+
+// REML for a trial in which every hospital is measured in the same number n
+// of cells, all with the same case count m (make_trial on a design whose
+// sequences measure equally many periods). Then V_i = d (I - J/n) + lambda J/n
+// with d = gamma2 + sigma2 / m and lambda = d + n tau2, and
+// F'V^-1 F = W / d + B / lambda for the design's within- and between-hospital
+// cross-products W and B. One congruence Q with Q'(W + B) Q = I and
+// Q'W Q = diag(omega), made once per design, diagonalizes F'V^-1 F for every
+// (d, lambda): after one pass over the data, each evaluation of the REML
+// likelihood, score and average information costs O(p) instead of
+// O(cells + sequences p^2 + p^3). docs/models/demonstration.md derives it.
+class BalancedReml {
+ public:
+  // Empty unless the trial is balanced as above and F'F is nonsingular.
+  static std::optional<BalancedReml> of(const Trial& trial);
+
+  // reml_fit's estimates by the same steps: the score and average
+  // information are evaluate()'s, up to rounding. out.trend_weight is filled
+  // in always.
+  bool fit(const Trial& trial, Components& c, bool cluster_period_effect, GlsScratch& w, Evaluation& out) const;
+
+  // The two steps of fit: the trial's means summarized into w, then the GLS,
+  // REML likelihood (the same constant as evaluate()'s), score and average
+  // information at c.
+  void summarize(const Trial& trial, GlsScratch& w) const;
+  bool evaluate(const Components& c, const GlsScratch& w, Evaluation& out) const;
+
+ private:
+  BalancedReml() = default;
+  double cells_per_cluster_ = 0.0;  // n
+  double inverse_cases_ = 0.0;      // 1 / m
+  double within_rank_ = 0.0;        // clusters (n - 1), the rank of I - J/n over all clusters
+  double clusters_ = 0.0;
+  double log_det_ff_ = 0.0;  // log |F'F|
+  Eigen::MatrixXd q_;         // the congruence: Q'(W + B) Q = I, Q'W Q = diag(omega)
+  Eigen::VectorXd omega_;     // in [0, 1]
+  Eigen::VectorXd q_theta_;   // row theta of Q
+  Eigen::MatrixXd q_group_;   // per group (column): Q' sum_j f_j / n
+  Eigen::VectorXd trend_within_, trend_between_;  // Q'F'(I - J/n) t and Q'F'(J/n) t, t the period index
+};
 
 // The GLS weight of every group cell at fixed components (the estimate is
 // sum over clusters of weights . means) and the estimate's variance.

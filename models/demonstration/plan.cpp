@@ -138,6 +138,7 @@ Plan make_plan(const Group& p) {
       endpoint_components(plan.outcome, [&o](Param q) { return o.table().slot(q).distribution.mean(); });
   plan.trial = make_trial(plan.design, plan.cases_per_period);
   const Trial& t = plan.trial;
+  if (plan.variance == Variance::estimated && plan.cases_fixed) plan.balanced = BalancedReml::of(t);
   GlsScratch scratch(t.columns, t.cell_column.size(), t.groups.size(), plan.design.periods);
   double variance = 0.0;
   if (!gls_weights(t, c, scratch, plan.weights, variance))

@@ -136,7 +136,8 @@ Fit analyse(const Plan& p, const Trial& t, const Components& truth, double withi
     Components c = truth;
     c.sigma2 = truth.sigma2 * chi2 / within_df;
     if (!p.cluster_period_identifiable) c.tau2 += truth.gamma2;
-    f.ok = reml_fit(t, c, p.cluster_period_identifiable, with_trend, scratch, e);
+    f.ok = p.balanced ? p.balanced->fit(t, c, p.cluster_period_identifiable, scratch, e)
+                      : reml_fit(t, c, p.cluster_period_identifiable, with_trend, scratch, e);
     const double between = c.tau2 + c.gamma2;
     if (f.ok) f.icc = between / (between + c.sigma2);
     if (f.ok && p.cluster_period_identifiable && between > 0.0) f.cac = c.tau2 / between;
