@@ -323,6 +323,46 @@ TEST_CASE("The balanced REML fit reaches the general fit's estimates") {
   }
 }
 
+TEST_CASE("The balanced REML refuses near-degenerate components where the general one does") {
+  // ICC 1 - 1e-11 (almost all variance between hospitals), no cluster-period
+  // effect: tau2 runs off to where F'V^-1 F is numerically singular. The
+  // balanced fit must not return an estimate the general fit refuses.
+  const Design sw = design_of({"01111", "00111", "00011", "00001"}, {4, 4, 4, 4});
+  int both = 0, refused = 0;
+  for (const double gap : {1e-10, 1e-11, 1e-12})
+    for (const double m : {120.0, 1e6})
+      for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        const Components truth{81.0 * (1.0 - gap), 0.0, 81.0 * gap};
+        Trial t = make_trial(sw, m);
+        Stream rng(seed, 0, 0);
+        for (std::size_t i = 0; i < t.clusters(); ++i) {
+          const double alpha = std::sqrt(truth.tau2) * rng.normal();
+          const CellGroup& g = t.groups[t.cluster_group[i]];
+          for (std::size_t j = 0; j < g.size; ++j)
+            t.y[t.cluster_first[i] + j] = -0.1 * t.cell_period[g.first + j] + alpha +
+                                          std::sqrt(truth.sigma2 / m) * rng.normal();
+        }
+        const auto balanced = BalancedReml::of(t);
+        REQUIRE(balanced);
+        GlsScratch w(t.columns, t.cell_column.size(), t.groups.size(), sw.periods);
+        Components general = truth, fast = truth;
+        Evaluation eg, ef;
+        const bool general_ok = reml_fit(t, general, true, false, w, eg);
+        const bool fast_ok = balanced->fit(t, fast, true, w, ef);
+        INFO("gap " << gap << " m " << m << " seed " << seed << ": general " << general_ok << " " << eg.theta
+                    << ", balanced " << fast_ok << " " << ef.theta << " (tau2 " << fast.tau2 << ")");
+        if (fast_ok) {
+          CHECK(general_ok);
+          CHECK(std::fabs(ef.theta - eg.theta) < 1e-3 * std::sqrt(eg.variance));
+          ++both;
+        } else {
+          ++refused;
+        }
+      }
+  CHECK(both > 0);
+  CHECK(refused > 0);
+}
+
 TEST_CASE("Only trials with equally many cells per hospital and one case count are balanced") {
   CHECK_FALSE(BalancedReml::of(make_trial(design_of({"0011", "0.11"}, {2, 2}), 5.0)));
   CHECK_FALSE(BalancedReml::of(per_cluster_trial({"0011", "0111"}, {{5, 7, 9, 4}, {5, 5, 5, 5}}, true, 1)));
