@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -87,6 +88,30 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
   return (sum2 << 16) | sum1;
 }
 
+bool plane_compresses(const unsigned char* plane, std::size_t n) {
+  // Deflate with the run-length strategy gains from runs and from a skewed
+  // byte histogram (Huffman codes). Neither: an order-0 code would save
+  // less than 1/16 of the plane (entropy above 7.5 bits per byte) and fewer
+  // than 1 byte in 16 repeats its predecessor.
+  if (n < 256) return true;
+  std::uint32_t counts[256] = {};
+  std::size_t repeats = 0;
+  ++counts[plane[0]];
+  for (std::size_t i = 1; i < n; ++i) {
+    ++counts[plane[i]];
+    repeats += plane[i] == plane[i - 1];
+  }
+  if (repeats * 16 >= n) return true;
+  double entropy = 0.0;
+  const double total = static_cast<double>(n);
+  for (const std::uint32_t c : counts)
+    if (c > 0) {
+      const double share = static_cast<double>(c) / total;
+      entropy -= share * std::log2(share);
+    }
+  return entropy <= 7.5;
+}
+
 std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
                                         std::size_t element_size) {
   std::vector<unsigned char> out;
@@ -116,11 +141,34 @@ std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::
     const int strategy = filters.deflate == 1 ? Z_RLE : Z_DEFAULT_STRATEGY;
     if (deflateInit2(&stream, filters.deflate, Z_DEFLATED, 15, 8, strategy) != Z_OK)
       throw InternalError("zlib could not start compressing a chunk");
-    out.resize(deflateBound(&stream, static_cast<uLong>(bytes)) + 4);
+    // A block boundary per byte plane: a few bytes each beyond the bound.
+    out.resize(deflateBound(&stream, static_cast<uLong>(bytes)) + 16 * element_size + 64);
     stream.next_in = const_cast<unsigned char*>(data);
     stream.avail_in = static_cast<uInt>(bytes);
     stream.next_out = out.data();
     stream.avail_out = static_cast<uInt>(out.size());
+    if (filters.deflate == 1 && !shuffled.empty()) {
+      // Byte planes that look incompressible (the low bytes of random
+      // doubles) go into the stream as stored blocks: the same zlib stream
+      // any inflate reads, without the time deflate spends on them.
+      int level = 1;
+      stream.avail_in = 0;
+      for (std::size_t j = 0; j < element_size; ++j) {
+        const unsigned char* plane = data + j * elements;
+        const int wanted = plane_compresses(plane, elements) ? 1 : 0;
+        if (wanted != level) {
+          if (deflateParams(&stream, wanted, Z_RLE) != Z_OK)
+            throw InternalError("zlib could not change the level within a chunk");
+          level = wanted;
+        }
+        // The last plane takes the bytes past the last whole element too
+        // and is compressed with Z_FINISH below.
+        stream.next_in = const_cast<unsigned char*>(plane);
+        stream.avail_in = static_cast<uInt>(j + 1 < element_size ? elements : bytes - j * elements);
+        if (j + 1 < element_size && (deflate(&stream, Z_NO_FLUSH) != Z_OK || stream.avail_in != 0))
+          throw InternalError("zlib could not compress a chunk");
+      }
+    }
     const int status = deflate(&stream, Z_FINISH);
     const std::size_t size = stream.total_out;
     deflateEnd(&stream);

@@ -36,6 +36,10 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes);
 std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
                                         std::size_t element_size);
 
+// Whether deflate at level 1 (run-length strategy) should compress this
+// shuffled byte plane; planes it would not shrink are stored.
+bool plane_compresses(const unsigned char* plane, std::size_t n);
+
 class ChunkBand;
 
 // One chunk ready to be filtered and stored.
