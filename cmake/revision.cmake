@@ -11,6 +11,11 @@ execute_process(COMMAND git rev-parse --short=12 HEAD
 if(NOT status EQUAL 0 OR NOT revision)
   set(revision "unknown")
 else()
+  # Refresh the index's file stamps first (as git describe --dirty does):
+  # a copied or touched checkout with unchanged contents is not dirty.
+  execute_process(COMMAND git update-index -q --refresh
+                  WORKING_DIRECTORY "${SOURCE_DIR}"
+                  OUTPUT_QUIET ERROR_QUIET)
   execute_process(COMMAND git diff-index --quiet HEAD --
                   WORKING_DIRECTORY "${SOURCE_DIR}"
                   RESULT_VARIABLE dirty

@@ -202,13 +202,18 @@ TEST_CASE("At level 1 the byte planes of random values are stored within the zli
   TempDir dir;
   const fs::path file = dir.path / "random.h5";
   const std::vector<OutputSpec> outputs = {{"cost_usd", "USD", "total cost", ValueType::Real, 0, ""},
-                                           {"visits", "visits", "visits", ValueType::Integer, 0, ""}};
+                                           {"visits", "visits", "visits", ValueType::Integer, 0, ""},
+                                           {"rate", "", "rate", ValueType::Real, 0, ""}};
   const std::uint64_t rows = 40000;
-  std::vector<double> cost(rows), visits(rows);
+  std::vector<double> cost(rows), visits(rows), rate(rows);
   Stream rng(7, 0, 0);
   for (std::uint64_t r = 0; r < rows; ++r) {
-    cost[r] = 1000.0 + 1000.0 * rng.uniform();  // low bytes random: stored
+    cost[r] = 1000.0 + 1000.0 * rng.uniform();  // low bytes random: stored from the first plane
     visits[r] = static_cast<double>(r % 7);      // every plane compresses
+    // A float's precision: the four low planes are zeros, the next two
+    // random, the top two compressible, so the level drops to 0 after
+    // compressed planes and rises again.
+    rate[r] = static_cast<double>(static_cast<float>(rng.uniform()));
   }
   {
     ResultWriter writer(file, synthetic_info(rows), outputs, {});
@@ -219,6 +224,7 @@ TEST_CASE("At level 1 the byte planes of random values are stored within the zli
       for (std::size_t b = 0; b < 1000; ++b) {
         block.output(0, b)[0] = cost[first + b];
         block.output(1, b)[0] = visits[first + b];
+        block.output(2, b)[0] = rate[first + b];
       }
       for (std::size_t k = 0; k < outputs.size(); ++k) total[k].merge(Moments::of(block.output(k)));
       writer.write_block(block);
@@ -228,33 +234,38 @@ TEST_CASE("At level 1 the byte planes of random values are stored within the zli
   }
   CHECK(same_values(read_column(file, "/replicates/cost_usd"), cost));
   CHECK(same_values(read_column(file, "/replicates/visits"), visits));
+  CHECK(same_values(read_column(file, "/replicates/rate"), rate));
   check_chunks_match_hdf5(file, dir.path / "hdf5.h5");
-  // The cost column's streams differ from zlib's level 1 of the same bytes
-  // (stored blocks) and are no larger than it beyond a few bytes per plane.
+  // The random columns' streams differ from zlib's level 1 of the same
+  // bytes (stored blocks) and are no larger than it beyond a few bytes per
+  // plane.
   hdf5::Id f = open_result_file(file);
-  hdf5::Id ds = hdf5::open_dataset(f.get(), "replicates/cost_usd");
-  hdf5::Id dcpl(H5Dget_create_plist(ds.get()));
-  hsize_t chunk_rows = 0;
-  REQUIRE(H5Pget_chunk(dcpl.get(), 1, &chunk_rows) == 1);
-  const auto chunks = raw_chunks(ds.get());
-  REQUIRE(chunks.size() >= 2);
-  for (const std::string& c : chunks) {
-    const std::string stored = c.substr(c.find(':') + 1);
-    const std::string shuffled = inflated(stored, chunk_rows * 8);
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, 1, Z_DEFLATED, 15, 8, Z_RLE) == Z_OK);
-    std::string plain(deflateBound(&z, static_cast<uLong>(shuffled.size())), '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(shuffled.data()));
-    z.avail_in = static_cast<uInt>(shuffled.size());
-    z.next_out = reinterpret_cast<Bytef*>(plain.data());
-    z.avail_out = static_cast<uInt>(plain.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    plain.resize(z.total_out);
-    deflateEnd(&z);
-    const std::string stream = stored.substr(0, stored.size() - 4);  // without the checksum
-    CHECK(stream != plain);
-    CHECK(stream.size() <= plain.size() + 64);
-    CHECK(stream.size() < shuffled.size());
+  for (const char* path : {"replicates/cost_usd", "replicates/rate"}) {
+    INFO(path);
+    hdf5::Id ds = hdf5::open_dataset(f.get(), path);
+    hdf5::Id dcpl(H5Dget_create_plist(ds.get()));
+    hsize_t chunk_rows = 0;
+    REQUIRE(H5Pget_chunk(dcpl.get(), 1, &chunk_rows) == 1);
+    const auto chunks = raw_chunks(ds.get());
+    REQUIRE(chunks.size() >= 2);
+    for (const std::string& c : chunks) {
+      const std::string stored = c.substr(c.find(':') + 1);
+      const std::string shuffled = inflated(stored, chunk_rows * 8);
+      z_stream z{};
+      REQUIRE(deflateInit2(&z, 1, Z_DEFLATED, 15, 8, Z_RLE) == Z_OK);
+      std::string plain(deflateBound(&z, static_cast<uLong>(shuffled.size())), '\0');
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(shuffled.data()));
+      z.avail_in = static_cast<uInt>(shuffled.size());
+      z.next_out = reinterpret_cast<Bytef*>(plain.data());
+      z.avail_out = static_cast<uInt>(plain.size());
+      REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+      plain.resize(z.total_out);
+      deflateEnd(&z);
+      const std::string stream = stored.substr(0, stored.size() - 4);  // without the checksum
+      CHECK(stream != plain);
+      CHECK(stream.size() <= plain.size() + 64);
+      CHECK(stream.size() < shuffled.size());
+    }
   }
 }
 
