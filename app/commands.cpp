@@ -216,6 +216,9 @@ int main(int argc, char** argv) {
   std::optional<std::string> merge_compression;
   merge_cmd->add_option("--compression", merge_compression,
                         "Deflate level 0-9 per group, as for run (default: the shards' own)");
+  unsigned merge_threads = 0;
+  merge_cmd->add_option("--threads", merge_threads,
+                        "Threads that compress the merged chunks (default: all cores); the file does not depend on it");
 
   SensitivityArgs sens;
   auto* sensitivity_cmd = app.add_subcommand(
@@ -326,7 +329,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return command_validate(validate_config);
     if (*summarize_cmd) return command_summarize(summarize);
     if (*models_cmd) return command_models(model_name);
-    if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs, merge_compression);
+    if (*merge_cmd) return command_merge(shard_files, merged, merge_outputs, merge_compression, merge_threads);
     if (*sensitivity_cmd) return command_sensitivity(sens);
     if (*voi_cmd) return command_voi(voi);
     if (*portfolio_cmd) return command_portfolio(portfolio);

@@ -1,6 +1,7 @@
 #include "merge.hpp"
 
 #include <fmt/format.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <cmath>
@@ -172,7 +173,9 @@ bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t b
 }  // namespace
 
 int command_merge(const std::vector<std::string>& paths, const std::string& output, const std::string& keep,
-                  const std::optional<std::string>& compression) {
+                  const std::optional<std::string>& compression, unsigned threads) {
+  if (threads > 4096) throw InputError("--threads: at most 4096");
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, resolve_threads(threads));
   const OutputsKept kept = parse_outputs_kept(keep);
   if (compression) parse_compression(*compression);  // bad input is refused before any file is read
   if (output.empty()) throw InputError("--output: the output file name is empty");

@@ -219,8 +219,7 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
     std::vector<std::string> parts;
     for (int r = 0; r < mpi.size(); ++r) parts.push_back(part(r).string());
     // --threads holds for rank 0's merge too (its summaries and chunks).
-    const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, resolve_threads(a.threads));
-    status = status_of([&] { return command_merge(parts, out.string()); });
+    status = status_of([&] { return command_merge(parts, out.string(), "all", std::nullopt, a.threads); });
   }
   status = mpi.max_over_ranks(status);
   std::error_code ec;

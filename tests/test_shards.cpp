@@ -71,6 +71,23 @@ TEST_CASE("Merged shards of a plain scenario equal a single run for N = 1, 3 and
   }
 }
 
+TEST_CASE("merge --threads gives the same file on any number of threads and refuses too many") {
+  const fs::path dir = scratch("shards_merge_threads");
+  const fs::path cfg = write(dir, "plain.yaml", plain);
+  const fs::path all_cores = shard_and_merge(dir, cfg, 3);
+  std::string files;
+  for (int i = 0; i < 3; ++i) files += " " + (dir / fmt_name(3, i)).string();
+  const fs::path one = dir / "one_thread.h5";
+  const Result r = run("merge" + files + " --threads 1 -o " + one.string(), dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(identical(all_cores, one, {"/replicates", "/parameters", "/summary"}));
+  const Result bad = run("merge" + files + " --threads 5000 -o " + (dir / "bad.h5").string(), dir);
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--threads: at most 4096") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "bad.h5"));
+}
+
 TEST_CASE("Correlated parameters draw the same for 1 and 2 threads and for merged shards") {
   const fs::path dir = scratch("shards_correlated");
   const fs::path cfg = write(dir, "correlated.yaml", plain + R"(correlations:
