@@ -13,6 +13,8 @@
 #include <utility>
 #include <string>
 
+#include "scratch_root.hpp"
+
 namespace fs = std::filesystem;
 
 namespace cli {
@@ -29,9 +31,10 @@ inline std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// A fresh directory per test case.
+// A fresh directory per test case, removed with the others when the test
+// program ends.
 inline fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("samdsim_cli_" + std::to_string(getpid())) / name;
+  const fs::path dir = samdsim_tests::scratch_root("samdsim_cli_") / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_root.hpp"
+
 namespace robustness {
 
 namespace fs = std::filesystem;
@@ -41,7 +43,7 @@ inline void spit(const fs::path& p, const std::string& bytes) { std::ofstream(p,
 struct Scratch {
   fs::path path;
   explicit Scratch(const std::string& name) {
-    path = fs::temp_directory_path() / ("samdsim_robust_" + std::to_string(::getpid())) / name;
+    path = samdsim_tests::scratch_root("samdsim_robust_") / name;
     fs::remove_all(path);
     fs::create_directories(path);
   }

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "scratch_root.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -28,7 +30,7 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("samdsim_hospital_cli_" + std::to_string(getpid())) / name;
+  const fs::path dir = samdsim_tests::scratch_root("samdsim_hospital_cli_") / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
