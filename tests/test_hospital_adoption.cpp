@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "hospital_adoption/hospital_adoption.hpp"
+#include "hospital_adoption/population.hpp"
 #include "hospital_adoption/workflow.hpp"
 #include "samdsim/config.hpp"
+#include "samdsim/results.hpp"
 #include "samdsim/runner.hpp"
 
 using namespace samdsim;
@@ -231,6 +233,55 @@ TEST_CASE("Per-replicate outputs are bitwise identical for 1 and 2 threads") {
     INFO("output " << s.simulation->outputs()[k].name);
     REQUIRE(one.outputs[k].size() == two.outputs[k].size());
     CHECK(std::memcmp(one.outputs[k].data(), two.outputs[k].data(), one.outputs[k].size() * sizeof(double)) == 0);
+  }
+}
+
+TEST_CASE("A hospital left unappraised could not have decided: its own survival stays above its threshold") {
+  // Payback gating with two sets of terms (the add-on ends in month 20);
+  // ROI gating with imitation within the stratum; no gating; and a launch
+  // after the first budget month, whose window is shorter than the usual one.
+  const std::vector<std::string> configs = {
+      economy_config,
+      replace(economy_config, "attractiveness: payback", "attractiveness: roi, imitation: stratum"),
+      replace(economy_config, "attractiveness: payback", "attractiveness: none"),
+      replace(economy_config, "discount_rate_per_year: 0.05", "discount_rate_per_year: 0.05\n  launch_month: 2"),
+  };
+  for (const std::string& config : configs) {
+    const Scenario s = parse_scenario(config, "lazy.yaml");
+    const auto& sim = dynamic_cast<const ha::Simulation&>(*s.simulation);
+    const ha::Plan& plan = sim.plan();
+    const ParameterTable& table = *s.parameters.table;
+    auto workspace = sim.make_workspace();
+    auto& w = dynamic_cast<ha::PopulationWorkspace&>(*workspace);
+    std::vector<double> values = table.initial_values(), drawn(table.sampled_count());
+    Block block(sim.outputs(), table.sampled_count(), 1);
+    std::size_t skipped = 0, appraised = 0;
+    for (std::uint64_t r = 0; r < 20; ++r) {
+      table.draw(s.seed, 0, r, values, drawn);
+      Stream rng(s.seed, 0, r, model_substream);
+      ReplicateContext ctx(r, values, rng, {s.seed, 0});
+      block.reset(0, 1);
+      sim.simulate(ctx, workspace.get(), OutputRow(block, 0));
+      const ha::ReplicateValues v = ha::read_values(plan, ctx);
+      const ha::Decisions& d = w.decisions;
+      for (std::size_t i = 0; i < plan.hospitals; ++i) {
+        if (std::isinf(d.appraise_from[i])) {
+          ++appraised;
+          continue;
+        }
+        // Appraised now, over every window of the replicate: its survival at
+        // the horizon, the lowest it reached.
+        ha::Decisions late = d;
+        const ha::Hospital& h = w.hospitals[i];
+        ha::appraise(plan, v, h, w.strata[h.stratum], late, i);
+        INFO("replicate " << r << ", hospital " << i);
+        CHECK(late.survival[i] >= d.bound[h.stratum]);
+        CHECK_FALSE(late.survival[i] < d.threshold[i]);
+        ++skipped;
+      }
+    }
+    CHECK(skipped > 200);
+    CHECK(appraised > 200);
   }
 }
 

@@ -196,12 +196,15 @@ TEST_CASE("Turnaround is the M/M/c sojourn at utilisation working over staffed h
 
 TEST_CASE("Monthly working minutes have the mean and variance of the sum of per-case minutes") {
   Stream rng(7, 0, 0);
-  for (std::uint64_t n : {1, 5, 40, 900}) {
-    const double mean = 17.0, sd = 8.0;
+  const double mean = 17.0, sd = 8.0;
+  MonthMinutes minutes;
+  minutes.set_cv(sd / mean);
+  // 5000 lies past the table of terms, computed on every draw.
+  for (std::uint64_t n : {1, 5, 40, 900, 5000}) {
     const int draws = 200'000;
     double sum = 0.0, sum2 = 0.0, smallest = std::numeric_limits<double>::infinity();
     for (int i = 0; i < draws; ++i) {
-      const double x = month_minutes(n, mean, sd, rng);
+      const double x = minutes.draw(n, mean, std::log(mean), rng);
       smallest = std::min(smallest, x);
       sum += x;
       sum2 += x * x;
@@ -214,6 +217,27 @@ TEST_CASE("Monthly working minutes have the mean and variance of the sum of per-
     CHECK(std::fabs(m - n * mean) < 4.0 * std::sqrt(expected_var / draws));
     CHECK(var == Approx(expected_var).epsilon(0.04));
   }
-  CHECK(month_minutes(0, 17.0, 8.0, rng) == 0.0);
-  CHECK(month_minutes(12, 17.0, 0.0, rng) == 12.0 * 17.0);
+  CHECK(minutes.draw(0, 17.0, std::log(17.0), rng) == 0.0);
+  minutes.set_cv(0.0);
+  CHECK(minutes.draw(12, 17.0, std::log(17.0), rng) == 12.0 * 17.0);
+}
+
+TEST_CASE("Monthly minutes depend on the cv in force, not on what the table kept before") {
+  // The same stream through a table that first served another cv, and
+  // through a fresh one: the same values, bit for bit.
+  MonthMinutes reused, fresh;
+  Stream warm(3, 0, 0);
+  reused.set_cv(0.9);
+  for (std::uint64_t n = 1; n < 200; ++n) reused.draw(n, 17.0, std::log(17.0), warm);
+  reused.set_cv(0.3);
+  fresh.set_cv(0.3);
+  Stream a(5, 0, 0), b(5, 0, 0), c(5, 0, 0);
+  for (std::uint64_t n = 1; n < 200; ++n) {
+    const double x = reused.draw(n, 17.0, std::log(17.0), a);
+    CHECK(x == fresh.draw(n, 17.0, std::log(17.0), b));
+    // The moment-matched lognormal written out, at the same normal draw.
+    const double sigma2 = std::log(1.0 + 0.09 / static_cast<double>(n));
+    const double expected = std::exp(std::log(17.0 * static_cast<double>(n)) - 0.5 * sigma2 + std::sqrt(sigma2) * c.normal());
+    CHECK(x == Approx(expected).epsilon(1e-13));
+  }
 }

@@ -54,7 +54,7 @@ TEST_CASE("Root attributes record the run") {
   write_synthetic_file(file);
   const ResultFileSummary s = read_result_summary(file);
   CHECK(s.attributes.at("filetype") == "samdsim-result");
-  CHECK(s.attributes.at("version") == "1.3");
+  CHECK(s.attributes.at("version") == "1.4");
   CHECK(s.attributes.at("model") == "synthetic");
   CHECK(s.attributes.at("name") == "baseline plan");
   CHECK(s.attributes.at("seed") == "20261121");

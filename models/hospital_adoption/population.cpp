@@ -119,9 +119,36 @@ double attractiveness(const Plan& plan, const ReplicateValues& v, const Expected
   return v.attractiveness_floor + (1.0 - v.attractiveness_floor) * financial;
 }
 
-void Decisions::resize(std::size_t hospitals) {
-  for (auto* x : {&attractiveness[0], &attractiveness[1], &decay[0], &decay[1], &survival, &threshold})
+void Decisions::resize(std::size_t hospitals, std::size_t strata, std::size_t horizon) {
+  for (auto* x : {&attractiveness[0], &attractiveness[1], &decay[0], &decay[1], &survival, &threshold, &appraise_from})
     x->resize(hospitals);
+  bound.resize(strata);
+  windows.reserve(horizon);  // at most one window a month: a replicate allocates nothing
+  window_shares.reserve(horizon * strata);
+}
+
+void appraise(const Plan& plan, const ReplicateValues& v, const Hospital& h, const StratumValues& s, Decisions& d,
+              std::size_t i) {
+  const double rate = v.p + v.q;
+  const double usual_years = static_cast<double>(plan.usual_window) / 12.0;
+  const bool addon_ends = v.addon > 0.0 && plan.addon_until < static_cast<int>(plan.horizon);
+  const auto appraised = [&](bool addon_paid) {
+    const double a = attractiveness(plan, v, expected_return(v, h, s, addon_paid));
+    return a > 0.0 ? a : 0.0;
+  };
+  // Hospitals appraise the terms in force in the month they decide: with
+  // the add-on before addon_until_month, without it from then on.
+  d.attractiveness[0][i] = appraised(true);
+  d.attractiveness[1][i] = addon_ends ? appraised(false) : d.attractiveness[0][i];
+  d.decay[0][i] = std::exp(-d.attractiveness[0][i] * rate * usual_years);
+  d.decay[1][i] = addon_ends ? std::exp(-d.attractiveness[1][i] * rate * usual_years) : d.decay[0][i];
+  // The windows so far, in order (the last one is the current window).
+  const std::size_t strata = d.bound.size();
+  double survival = 1.0;
+  for (std::size_t k = 0; k < d.windows.size(); ++k)
+    survival *= window_survival(v, d, d.windows[k], d.window_shares[k * strata + h.stratum], i);
+  d.survival[i] = survival;
+  d.appraise_from[i] = -inf;
 }
 
 double draw_effect(const ReplicateValues& v, Stream& rng) {
@@ -133,9 +160,10 @@ double draw_effect(const ReplicateValues& v, Stream& rng) {
 void draw_population(const Plan& plan, const ReplicateValues& v, const ReplicateContext& ctx, Stream& rng,
                      PopulationWorkspace& w) {
   const double fx = conversion_factor(plan, ctx);
-  const double rate = v.p + v.q;
-  const double usual_years = static_cast<double>(plan.usual_window) / 12.0;
-  const bool addon_ends = v.addon > 0.0 && plan.addon_until < static_cast<int>(plan.horizon);
+  Decisions& d = w.decisions;
+  d.windows.clear();
+  d.window_shares.clear();
+  std::fill(d.bound.begin(), d.bound.end(), 1.0);
   w.active.clear();
   w.unit_streams.clear();
   for (const auto* c : plan.unit_copulas) {
@@ -187,19 +215,12 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
       }
       h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
       h.capacity_hours = h.fte * s.hours_per_fte;
-      // Hospitals appraise the terms in force in the month they decide: with
-      // the add-on before addon_until_month, without it from then on.
-      Decisions& d = w.decisions;
-      const auto appraised = [&](bool addon_paid) {
-        const double a = attractiveness(plan, v, expected_return(v, h, s, addon_paid));
-        return a > 0.0 ? a : 0.0;
-      };
-      d.attractiveness[0][i] = appraised(true);
-      d.attractiveness[1][i] = addon_ends ? appraised(false) : d.attractiveness[0][i];
-      d.decay[0][i] = std::exp(-d.attractiveness[0][i] * rate * usual_years);
-      d.decay[1][i] = addon_ends ? std::exp(-d.attractiveness[1][i] * rate * usual_years) : d.decay[0][i];
+      // Appraised once it could decide (Decisions); until then its survival stays 1.
+      d.attractiveness[0][i] = d.attractiveness[1][i] = 0.0;
+      d.decay[0][i] = d.decay[1][i] = 1.0;
       d.survival[i] = 1.0;
       d.threshold[i] = rng.uniform();
+      d.appraise_from[i] = d.threshold[i];
       h.payback_months = std::numeric_limits<double>::quiet_NaN();
     }
   }

@@ -6,12 +6,14 @@
 // workspace sized once, so a replicate allocates nothing.
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "hospital_adoption/hospital_adoption.hpp"
+#include "hospital_adoption/workflow.hpp"
 
 namespace samdsim::hospital_adoption {
 
@@ -25,6 +27,7 @@ struct Hospital {
   double capacity_hours = 0.0;
   double effect = 0.0;  // share of working time saved per eligible case (drawn on adoption)
   double mean_minutes = 0.0;  // staff working minutes per case without the SaMD (drawn per hospital)
+  double log_mean_minutes = 0.0;  // its log, set on adoption
   double integration_cost = 0.0;
   State state = State::waiting;
   int decision_month = -1;
@@ -82,15 +85,35 @@ struct ReplicateValues {
 // law of a uniform drawn each month against the month's probability,
 // P(decide in t | waiting) = (S_{t-1} - S_t) / S_{t-1}, with one draw per
 // hospital instead of one per hospital-month.
+//
+// A hospital is appraised (its expected return, attractiveness and decay
+// computed) only once its threshold reaches `bound`, the survival it would
+// have at the highest attractiveness, 1: below that bound its own survival
+// stays above its threshold, so it cannot decide. Until then its
+// attractiveness is 0 and its decay 1, so its survival stays 1. On
+// appraisal its survival is replayed over the decision windows before the
+// current one (`windows`), the same products in the same order as if it had
+// been appraised when drawn.
 struct Decisions {
   // Multipliers of the Bass hazard in [0, 1] while the add-on is paid and
   // after it ends (0 where not positive), and exp(-attractiveness (p + q) w
-  // / 12) for the plan's usual decision window w.
+  // / 12) for the plan's usual decision window w. Set on appraisal.
   std::array<std::vector<double>, 2> attractiveness;
   std::array<std::vector<double>, 2> decay;
-  std::vector<double> survival;
-  std::vector<double> threshold;  // the uniform while waiting, decided_threshold once decided
-  void resize(std::size_t hospitals);
+  std::vector<double> survival;       // 1 until appraised
+  std::vector<double> threshold;      // the uniform while waiting, decided_threshold once decided
+  std::vector<double> appraise_from;  // the threshold until appraised, then -infinity
+
+  // One decision window of the replicate so far.
+  struct Window {
+    std::size_t terms = 0;  // 0: with the add-on, 1: after it ended
+    bool usual = true;      // the plan's usual window length (decay[terms] holds its decay)
+    double scale = 0.0;     // -(p + q) years of the window, when not usual
+  };
+  std::vector<Window> windows;
+  std::vector<double> window_shares;  // the imitating share of each window, stratum by stratum
+  std::vector<double> bound;          // by stratum: the survival at attractiveness 1 so far
+  void resize(std::size_t hospitals, std::size_t strata, std::size_t horizon);
 };
 
 // Below any survival: a hospital that has decided never decides again.
@@ -103,6 +126,7 @@ struct PopulationWorkspace final : Workspace {
   std::vector<std::uint32_t> active;  // adopters not stopped, in the order they decided
   std::vector<double> paybacks;  // scratch for the median
   std::vector<Stream> unit_streams;  // one per Plan::unit_copulas, for the replicate
+  MonthMinutes minutes;
 };
 
 ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx);
@@ -115,8 +139,8 @@ void simulate_market(const Plan& plan, const ReplicateValues& v, ReplicateContex
                      OutputRow out, std::span<double> vendor_cost = {});
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan);
 
-// Draws every hospital's attributes and computes its attractiveness; resets
-// the adoption state.
+// Draws every hospital's attributes and its threshold; resets the adoption
+// state (no hospital appraised, no decision window yet).
 void draw_population(const Plan& plan, const ReplicateValues& v, const ReplicateContext& ctx, Stream& rng,
                      PopulationWorkspace& w);
 
@@ -135,5 +159,20 @@ struct ExpectedReturn {
 };
 ExpectedReturn expected_return(const ReplicateValues& v, const Hospital& h, const StratumValues& s, bool addon_paid);
 double attractiveness(const Plan& plan, const ReplicateValues& v, const ExpectedReturn& r);
+
+// Hospital i's chance of still waiting at the end of decision window `w`
+// given that it waited at its start, with the imitating share `share`.
+inline double window_survival(const ReplicateValues& v, const Decisions& d, const Decisions::Window& w, double share,
+                              std::size_t i) {
+  if (w.usual) return bass_window_survival(v.p, v.q, share, d.decay[w.terms][i]);
+  // exp(0 x scale) is 1 exactly: a hospital not appraised (or not attracted) needs no exp.
+  const double a = d.attractiveness[w.terms][i];
+  return bass_window_survival(v.p, v.q, share, a > 0.0 ? std::exp(a * w.scale) : 1.0);
+}
+
+// Appraises hospital i (its attractiveness and decay, with and without the
+// add-on) and replays its survival over d.windows.
+void appraise(const Plan& plan, const ReplicateValues& v, const Hospital& h, const StratumValues& s, Decisions& d,
+              std::size_t i);
 
 }  // namespace samdsim::hospital_adoption

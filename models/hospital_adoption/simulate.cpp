@@ -50,13 +50,12 @@ double positive_wait(const ReplicateValues& v, double eligible_share, const Rate
 // A live hospital's month: cases, time saved, overtime, extra cases, money
 // and turnaround. Returns the hospital's operating net benefit.
 double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, const StratumValues& s, int t,
-                  std::size_t calendar, Stream& rng, Month& m, Waits& waits) {
+                  std::size_t calendar, Stream& rng, MonthMinutes& minutes, Month& m, Waits& waits) {
   const double mean = h.cases_per_month * v.season[calendar];
   const std::uint64_t n = p.negative_binomial ? rng.negative_binomial(mean, v.overdispersion_size) : rng.poisson(mean);
   const std::uint64_t n_eligible = rng.binomial(n, s.eligible);
-  const double sd_minutes = v.minutes_cv * h.mean_minutes;
-  const double eligible_minutes = month_minutes(n_eligible, h.mean_minutes, sd_minutes, rng);
-  const double other_minutes = month_minutes(n - n_eligible, h.mean_minutes, sd_minutes, rng);
+  const double eligible_minutes = minutes.draw(n_eligible, h.mean_minutes, h.log_mean_minutes, rng);
+  const double other_minutes = minutes.draw(n - n_eligible, h.mean_minutes, h.log_mean_minutes, rng);
   const double cases = static_cast<double>(n);
 
   Workload work;
@@ -141,7 +140,7 @@ Simulation::Simulation(Plan plan)
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
   auto w = std::make_unique<PopulationWorkspace>();
   w->hospitals.resize(plan.hospitals);
-  w->decisions.resize(plan.hospitals);
+  w->decisions.resize(plan.hospitals, plan.strata.size(), plan.horizon);
   w->strata.resize(plan.strata.size());
   w->paybacks.reserve(plan.hospitals);
   w->active.reserve(plan.hospitals);
@@ -174,6 +173,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
                      OutputRow out, std::span<double> vendor_cost) {
   Stream& rng = ctx.rng();
   draw_population(p, v, ctx, rng, w);
+  w.minutes.set_cv(v.minutes_cv);
 
   const std::size_t horizon = p.horizon;
   const double population = static_cast<double>(p.hospitals);
@@ -196,23 +196,38 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
     Month m;
     if (window > 0) {
       const double years = static_cast<double>(window) / 12.0;
-      const std::size_t terms = month < p.addon_until ? 0 : 1;  // add-on paid, or ended
       Decisions& d = w.decisions;
+      Decisions::Window here;
+      here.terms = month < p.addon_until ? 0 : 1;  // add-on paid, or ended
+      here.usual = window == p.usual_window;
+      here.scale = -(v.p + v.q) * years;
+      // The survival of a hospital at attractiveness 1, the lowest any can have.
+      const double top_decay = std::exp(-(v.p + v.q) * years);
       for (std::size_t k = 0; k < p.strata.size(); ++k) {
-        // The stratum's hospitals are contiguous; every one's survival moves
-        // (a decided one's no longer matters), which keeps the loop free of
-        // branches.
+        // The stratum's hospitals are contiguous. One whose threshold is
+        // below the bound cannot decide yet (the margin is far above
+        // rounding); the others are appraised, their survival replayed over
+        // the windows before this one.
         const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
         const double share = p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start;
+        d.bound[k] *= bass_window_survival(v.p, v.q, share, top_decay);
+        const double reach = d.bound[k] * (1.0 - 1e-9);
+        for (std::size_t i = first; i < end; ++i)
+          if (d.appraise_from[i] >= reach) appraise(p, v, w.hospitals[i], w.strata[k], d, i);
+      }
+      d.windows.push_back(here);
+      for (std::size_t k = 0; k < p.strata.size(); ++k) {
+        const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
+        const double share = p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start;
+        d.window_shares.push_back(share);
+        // Every survival moves, that of a hospital not appraised by 1 and of
+        // a decided one to no effect, which keeps the loop free of branches.
         double* survival = d.survival.data();
-        if (window == p.usual_window) {
-          const double* decay = d.decay[terms].data();
+        if (here.usual) {
+          const double* decay = d.decay[here.terms].data();
           for (std::size_t i = first; i < end; ++i) survival[i] *= bass_window_survival(v.p, v.q, share, decay[i]);
         } else {
-          const double* a = d.attractiveness[terms].data();
-          const double scale = -(v.p + v.q) * years;
-          for (std::size_t i = first; i < end; ++i)
-            survival[i] *= bass_window_survival(v.p, v.q, share, std::exp(a[i] * scale));
+          for (std::size_t i = first; i < end; ++i) survival[i] *= window_survival(v, d, here, share, i);
         }
       }
       for (std::size_t i = 0; i < w.hospitals.size(); ++i) {
@@ -224,6 +239,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
         h.decision_month = month;
         h.live_month = month + static_cast<int>(std::ceil(std::max(0.0, p.implementation_lag->sample(rng))));
         h.effect = draw_effect(v, rng);
+        h.log_mean_minutes = std::log(h.mean_minutes);
         ++s.adopted;
         ++adopted;
         w.active.push_back(static_cast<std::uint32_t>(i));  // within the capacity reserved for every hospital
@@ -248,7 +264,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
       }
       if (h.state == State::live) {
         const double hours_before = m.staff_hours;
-        const double operating = live_month(p, v, h, s, month, calendar, rng, m, waits);
+        const double operating = live_month(p, v, h, s, month, calendar, rng, w.minutes, m, waits);
         s.staff_hours += m.staff_hours - hours_before;
         h.operating_net += operating;
         net += operating;

@@ -20,23 +20,41 @@ double bass_window_probability(double p, double q, double share, double decay) {
   return 1.0 - bass_window_survival(p, q, share, decay);
 }
 
-double month_minutes(std::uint64_t n, double mean_minutes, double sd_minutes, Stream& rng) {
+void MonthMinutes::set_cv(double cv) {
+  if (table_.size() == tabled && cv == cv_) return;
+  cv_ = cv;
+  table_.assign(tabled, Terms{std::numeric_limits<double>::quiet_NaN(), 0.0});
+}
+
+MonthMinutes::Terms MonthMinutes::terms(std::uint64_t n) const {
   const double cases = static_cast<double>(n);
-  const double mean = cases * mean_minutes;
-  if (n == 0 || sd_minutes == 0.0) return mean;
-  const double sigma2 = std::log1p(sd_minutes * sd_minutes / (cases * mean_minutes * mean_minutes));
-  return rng.lognormal(std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2));
+  const double sigma2 = std::log1p(cv_ * cv_ / cases);
+  return {std::log(cases) - 0.5 * sigma2, std::sqrt(sigma2)};
+}
+
+double MonthMinutes::draw(std::uint64_t n, double mean_minutes, double log_mean_minutes, Stream& rng) {
+  if (n == 0 || cv_ == 0.0) return static_cast<double>(n) * mean_minutes;
+  Terms t;
+  if (n < tabled) {
+    Terms& kept = table_[n];
+    if (std::isnan(kept.shift)) kept = terms(n);
+    t = kept;
+  } else {
+    t = terms(n);
+  }
+  return std::exp(t.shift + log_mean_minutes + t.sigma * rng.normal());
 }
 
 Balance balance_workload(const Workload& w) {
   Balance b;
   const double u = w.max_utilisation;
+  const double per_u = 1.0 / u;  // staffed hours per working hour
   const double cap = w.capacity_hours;
   const double hours_with = w.hours_without - w.hours_saved;
-  b.overtime_without = std::max(w.hours_without / u - cap, 0.0);
-  b.overtime_with = std::max(hours_with / u - cap, 0.0);
+  b.overtime_without = std::max(w.hours_without * per_u - cap, 0.0);
+  b.overtime_with = std::max(hours_with * per_u - cap, 0.0);
   // Regular staffed hours that the saving frees once overtime is gone.
-  const double freed = std::min(w.hours_saved / u, std::max(cap - hours_with / u, 0.0));
+  const double freed = std::min(w.hours_saved * per_u, std::max(cap - hours_with * per_u, 0.0));
   if (freed > 0.0 && w.waiting_cases > 0.0 && w.minutes_per_extra_case > 0.0) {
     double fit = freed * u * 60.0 / w.minutes_per_extra_case;
     if (w.whole_cases) fit = std::floor(fit);

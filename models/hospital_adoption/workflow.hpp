@@ -5,6 +5,7 @@
 // capacity, overtime and extra cases in one hospital-month.
 
 #include <cstdint>
+#include <vector>
 
 #include "samdsim/random.hpp"
 
@@ -30,12 +31,31 @@ inline double bass_window_survival(double p, double q, double share, double deca
   return decay < 1.0 && denominator > 0.0 ? decay * (p + q) / denominator : 1.0;
 }
 
-// Working minutes of n cases whose minutes have the given mean and sd: a
-// lognormal with the sum's mean and variance (Fenton 1960, IRE Trans.
-// Commun. Syst. 8(1); Wilkinson's moment matching), one draw whatever n.
-// Exact for one lognormal case and, unlike a normal approximation, never
-// negative and right-skewed like the sum.
-double month_minutes(std::uint64_t n, double mean_minutes, double sd_minutes, Stream& rng);
+// Working minutes of n cases whose minutes have mean m and coefficient of
+// variation cv: a lognormal with the sum's mean n m and variance n (cv m)^2
+// (Fenton 1960, IRE Trans. Commun. Syst. 8(1); Wilkinson's moment matching),
+// one draw whatever n. Exact for one lognormal case and, unlike a normal
+// approximation, never negative and right-skewed like the sum. Its
+// parameters, sigma^2 = log(1 + cv^2 / n) and mu = log n + log m -
+// sigma^2 / 2, depend on the hospital only through log m: the terms in n
+// are kept for n below `tabled` once computed, a pure function of (cv, n),
+// so a thread's table never changes a result.
+class MonthMinutes {
+ public:
+  static constexpr std::uint64_t tabled = 4096;
+  // The case-to-case cv of the replicate; the table is cleared when it changes.
+  void set_cv(double cv);
+  double draw(std::uint64_t n, double mean_minutes, double log_mean_minutes, Stream& rng);
+
+ private:
+  struct Terms {
+    double shift = 0.0;  // log n - sigma^2 / 2; NaN until computed
+    double sigma = 0.0;
+  };
+  Terms terms(std::uint64_t n) const;
+  double cv_ = 0.0;
+  std::vector<Terms> table_;
+};
 
 // One hospital-month. Staff can be busy at most `max_utilisation` of the hours
 // they are staffed (queues grow without bound as it nears 1), so the staffed

@@ -25,7 +25,7 @@ struct PendingChunk;
 
 // Identifies the result file format; readers refuse a newer major version.
 inline constexpr const char* result_filetype = "samdsim-result";
-inline constexpr const char* result_format_version = "1.3";
+inline constexpr const char* result_format_version = "1.4";
 inline constexpr int result_format_major = 1;
 
 // Stored in place of a missing value (NaN in a Block) in integer and boolean
