@@ -200,3 +200,54 @@ TEST_CASE("Enrollment functions reject inconsistent inputs") {
   CHECK_THROWS_WITH(expected_enrollment_time_all_active(10, 1, 0.8, 1.0),
                     Contains("must exceed 1"));
 }
+
+TEST_CASE("The time of the S-th screening inverts the cumulative intensity, sites in any order") {
+  // Random site sets, some never opening and some never screening; the
+  // answer T must satisfy Lambda(T) = G, with Lambda summed directly and G
+  // the same stream's Gamma(S, 1), and must equal the segment-by-segment
+  // walk over the sites sorted by opening month.
+  Stream sites(kSeed, 20, 0);
+  std::size_t checked = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const std::size_t n = 1 + sites.uniform_index(30);
+    std::vector<double> activation(n), rates(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      activation[j] = sites.bernoulli(0.1) ? kNever : 24.0 * sites.uniform();
+      rates[j] = sites.bernoulli(0.15) ? 0.0 : sites.gamma(1.5, 2.0);
+    }
+    const std::uint64_t screened = 1 + sites.uniform_index(300);
+    std::vector<SiteEvent> scratch(n);
+    Stream st(kSeed, 21, static_cast<std::uint64_t>(trial)), copy = st;
+    const EnrollmentResult r = time_to_screen(st, activation, rates, screened, scratch);
+    const double target = copy.gamma(static_cast<double>(screened), 1.0);
+
+    std::vector<std::pair<double, double>> open;
+    for (std::size_t j = 0; j < n; ++j)
+      if (std::isfinite(activation[j]) && rates[j] > 0.0) open.emplace_back(activation[j], rates[j]);
+    if (open.empty()) {
+      CHECK(r.never_completes);
+      continue;
+    }
+    double lambda = 0.0;
+    for (const auto& [a, rate] : open) lambda += rate * std::max(0.0, r.months_to_full_enrollment - a);
+    CHECK(lambda == Approx(target).epsilon(1e-12));
+    std::sort(open.begin(), open.end());
+    double month = open[0].first, cumulative = 0.0, rate = 0.0, walk = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& [a, site_rate] : open) {
+      if (rate > 0.0 && target <= cumulative + rate * (a - month)) {
+        walk = month + (target - cumulative) / rate;
+        break;
+      }
+      cumulative += rate * (a - month);
+      month = a;
+      rate += site_rate;
+    }
+    if (std::isnan(walk)) walk = month + (target - cumulative) / rate;
+    CHECK(r.months_to_full_enrollment == Approx(walk).epsilon(1e-12));
+    std::uint64_t by_then = 0;
+    for (const double a : activation) by_then += std::isfinite(a) && a <= r.months_to_full_enrollment ? 1 : 0;
+    CHECK(r.sites_activated == by_then);
+    ++checked;
+  }
+  CHECK(checked > 1500);
+}

@@ -58,10 +58,6 @@ EnrollmentResult time_to_screen(Stream& stream, std::span<const double> activati
   for (std::size_t j = 0; j < activation_months.size(); ++j)
     if (std::isfinite(activation_months[j]) && rates_per_month[j] > 0.0)
       scratch[m++] = {activation_months[j], rates_per_month[j]};
-  const auto active = scratch.first(m);
-  std::sort(active.begin(), active.end(), [](const SiteEvent& x, const SiteEvent& y) {
-    return x.activation_month < y.activation_month;
-  });
 
   EnrollmentResult out;
   out.screened = screened;
@@ -71,25 +67,30 @@ EnrollmentResult time_to_screen(Stream& stream, std::span<const double> activati
     out.sites_activated = count_open_by(activation_months, out.months_to_full_enrollment);
     return out;
   }
-  // Walk the segments of Lambda between consecutive activations; on each the
-  // slope is the summed rate of the sites open so far.
-  double month = active[0].activation_month;
-  double cumulative = 0.0;  // Lambda(month)
-  double rate = 0.0;
-  double done = std::numeric_limits<double>::quiet_NaN();
-  for (const SiteEvent& site : active) {
-    if (rate > 0.0) {
-      const double at_next = cumulative + rate * (site.activation_month - month);
-      if (target <= at_next) {
-        done = month + (target - cumulative) / rate;
-        break;
-      }
-      cumulative = at_next;
+  // Lambda^{-1}(target) by Newton's method from the right, without sorting
+  // the sites. Over the sites open before T_k (at first all of them), the
+  // line sum_j r_j (t - a_j) lies below Lambda (a sum of r_j max(0, t - a_j))
+  // and meets it at T_k; its root T_{k+1} = (target + sum_j r_j a_j) /
+  // sum_j r_j therefore lies between the answer and T_k. The sites opening
+  // after T_{k+1} leave; when none does, Lambda(T_{k+1}) = target, so T_{k+1}
+  // is the answer. With activation months from 0 every term is positive (no
+  // cancellation). The set only shrinks: at most m steps, usually one or two.
+  double done = 0.0;
+  for (std::size_t open = m;;) {
+    double rate = 0.0, weighted = 0.0;
+    for (std::size_t j = 0; j < open; ++j) {
+      rate += scratch[j].rate_per_month;
+      weighted += scratch[j].rate_per_month * scratch[j].activation_month;
     }
-    month = site.activation_month;
-    rate += site.rate_per_month;
+    done = (target + weighted) / rate;
+    std::size_t still = 0;
+    for (std::size_t j = 0; j < open; ++j)
+      if (scratch[j].activation_month < done) scratch[still++] = scratch[j];
+    // None left can happen only by rounding, when target is negligible
+    // against the first activation month: done is then that month.
+    if (still == open || still == 0) break;
+    open = still;
   }
-  if (std::isnan(done)) done = month + (target - cumulative) / rate;
   out.months_to_full_enrollment = done;
   out.sites_activated = count_open_by(activation_months, done);
   return out;
