@@ -20,16 +20,12 @@ double bass_window_probability(double p, double q, double share, double decay) {
   return 1.0 - bass_window_survival(p, q, share, decay);
 }
 
-void MonthMinutes::set_cv(double cv) {
-  if (table_.size() == tabled && cv == cv_) return;
-  cv_ = cv;
-  table_.assign(tabled, Terms{std::numeric_limits<double>::quiet_NaN(), 0.0});
-}
+MonthMinutes::MonthMinutes() : table_(tabled, Terms{std::numeric_limits<double>::quiet_NaN(), 0.0, 0.0}) {}
 
 MonthMinutes::Terms MonthMinutes::terms(std::uint64_t n) const {
   const double cases = static_cast<double>(n);
   const double sigma2 = std::log1p(cv_ * cv_ / cases);
-  return {std::log(cases) - 0.5 * sigma2, std::sqrt(sigma2)};
+  return {cv_, std::log(cases) - 0.5 * sigma2, std::sqrt(sigma2)};
 }
 
 double MonthMinutes::draw(std::uint64_t n, double mean_minutes, double log_mean_minutes, Stream& rng) {
@@ -37,7 +33,7 @@ double MonthMinutes::draw(std::uint64_t n, double mean_minutes, double log_mean_
   Terms t;
   if (n < tabled) {
     Terms& kept = table_[n];
-    if (std::isnan(kept.shift)) kept = terms(n);
+    if (!(kept.cv == cv_)) kept = terms(n);  // also when never computed (NaN)
     t = kept;
   } else {
     t = terms(n);

@@ -38,18 +38,21 @@ inline double bass_window_survival(double p, double q, double share, double deca
 // approximation, never negative and right-skewed like the sum. Its
 // parameters, sigma^2 = log(1 + cv^2 / n) and mu = log n + log m -
 // sigma^2 / 2, depend on the hospital only through log m: the terms in n
-// are kept for n below `tabled` once computed, a pure function of (cv, n),
-// so a thread's table never changes a result.
+// are kept for n below `tabled` once computed, each with the cv it was
+// computed for, a pure function of (cv, n), so a thread's table never
+// changes a result, and a cv drawn per replicate costs nothing to switch.
 class MonthMinutes {
  public:
   static constexpr std::uint64_t tabled = 4096;
-  // The case-to-case cv of the replicate; the table is cleared when it changes.
-  void set_cv(double cv);
+  MonthMinutes();  // the table, allocated once with the workspace
+  // The case-to-case cv of the replicate.
+  void set_cv(double cv) { cv_ = cv; }
   double draw(std::uint64_t n, double mean_minutes, double log_mean_minutes, Stream& rng);
 
  private:
   struct Terms {
-    double shift = 0.0;  // log n - sigma^2 / 2; NaN until computed
+    double cv = 0.0;     // the cv they were computed for; NaN: never computed
+    double shift = 0.0;  // log n - sigma^2 / 2
     double sigma = 0.0;
   };
   Terms terms(std::uint64_t n) const;
