@@ -203,14 +203,16 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
       here.scale = -(v.p + v.q) * years;
       // The survival of a hospital at attractiveness 1, the lowest any can have.
       const double top_decay = std::exp(-(v.p + v.q) * years);
+      for (std::size_t k = 0; k < p.strata.size(); ++k)
+        d.window_shares.push_back(p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start);
+      const double* shares = &d.window_shares[d.windows.size() * p.strata.size()];
       for (std::size_t k = 0; k < p.strata.size(); ++k) {
         // The stratum's hospitals are contiguous. One whose threshold is
         // below the bound cannot decide yet (the margin is far above
         // rounding); the others are appraised, their survival replayed over
-        // the windows before this one.
+        // the windows before this one (d.windows does not hold it yet).
         const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
-        const double share = p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start;
-        d.bound[k] *= bass_window_survival(v.p, v.q, share, top_decay);
+        d.bound[k] *= bass_window_survival(v.p, v.q, shares[k], top_decay);
         const double reach = d.bound[k] * (1.0 - 1e-9);
         for (std::size_t i = first; i < end; ++i)
           if (d.appraise_from[i] >= reach) appraise(p, v, w.hospitals[i], w.strata[k], d, i);
@@ -218,8 +220,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
       d.windows.push_back(here);
       for (std::size_t k = 0; k < p.strata.size(); ++k) {
         const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
-        const double share = p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start;
-        d.window_shares.push_back(share);
+        const double share = shares[k];
         // Every survival moves, that of a hospital not appraised by 1 and of
         // a decided one to no effect, which keeps the loop free of branches.
         double* survival = d.survival.data();
