@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -97,6 +98,12 @@ bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t b
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
   if (!hdf5::link_exists(base, "block_moments"))
     throw InputError(where + " has no block summaries (block_moments): it is not a complete shard; run it again");
+  // Shards join end to end: rows missing before this one mean an earlier
+  // shard lost them.
+  if (first_row != writer.rows_written())
+    throw InputError(fmt::format("{} starts at replicate {}, but the shards before it hold {}: a shard was altered; "
+                                 "run it again",
+                                 where, first_row, writer.rows_written()));
   Id moments = hdf5::open_dataset(base, "block_moments");
   const auto shape = hdf5::dataset_shape(moments.get());
   const std::size_t blocks = shape.empty() ? 0 : shape.at(0);
@@ -237,6 +244,7 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
   std::vector<std::string> notes;
   double wall_seconds = 0.0;
   for (const Shard& sh : shards) wall_seconds += sh.wall_seconds;
+  static constexpr std::array stored_groups = {"block_moments", "replicates", "timeseries", "parameters", "plan"};
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const ScenarioPoint& p = s.points[i];
     const auto& specs = p.simulation->outputs();
@@ -251,7 +259,11 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
       const std::string where = group.empty() ? "/" : group;
       if (!group.empty() && !(hdf5::link_exists(sh.file.get(), "points") && hdf5::link_exists(sh.file.get(), group)))
         continue;
-      if (group.empty() && !hdf5::link_exists(sh.file.get(), "block_moments")) continue;
+      // A shard given no blocks of the run stores none of its groups.
+      if (group.empty() && std::none_of(stored_groups.begin(), stored_groups.end(), [&](const char* g) {
+            return hdf5::link_exists(sh.file.get(), g);
+          }))
+        continue;
       Id base = hdf5::open_group(sh.file.get(), where);
       reached = copy_rows(sh.path, text(sh.file.get(), "git_revision"), base.get(), specs, columns, writer, total,
                           target ? &*target : nullptr);

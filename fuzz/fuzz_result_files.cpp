@@ -232,6 +232,24 @@ std::string change(FuzzedDataProvider& in, hid_t file) {
   }
 }
 
+// An input the harness cannot try is skipped, not reported as a finding: its
+// copy of the seed file failed, or the disk is nearly full (where exit 1 is by
+// design, docs/robustness.md). The first ten are told on stderr.
+int skip_input(const std::string& why) {
+  static int told = 0;
+  if (++told <= 10) {
+    const std::string line = "fuzz_result_files: input skipped: " + why + "\n";
+    (void)!::write(report_fd, line.data(), line.size());
+  }
+  return -1;
+}
+
+std::uintmax_t free_mib(const fs::path& dir) {
+  std::error_code ec;
+  const fs::space_info space = fs::space(dir, ec);
+  return ec ? std::numeric_limits<std::uintmax_t>::max() : space.available >> 20;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -244,13 +262,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const Seeds& s = seeds();
+  // On a nearly full disk HDF5 itself leaks what it could not flush.
+  if (const std::uintmax_t free = free_mib(s.dir); free < 64)
+    return skip_input(fmt::format("{} MiB free beside the seed files", free));
   FuzzedDataProvider in(data, size);
   const std::size_t which = in.ConsumeIntegralInRange<std::size_t>(0, s.files.size() - 1);
   const fs::path work = s.dir / "work";
-  fs::remove_all(work);
-  fs::create_directories(work);
   const std::string altered = (work / "altered.h5").string();
-  fs::copy_file(s.files[which], altered);
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  if (!ec) fs::create_directories(work, ec);
+  if (!ec) fs::copy_file(s.files[which], altered, ec);
+  if (ec) {
+    // A command must never remove its input: a seed file that is gone is a finding.
+    if (!fs::exists(s.files[which])) {
+      const std::string report = fmt::format("the seed file {} is gone\n", s.files[which]);
+      (void)!::write(report_fd, report.data(), report.size());
+      std::abort();
+    }
+    return skip_input(fmt::format("cannot copy {} to {}: {} ({} MiB free)", s.files[which], altered, ec.message(),
+                                  free_mib(s.dir)));
+  }
 
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   std::string changes;
@@ -286,6 +318,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   const int status = program(args);
+  // A full disk is exit 1 by design (docs/robustness.md): not a finding.
+  if (const std::uintmax_t free = free_mib(s.dir); status == 1 && free < 64)
+    return skip_input(fmt::format("exit 1 with {} MiB free", free));
   if (status != 0 && status != 2) {
     std::string command;
     for (const auto& a : args) command += " " + a;

@@ -106,7 +106,13 @@ TEST_CASE("merge refuses altered shards: values, summaries, indices, records and
   alter(dir, "b.h5", "index.h5", "f.attrs.modify('shard_index', np.uint64(7))");
   refused("merge a.h5 index.h5 -o m.h5", dir, "does not exist");
   alter(dir, "b.h5", "moments.h5", "del f['block_moments']");
-  refused("merge a.h5 moments.h5 -o m.h5", dir, "the shards hold 1024 of the 2500 replicates");
+  refused("merge a.h5 moments.h5 -o m.h5", dir, "has no block summaries");
+  // The first shard too: it is not taken for a shard given no blocks.
+  alter(dir, "a.h5", "first.h5", "del f['block_moments']");
+  refused("merge first.h5 b.h5 -o m.h5", dir, "has no block summaries");
+  // A shard that lost all its groups looks like one given no blocks; the next one does not join.
+  alter(dir, "a.h5", "bare.h5", "for g in list(f.keys()):\n    del f[g]");
+  refused("merge bare.h5 b.h5 -o m.h5", dir, "starts at replicate 1024, but the shards before it hold 0");
   alter(dir, "b.h5", "rows.h5", "f['replicates/total_cost_usd'].resize((100,))");
   refused("merge a.h5 rows.h5 -o m.h5", dir, "has shape 100");
   alter(dir, "ta.h5", "target.h5", "f.attrs['target_rse'] = 'abc'");
