@@ -235,6 +235,25 @@ TEST_CASE("Standard quantiles ignore NaN and do not depend on input order") {
   }
 }
 
+TEST_CASE("Standard quantiles are those of the sorted values for every size, with ties") {
+  std::mt19937_64 rng(2026);
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 1; n <= 64; ++n) sizes.push_back(n);
+  for (std::size_t n : {99u, 100u, 101u, 1000u, 4097u, 20001u}) sizes.push_back(n);
+  for (const std::size_t n : sizes) {
+    for (const int distinct : {2, 7, 1 << 30}) {
+      INFO("n = " << n << ", distinct values " << distinct);
+      std::uniform_int_distribution<int> pick(0, distinct - 1);
+      std::vector<double> values(n);
+      for (double& v : values) v = pick(rng) * 0.37 - 1.0;
+      std::vector<double> sorted = values;
+      std::sort(sorted.begin(), sorted.end());
+      const auto q = standard_quantiles(values);
+      for (std::size_t k = 0; k < 5; ++k) CHECK(same_bits(q[k], quantile_sorted(sorted, standard_probabilities[k])));
+    }
+  }
+}
+
 TEST_CASE("Standard quantiles of no values or only NaN are NaN") {
   std::vector<double> none;
   std::vector<double> only_nan = {nan_value, nan_value};

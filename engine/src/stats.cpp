@@ -129,23 +129,51 @@ std::array<double, 5> standard_quantiles(std::vector<double>& values) {
   // input order; adding +0.0 makes every zero positive.
   for (double& v : values) v += 0.0;
   const std::size_t n = values.size();
-  // Each selection partitions the vector, so the next, larger order statistic
-  // is searched only to the right of the previous one.
-  auto begin = values.begin();
+  std::array<std::size_t, 5> at;
+  std::array<double, 5> t;
   for (std::size_t k = 0; k < q.size(); ++k) {
     const double h = static_cast<double>(n - 1) * standard_probabilities[k];
-    const auto i = static_cast<std::size_t>(std::floor(h));
-    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(i);
-    if (nth >= begin) std::nth_element(begin, nth, values.end());
-    begin = nth;
-    const double lower = *nth;
-    const double t = h - std::floor(h);
-    if (i + 1 >= n || t == 0.0) {
+    at[k] = static_cast<std::size_t>(std::floor(h));
+    t[k] = h - std::floor(h);
+  }
+  // The median first, then each quartile within its half, then each outer
+  // quantile within its quarter: a selection leaves every value before its
+  // place no greater and every value after no smaller, so the next one
+  // searches only between the places already fixed (about 2.5 n steps where
+  // selecting from left to right takes 3.5 n).
+  const auto begin = values.begin();
+  const auto after = [&](std::size_t i) {  // the first fixed place right of i, or n
+    std::size_t next = n;
+    for (const std::size_t j : at)
+      if (j > i && j < next) next = j;
+    return next;
+  };
+  constexpr std::array<std::size_t, 5> order = {2, 1, 3, 0, 4};
+  for (std::size_t o = 0; o < order.size(); ++o) {
+    const std::size_t i = at[order[o]];
+    bool fixed = false;
+    std::size_t lo = 0, hi = n;
+    for (std::size_t m = 0; m < o; ++m) {
+      const std::size_t j = at[order[m]];
+      fixed = fixed || j == i;
+      if (j < i) lo = std::max(lo, j + 1);
+      if (j > i) hi = std::min(hi, j);
+    }
+    if (!fixed) std::nth_element(begin + static_cast<std::ptrdiff_t>(lo), begin + static_cast<std::ptrdiff_t>(i),
+                                 begin + static_cast<std::ptrdiff_t>(hi));
+  }
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    const double lower = values[at[k]];
+    if (at[k] + 1 >= n || t[k] == 0.0) {
       q[k] = lower;
       continue;
     }
-    const double upper = *std::min_element(nth + 1, values.end());
-    q[k] = lower == upper ? lower : lerp(lower, upper, t);
+    // The next order statistic: the least value up to the next fixed place
+    // (included), since every value past it is no smaller than it.
+    const std::size_t next = after(at[k]);
+    const auto stop = begin + static_cast<std::ptrdiff_t>(next < n ? next + 1 : n);
+    const double upper = *std::min_element(begin + static_cast<std::ptrdiff_t>(at[k] + 1), stop);
+    q[k] = lower == upper ? lower : lerp(lower, upper, t[k]);
   }
   return q;
 }
