@@ -72,6 +72,9 @@ SweepChoice::Requirement parse_requirement(const YAML::Node& node, const std::st
 std::vector<SweepChoice::Requirement> parse_requirements(const YAML::Node& node, const std::string& path,
                                                          const std::string& file);
 
+// Reads `sweep.choose:`: minimize: or maximize: an output, with the judging keys.
+SweepChoice parse_choice(const YAML::Node& node, const std::string& file);
+
 // Reads the keys that say how points are judged (confidence, include_biased,
 // require) from a choose: or solve: mapping at `path`.
 void read_judging(const YAML::Node& node, const std::string& path, const std::string& file, SweepChoice& choice);
