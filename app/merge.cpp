@@ -98,12 +98,6 @@ bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t b
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
   if (!hdf5::link_exists(base, "block_moments"))
     throw InputError(where + " has no block summaries (block_moments): it is not a complete shard; run it again");
-  // Shards join end to end: rows missing before this one mean an earlier
-  // shard lost them.
-  if (first_row != writer.rows_written())
-    throw InputError(fmt::format("{} starts at replicate {}, but the shards before it hold {}: a shard was altered; "
-                                 "run it again",
-                                 where, first_row, writer.rows_written()));
   Id moments = hdf5::open_dataset(base, "block_moments");
   const auto shape = hdf5::dataset_shape(moments.get());
   const std::size_t blocks = shape.empty() ? 0 : shape.at(0);
@@ -254,17 +248,33 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
     writer.write_plan(p.simulation->plan_report());
     std::vector<Moments> total(specs.size());
     bool reached = false;
+    std::vector<std::string> empty;  // shards that store none of this scenario
     for (const Shard& sh : shards) {
       if (reached) break;
       const std::string where = group.empty() ? "/" : group;
-      if (!group.empty() && !(hdf5::link_exists(sh.file.get(), "points") && hdf5::link_exists(sh.file.get(), group)))
+      // A shard given no blocks of a point or of the run stores none of its groups.
+      if ((!group.empty() && !(hdf5::link_exists(sh.file.get(), "points") && hdf5::link_exists(sh.file.get(), group))) ||
+          (group.empty() && std::none_of(stored_groups.begin(), stored_groups.end(),
+                                         [&](const char* g) { return hdf5::link_exists(sh.file.get(), g); }))) {
+        empty.push_back("'" + sh.path + "'");
         continue;
-      // A shard given no blocks of the run stores none of its groups.
-      if (group.empty() && std::none_of(stored_groups.begin(), stored_groups.end(), [&](const char* g) {
-            return hdf5::link_exists(sh.file.get(), g);
-          }))
-        continue;
+      }
       Id base = hdf5::open_group(sh.file.get(), where);
+      // Shards join end to end: replicates missing before this one were lost
+      // by a shard that stores none (and should have), or its own start was altered.
+      const std::uint64_t first_row = hdf5::read_uint64_attribute(base.get(), "first_row").value_or(0);
+      if (first_row != writer.rows_written()) {
+        const std::string scenario = group.empty() ? "the run" : "point " + std::to_string(i);
+        if (empty.empty() || first_row < writer.rows_written())
+          throw InputError(fmt::format("'{}' starts {} at replicate {} where the shards before it end at {}: it was "
+                                       "altered; run it again",
+                                       sh.path, scenario, first_row, writer.rows_written()));
+        throw InputError(fmt::format("replicates {} to {} of {} are in none of the shards: {} store{} nothing of it, "
+                                     "so {} altered; run {} again",
+                                     writer.rows_written(), first_row - 1, scenario, fmt::join(empty, ", "),
+                                     empty.size() == 1 ? "s" : "", empty.size() == 1 ? "it was" : "one of them was",
+                                     empty.size() == 1 ? "it" : "that shard"));
+      }
       reached = copy_rows(sh.path, text(sh.file.get(), "git_revision"), base.get(), specs, columns, writer, total,
                           target ? &*target : nullptr);
     }

@@ -110,9 +110,14 @@ TEST_CASE("merge refuses altered shards: values, summaries, indices, records and
   // The first shard too: it is not taken for a shard given no blocks.
   alter(dir, "a.h5", "first.h5", "del f['block_moments']");
   refused("merge first.h5 b.h5 -o m.h5", dir, "has no block summaries");
-  // A shard that lost all its groups looks like one given no blocks; the next one does not join.
+  // A shard that lost all its groups looks like one given no blocks: the
+  // replicates missing are laid to it, not to the next shard.
   alter(dir, "a.h5", "bare.h5", "for g in list(f.keys()):\n    del f[g]");
-  refused("merge bare.h5 b.h5 -o m.h5", dir, "starts at replicate 1024, but the shards before it hold 0");
+  refused("merge bare.h5 b.h5 -o m.h5", dir,
+          "replicates 0 to 1023 of the run are in none of the shards: 'bare.h5' stores nothing of it, so it was "
+          "altered; run it again");
+  alter(dir, "b.h5", "start.h5", "f.attrs.modify('first_row', np.uint64(2048))");
+  refused("merge a.h5 start.h5 -o m.h5", dir, "starts the run at replicate 2048 where the shards before it end at 1024");
   alter(dir, "b.h5", "rows.h5", "f['replicates/total_cost_usd'].resize((100,))");
   refused("merge a.h5 rows.h5 -o m.h5", dir, "has shape 100");
   alter(dir, "ta.h5", "target.h5", "f.attrs['target_rse'] = 'abc'");
