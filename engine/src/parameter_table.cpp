@@ -1,11 +1,13 @@
 // ParameterTable: the parameters a model declared, the streams they draw
 // from, and each replicate's draw (independent or through a copula). The
 // config side (groups, resolving, defaults) is in parameters.cpp.
+#include "samdsim/parameters.hpp"
+
+#include <algorithm>
 #include <array>
 #include <cmath>
 
 #include "samdsim/correlation.hpp"
-#include "samdsim/parameters.hpp"
 #include "samdsim/random.hpp"
 
 namespace samdsim {

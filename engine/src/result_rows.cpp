@@ -2,6 +2,8 @@
 // the chunks of its columns (filtered and stored as they complete), the
 // scalar outputs' values kept for the summaries, and the datasets' extent.
 
+#include "samdsim/result_writer.hpp"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -10,7 +12,6 @@
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/numbers.hpp"
-#include "samdsim/result_writer.hpp"
 
 namespace samdsim {
 

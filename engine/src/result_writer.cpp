@@ -1,6 +1,7 @@
 // ResultWriter: the file, its datasets and attributes, scenarios, compression
-// levels and the commit; the rows are in result_rows.cpp, the summaries in
-// result_summaries.cpp, checkpoints and resumes in result_checkpoint.cpp.
+// levels and the commit. The rows are in result_rows.cpp; the plan, the
+// summaries and bands in result_summaries.cpp; checkpoints and resumes in
+// result_checkpoint.cpp; the temporary file's identity in result_temporary.cpp.
 #include "samdsim/result_writer.hpp"
 
 #include <algorithm>

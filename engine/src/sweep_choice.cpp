@@ -2,6 +2,8 @@
 // from the config, and each point judged by its summaries (requirements
 // with their intervals, the objective, ties and near-best points). The
 // points themselves are in sweep.cpp.
+#include "samdsim/sweep.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/math/distributions/normal.hpp>
@@ -13,7 +15,6 @@
 #include "samdsim/error.hpp"
 #include "samdsim/results.hpp"
 #include "samdsim/stats.hpp"
-#include "samdsim/sweep.hpp"
 #include "samdsim/yaml_util.hpp"
 
 namespace samdsim {
