@@ -15,6 +15,7 @@ using namespace samdsim;
 namespace {
 
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+constexpr double inf_value = std::numeric_limits<double>::infinity();
 
 Moments moments_of(const std::vector<double>& values) {
   Moments m;
@@ -251,6 +252,57 @@ TEST_CASE("Standard quantiles are those of the sorted values for every size, wit
       const auto q = standard_quantiles(values);
       for (std::size_t k = 0; k < 5; ++k) CHECK(same_bits(q[k], quantile_sorted(sorted, standard_probabilities[k])));
     }
+  }
+}
+
+TEST_CASE("Standard quantiles of large columns are those of the sorted values in any order and with any ties") {
+  // Columns of 32,768 values and more are bracketed by a sample, columns of
+  // at most 16 distinct values counted: both must give the order statistics
+  // that sorting gives, also where the sample misleads (values in a
+  // systematic order) or the brackets meet (heavy ties).
+  std::mt19937_64 rng(2027);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const auto check = [](std::vector<double> values, const char* what) {
+    INFO(what << ", n = " << values.size());
+    std::vector<double> sorted = values;
+    std::erase_if(sorted, [](double v) { return std::isnan(v); });
+    for (double& v : sorted) v += 0.0;
+    std::sort(sorted.begin(), sorted.end());
+    const auto q = standard_quantiles(values);
+    for (std::size_t k = 0; k < 5; ++k) CHECK(same_bits(q[k], quantile_sorted(sorted, standard_probabilities[k])));
+  };
+  for (const std::size_t n : {32767u, 32768u, 32769u, 40001u, 150000u}) {
+    std::vector<double> values(n);
+    for (double& v : values) v = normal(rng);
+    check(values, "normal");
+    std::vector<double> heavy = values;  // a mass at zero, as in delays that are mostly none
+    for (std::size_t i = 0; i < n; i += 3) heavy[i] = -0.0;
+    check(heavy, "a third zero");
+    std::vector<double> missing = values;
+    for (std::size_t i = 0; i < n; i += 5) missing[i] = nan_value;
+    check(missing, "a fifth NaN");
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    check(sorted, "ascending");
+    check(std::vector<double>(sorted.rbegin(), sorted.rend()), "descending");
+    // The places a sample of 4,096 evenly spaced values reads hold the smallest values.
+    std::vector<char> sampled(n, 0);
+    for (std::size_t i = 0; i < 4096; ++i) sampled[i * n / 4096] = 1;
+    std::vector<double> fooled(n);
+    std::size_t next = 0;
+    for (const char pass : {1, 0})
+      for (std::size_t i = 0; i < n; ++i)
+        if (sampled[i] == pass) fooled[i] = sorted[next++];
+    check(fooled, "sampled places smallest");
+    for (const int distinct : {2, 16, 17, 100, 5000}) {
+      std::uniform_int_distribution<int> pick(0, distinct - 1);
+      std::vector<double> ties(n);
+      for (double& v : ties) v = pick(rng) * 0.37 - 1.0;
+      check(ties, "ties");
+    }
+    std::vector<double> infinite = values;
+    for (std::size_t i = 0; i < n; i += 7) infinite[i] = i % 2 ? inf_value : -inf_value;
+    check(infinite, "infinities");
   }
 }
 
