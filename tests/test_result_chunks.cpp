@@ -198,6 +198,29 @@ TEST_CASE("Chunks the writer stores are those HDF5's own filters store, byte for
   }
 }
 
+TEST_CASE("A series chunked across with padding columns is stored as HDF5 stores it, chunk row after chunk row") {
+  // 20 months in chunks 8 wide: the last chunk column holds 4 months and 4
+  // padding columns, which keep the fill value in every chunk row although
+  // the writer reuses each chunk's memory for the next row.
+  TempDir dir;
+  const std::vector<OutputSpec> outputs = {{"cost_usd", "USD", "total cost", ValueType::Real, 0, ""},
+                                           {"adopters", "hospitals", "adopting hospitals", ValueType::Real, 20, "month"}};
+  for (const char* levels : {"all=6", "all=0"}) {
+    INFO(levels);
+    const fs::path file = dir.path / "wide.h5";
+    RunInfo info = synthetic_info(30000);
+    info.compression = parse_compression(levels);
+    {
+      ResultWriter writer(file, info, outputs, synthetic_parameters());
+      const auto moments = write_range(writer, outputs, 0, 30000, 1000);
+      writer.write_summaries(moments);
+      writer.commit(0.1);
+    }
+    check_chunks_match_hdf5(file, dir.path / "hdf5.h5");
+    fs::remove(file);
+  }
+}
+
 TEST_CASE("At level 1 the byte planes of random values are stored within the zlib stream and read back exactly") {
   TempDir dir;
   const fs::path file = dir.path / "random.h5";

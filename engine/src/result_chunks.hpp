@@ -31,6 +31,10 @@ struct ChunkFilters {
 // odd last byte as the high byte of a word.
 std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes);
 
+// HDF5's shuffle of `elements` elements of `element_size` bytes: byte j of
+// element i goes to out[j * elements + i].
+void shuffle_bytes(const unsigned char* data, std::size_t elements, std::size_t element_size, unsigned char* out);
+
 // The bytes H5Dwrite_chunk stores for `raw` (one chunk of elements of
 // `element_size` bytes) under `filters`, every filter applied.
 std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
@@ -44,7 +48,7 @@ class ChunkBand;
 
 // One chunk ready to be filtered and stored.
 struct PendingChunk {
-  const ChunkBand* band = nullptr;
+  ChunkBand* band = nullptr;  // takes `raw` back for a later chunk once it is filtered
   hsize_t offset[2] = {0, 0};
   std::vector<unsigned char> raw;
   std::vector<unsigned char> filtered;
@@ -70,6 +74,10 @@ class ChunkBand {
   // Copies of the chunks of a band holding rows not yet stored (a partial
   // band at a checkpoint or at the end), to `ready`; the band keeps them.
   void take_partial(std::vector<PendingChunk>& ready);
+  // The memory of the chunk at `column` (its first column), its values
+  // filtered, kept for the band's next chunk there: no fresh pages to fault
+  // in and fill for every chunk, and its padding columns already filled.
+  void recycle(std::size_t column, std::vector<unsigned char>&& raw);
 
   hid_t dataset() const { return dataset_; }
   const std::string& label() const { return label_; }
@@ -79,7 +87,12 @@ class ChunkBand {
 
  private:
   void emit(std::vector<PendingChunk>& ready, bool keep);
+  // An empty band. A chunk's places hold the fill value where no row of the
+  // band lies (columns past the width); places of rows not yet put may hold
+  // values of an earlier band until take_partial fills them.
   void clear();
+  // Fills the places of rows [from, chunk_rows_) of chunk c.
+  void fill_rows(std::size_t c, std::size_t from);
   // Rows [first_row_, first_row_ + rows) as stored, read back into the band.
   void reload(hid_t memory_type, std::uint64_t rows);
 
@@ -93,6 +106,7 @@ class ChunkBand {
   std::size_t rows_ = 0;             // rows placed in the band
   bool stored_ = true;               // the band's rows are in the file as they are here
   std::vector<std::vector<unsigned char>> chunks_;  // chunks_across_ chunks of chunk_rows_ x chunk_width_
+  std::vector<std::vector<unsigned char>> spare_;   // per chunk column: a recycled chunk, or none
 };
 
 // Filters `chunks` on every core, then stores them in order with
