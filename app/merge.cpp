@@ -90,11 +90,10 @@ std::vector<Shard> open_shards(const std::vector<std::string>& paths) {
 // Copies one shard's rows of a scenario into the merged file, a block at a
 // time, and merges its per-block summaries in block order; with a precision
 // target, stops after the block that reaches it (true then).
-bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t base,
+bool copy_rows(const std::string& shard, const std::string& shard_build, hid_t base, std::uint64_t first_row,
                const std::vector<OutputSpec>& outputs, const std::vector<ParameterColumn>& parameters,
                ResultWriter& writer, std::vector<Moments>& total, const PrecisionTarget* target) {
   const std::string where = "'" + shard + "' (" + hdf5::describe(base) + ")";
-  const std::uint64_t first_row = hdf5::read_uint64_attribute(base, "first_row").value_or(0);
   const std::uint64_t rows = hdf5::read_uint64_attribute(base, "replicates").value_or(0);
   if (!hdf5::link_exists(base, "block_moments"))
     throw InputError(where + " has no block summaries (block_moments): it is not a complete shard; run it again");
@@ -275,8 +274,8 @@ int command_merge(const std::vector<std::string>& paths, const std::string& outp
                                      empty.size() == 1 ? "s" : "", empty.size() == 1 ? "it was" : "one of them was",
                                      empty.size() == 1 ? "it" : "that shard"));
       }
-      reached = copy_rows(sh.path, text(sh.file.get(), "git_revision"), base.get(), specs, columns, writer, total,
-                          target ? &*target : nullptr);
+      reached = copy_rows(sh.path, text(sh.file.get(), "git_revision"), base.get(), first_row, specs, columns, writer,
+                          total, target ? &*target : nullptr);
     }
     if (!reached && writer.rows_written() != s.replicates)
       throw InputError(fmt::format("the shards hold {} of the {} replicates of {}", writer.rows_written(), s.replicates,

@@ -260,6 +260,9 @@ void check_seeds_kept(const Seeds& s, const std::string& after) {
   }
 }
 
+// Below this, HDF5 may fail to flush and leak (see LLVMFuzzerTestOneInput).
+constexpr std::uintmax_t least_free_mib = 64;
+
 std::uintmax_t free_mib(const fs::path& dir) {
   std::error_code ec;
   const fs::space_info space = fs::space(dir, ec);
@@ -280,7 +283,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Seeds& s = seeds();
   // On a nearly full disk HDF5 itself leaks what it could not flush (a leak
   // the sanitizer reports whatever the input returns): such inputs are not run.
-  if (const std::uintmax_t free = free_mib(s.dir); free < 64)
+  if (const std::uintmax_t free = free_mib(s.dir); free < least_free_mib)
     return skip_input(fmt::format("{} MiB free beside the seed files", free));
   FuzzedDataProvider in(data, size);
   const std::size_t which = in.ConsumeIntegralInRange<std::size_t>(0, s.files.size() - 1);
@@ -335,7 +338,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& a : args) command += " " + a;
   check_seeds_kept(s, " samdsim" + command);
   // A full disk is exit 1 by design (docs/robustness.md): not a finding.
-  if (const std::uintmax_t free = free_mib(s.dir); status == 1 && free < 64)
+  if (const std::uintmax_t free = free_mib(s.dir); status == 1 && free < least_free_mib)
     return skip_input(fmt::format("exit 1 with {} MiB free from samdsim{}", free, command));
   if (status != 0 && status != 2) {
     const std::string report = fmt::format("status {} from samdsim{} on {} with:\n{}", status, command,
