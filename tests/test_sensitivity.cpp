@@ -43,6 +43,35 @@ TEST_CASE("average ranks share ties", "[sensitivity]") {
   CHECK(r.isApprox(want));
 }
 
+TEST_CASE("A resample's ranks from its tie groups are the average ranks of the resampled values", "[sensitivity]") {
+  // Counting a resample's rows per tie group of the original values must
+  // give average_ranks() of the resample, bit for bit: the bootstrap's
+  // intervals depend on it.
+  Stream s(12, 0, 0);
+  for (const int distinct : {1, 2, 5, 1000000}) {
+    for (const Eigen::Index n : {1, 2, 7, 300}) {
+      INFO(distinct << " distinct values, n = " << n);
+      Eigen::VectorXd v(n);
+      for (Eigen::Index i = 0; i < n; ++i)
+        v(i) = static_cast<double>(s.uniform_index(static_cast<std::uint64_t>(distinct))) * 0.25;
+      const TieGroups groups = tie_groups(v);
+      ResampleScratch scratch;
+      for (int b = 0; b < 20; ++b) {
+        std::vector<std::size_t> drawn(static_cast<std::size_t>(n));
+        Eigen::VectorXd resampled(n);
+        for (Eigen::Index i = 0; i < n; ++i) {
+          drawn[static_cast<std::size_t>(i)] = static_cast<std::size_t>(s.uniform_index(static_cast<std::uint64_t>(n)));
+          resampled(i) = v(static_cast<Eigen::Index>(drawn[static_cast<std::size_t>(i)]));
+        }
+        Eigen::VectorXd ranks(n);
+        resample_ranks(groups, drawn, scratch, ranks);
+        const Eigen::VectorXd want = average_ranks(resampled);
+        for (Eigen::Index i = 0; i < n; ++i) CHECK(ranks(i) == want(i));
+      }
+    }
+  }
+}
+
 TEST_CASE("Spearman with ties is the Pearson correlation of average ranks", "[sensitivity]") {
   Eigen::MatrixXd x(5, 2);
   x << 1, 5, 2, 4, 2, 3, 3, 2, 4, 1;

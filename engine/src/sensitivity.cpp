@@ -65,22 +65,59 @@ std::pair<double, double> bootstrap_interval(std::vector<double> values) {
   return {quantile_sorted(values, 0.025), quantile_sorted(values, 0.975)};
 }
 
-Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
-  const auto n = static_cast<std::size_t>(values.size());
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return values(static_cast<Eigen::Index>(a)) < values(static_cast<Eigen::Index>(b));
+namespace {
+// The values with their places, ascending; ties in any order (they share
+// their rank) and NaN last.
+std::vector<std::pair<double, std::size_t>> sorted_with_places(const Eigen::VectorXd& values) {
+  std::vector<std::pair<double, std::size_t>> sorted(static_cast<std::size_t>(values.size()));
+  for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i] = {values(static_cast<Eigen::Index>(i)), i};
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first || (std::isnan(b.first) && !std::isnan(a.first));
   });
+  return sorted;
+}
+}  // namespace
+
+Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
+  const auto sorted = sorted_with_places(values);
+  const std::size_t n = sorted.size();
   Eigen::VectorXd ranks(values.size());
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i + 1;
-    while (j < n && values(static_cast<Eigen::Index>(order[j])) == values(static_cast<Eigen::Index>(order[i]))) ++j;
+    while (j < n && sorted[j].first == sorted[i].first) ++j;
     const double rank = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1 .. j
-    for (std::size_t m = i; m < j; ++m) ranks(static_cast<Eigen::Index>(order[m])) = rank;
+    for (std::size_t m = i; m < j; ++m) ranks(static_cast<Eigen::Index>(sorted[m].second)) = rank;
     i = j;
   }
   return ranks;
+}
+
+TieGroups tie_groups(const Eigen::VectorXd& values) {
+  const auto sorted = sorted_with_places(values);
+  TieGroups groups;
+  groups.of.resize(sorted.size());
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0 && !(sorted[i].first == sorted[i - 1].first)) ++groups.count;
+    groups.of[sorted[i].second] = static_cast<std::uint32_t>(groups.count);
+  }
+  if (!sorted.empty()) ++groups.count;
+  return groups;
+}
+
+void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
+                    Eigen::Ref<Eigen::VectorXd> ranks) {
+  // A group of c values after `start` smaller ones holds ranks start + 1 to
+  // start + c: their mean, as average_ranks() computes it.
+  scratch.counts.assign(groups.count, 0);
+  for (const std::size_t d : drawn) ++scratch.counts[groups.of[d]];
+  scratch.ranks.resize(groups.count);
+  std::size_t start = 0;
+  for (std::size_t g = 0; g < groups.count; ++g) {
+    const std::size_t end = start + scratch.counts[g];
+    scratch.ranks[g] = 0.5 * static_cast<double>(start + 1 + end);
+    start = end;
+  }
+  for (std::size_t i = 0; i < drawn.size(); ++i) ranks(static_cast<Eigen::Index>(i)) = scratch.ranks[groups.of[drawn[i]]];
 }
 
 Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a) {
@@ -207,18 +244,24 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
   const auto columns = static_cast<std::size_t>(kv);
   std::vector<std::vector<double>> boot_rho(columns, std::vector<double>(bootstrap)),
       boot_prcc(columns, std::vector<double>(bootstrap)), boot_s1(columns, std::vector<double>(bootstrap));
+  // A resample's ranks come from counting its rows per tie group of the
+  // first m rows (average_ranks' values, in O(m) instead of a sort).
+  std::vector<TieGroups> x_groups;
+  for (Eigen::Index c = 0; c < kv; ++c) x_groups.push_back(tie_groups(xv.col(c).head(m)));
+  const TieGroups y_groups = tie_groups(ya.head(m));
   const auto resample = [&](const tbb::blocked_range<std::size_t>& range) {
-    Eigen::MatrixXd bx(m, kv);
-    Eigen::VectorXd by(m);
+    Eigen::MatrixXd brx(m, kv);
+    Eigen::VectorXd by(m), bry(m);
+    std::vector<std::size_t> drawn(static_cast<std::size_t>(m));
+    ResampleScratch scratch;
     for (std::size_t b = range.begin(); b < range.end(); ++b) {
       Stream stream(seed, 0, b, 7);
       for (Eigen::Index i = 0; i < m; ++i) {
-        const auto row = static_cast<Eigen::Index>(stream.uniform_index(static_cast<std::uint64_t>(m)));
-        bx.row(i) = xv.row(row);
-        by(i) = ya(row);
+        drawn[static_cast<std::size_t>(i)] = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
+        by(i) = ya(static_cast<Eigen::Index>(drawn[static_cast<std::size_t>(i)]));
       }
-      const Eigen::MatrixXd brx = rank_columns(bx);
-      const Eigen::VectorXd bry = average_ranks(by);
+      for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_groups[static_cast<std::size_t>(c)], drawn, scratch, brx.col(c));
+      resample_ranks(y_groups, drawn, scratch, bry);
       const Eigen::VectorXd s = spearman_ranked(brx, bry), p = prcc_ranked(brx, bry), f = first_order_ranked(brx, by);
       for (std::size_t c = 0; c < columns; ++c) {
         const auto e = static_cast<Eigen::Index>(c);

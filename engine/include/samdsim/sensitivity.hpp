@@ -19,10 +19,26 @@ namespace samdsim {
 // finite values.
 std::pair<double, double> bootstrap_interval(std::vector<double> values);
 
-// Average ranks (1-based; ties share their mean rank) of a vector.
+// Average ranks (1-based; ties share their mean rank; NaN last) of a vector.
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values);
 // average_ranks() of every column.
 Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a);
+
+// The tie groups of a vector's values in ascending order: of[i] is the
+// group of value i (0 for the smallest, one more for each greater one).
+struct TieGroups {
+  std::vector<std::uint32_t> of;
+  std::size_t count = 0;
+};
+TieGroups tie_groups(const Eigen::VectorXd& values);
+struct ResampleScratch {
+  std::vector<std::size_t> counts;
+  std::vector<double> ranks;
+};
+// average_ranks() of a resample whose element i is value drawn[i] of the
+// vector `groups` was made from, by counting (O(n + groups)), into `ranks`.
+void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
+                    Eigen::Ref<Eigen::VectorXd> ranks);
 
 // Spearman correlation of every column of x (n x k) with y (n): the Pearson
 // correlation of their average ranks; NaN where a column or y is constant.
