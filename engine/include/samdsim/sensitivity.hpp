@@ -37,6 +37,8 @@ struct ResampleScratch {
 };
 // average_ranks() of a resample whose element i is value drawn[i] of the
 // vector `groups` was made from, by counting (O(n + groups)), into `ranks`.
+// For values without NaN: average_ranks() ranks copies of a NaN apart (NaN
+// equals nothing), where counting gives them one shared rank.
 void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
                     Eigen::Ref<Eigen::VectorXd> ranks);
 
