@@ -31,7 +31,9 @@ common=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -g1" "-DCMAKE_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$root/tests/sanitizers/ubsan.supp"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp"
+# history_size=7 (the most): both stacks of a report stay restorable, so a
+# report whose earlier access was TBB's own (tsan.supp) is recognised.
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=7:suppressions=$root/tests/sanitizers/tsan.supp"
 
 stage() { printf '\n== %s\n' "$*" >&2; }
 elapsed() { printf '== %s: %d s\n' "$1" "$(( $(date +%s) - $2 ))" >&2; }
