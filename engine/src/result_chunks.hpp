@@ -41,7 +41,8 @@ std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::
                                         std::size_t element_size);
 
 // Whether deflate at level 1 (run-length strategy) should compress this
-// shuffled byte plane; planes it would not shrink are stored.
+// shuffled byte plane; planes it would not shrink are stored. A plane of
+// more than 4,096 bytes is judged by 64 runs of 64 bytes spread over it.
 bool plane_compresses(const unsigned char* plane, std::size_t n);
 
 class ChunkBand;
