@@ -82,6 +82,7 @@ void rank_statistics(Analysis& an) {
     const auto v = read_all_values(g.parameters.get(), an.names[j], rows);
     x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows));
   }
+  const ColumnOrder order = column_order(x);
   Id file = open_result_file(an.path);
   Id base = an.scenario.empty() ? hdf5::open_group(file.get(), "/") : open_stored_group(file.get(), an.scenario, an.file_name);
   for (auto& r : an.results) {
@@ -102,7 +103,7 @@ void rank_statistics(Analysis& an) {
       v.resize(rows);
       if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, *r.what.month, 1, v);
     }
-    r.stats = sensitivity(x, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
+    r.stats = sensitivity(x, order, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
                           static_cast<std::size_t>(an.set.bootstrap), an.seed);
   }
 }

@@ -206,6 +206,65 @@ TEST_CASE("sensitivity: bootstrap intervals, NaN rows, reproducibility", "[sensi
   CHECK(c.prcc(0) > 0.95);
 }
 
+TEST_CASE("sensitivity: rows with a NaN are as if they were not there, and a given column order changes nothing",
+          "[sensitivity]") {
+  // The rows kept are ranked by each parameter's order over all rows with
+  // the others skipped: the result must equal, bit for bit, that of the
+  // kept rows alone (ties included, and a parameter that varies only in
+  // dropped rows counted as constant).
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(600, x, y);
+  x.conservativeResize(Eigen::NoChange, 5);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    x(i, 3) = std::round(4.0 * x(i, 1)) / 4.0;  // ties
+    x(i, 4) = i % 5 == 0 ? static_cast<double>(i) : 1.0;  // varies only where a row is dropped
+  }
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Eigen::Index> clean_rows;
+  Eigen::MatrixXd dirty_x = x;
+  Eigen::VectorXd dirty_y = y;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    if (i % 5 == 0) {
+      dirty_y(i) = i % 10 == 0 ? nan : inf;
+    } else if (i % 7 == 0) {
+      dirty_x(i, i % 4) = i % 3 == 0 ? -inf : nan;
+    } else {
+      clean_rows.push_back(i);
+    }
+  }
+  const auto kept = static_cast<Eigen::Index>(clean_rows.size());
+  Eigen::MatrixXd clean_x(kept, x.cols());
+  Eigen::VectorXd clean_y(kept);
+  for (Eigen::Index i = 0; i < kept; ++i) {
+    clean_x.row(i) = x.row(clean_rows[static_cast<std::size_t>(i)]);
+    clean_y(i) = y(clean_rows[static_cast<std::size_t>(i)]);
+  }
+  const auto same = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    REQUIRE(a.size() == b.size());
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+      INFO("element " << i << ": " << a(i) << " vs " << b(i));
+      CHECK(((std::isnan(a(i)) && std::isnan(b(i))) || a(i) == b(i)));
+    }
+  };
+  for (const std::size_t max_rows : {std::size_t{100}, max_bootstrap_rows}) {
+    INFO("max_rows " << max_rows);
+    const SensitivityResult want = sensitivity(clean_x, clean_y, 40, 9, max_rows);
+    const SensitivityResult got = sensitivity(dirty_x, column_order(dirty_x), dirty_y, 40, 9, max_rows);
+    CHECK(got.rows_used == static_cast<std::size_t>(kept));
+    CHECK(got.bootstrap_rows == want.bootstrap_rows);
+    CHECK(std::isnan(got.prcc(4)));
+    CHECK(got.prcc(0) > 0.9);
+    for (const auto member : {&SensitivityResult::spearman, &SensitivityResult::spearman_low,
+                              &SensitivityResult::spearman_high, &SensitivityResult::prcc, &SensitivityResult::prcc_low,
+                              &SensitivityResult::prcc_high, &SensitivityResult::first_order,
+                              &SensitivityResult::first_order_low, &SensitivityResult::first_order_high})
+      same(got.*member, want.*member);
+    // The ranks themselves: the kept rows' average ranks, ties shared.
+    same(want.spearman, spearman(clean_x, clean_y));
+  }
+}
+
 namespace {
 
 const char* config = R"(model: us_pathway

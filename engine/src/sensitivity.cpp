@@ -9,6 +9,7 @@
 #include <numeric>
 #include <vector>
 
+#include "samdsim/error.hpp"
 #include "samdsim/numbers.hpp"
 #include "samdsim/random.hpp"
 #include "samdsim/stats.hpp"
@@ -76,32 +77,69 @@ std::vector<std::pair<double, std::size_t>> sorted_with_places(const Eigen::Vect
   });
   return sorted;
 }
+
+// Values in ascending order (NaN last) with the index each ranks. A NaN
+// equals nothing, so each NaN is a tie run and a tie group of its own.
+struct Ordered {
+  std::vector<double> value;
+  std::vector<std::size_t> at;
+};
+
+Ordered ordered(const Eigen::VectorXd& values) {
+  const auto sorted = sorted_with_places(values);
+  Ordered o;
+  o.value.reserve(sorted.size());
+  o.at.reserve(sorted.size());
+  for (const auto& v : sorted) {
+    o.value.push_back(v.first);
+    o.at.push_back(v.second);
+  }
+  return o;
+}
+
+// Average ranks: the tie run holding sorted places i+1 .. j shares their mean.
+void assign_average_ranks(const Ordered& o, Eigen::Ref<Eigen::VectorXd> ranks) {
+  const std::size_t n = o.value.size();
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && o.value[j] == o.value[i]) ++j;
+    const double rank = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1 .. j
+    for (std::size_t k = i; k < j; ++k) ranks(static_cast<Eigen::Index>(o.at[k])) = rank;
+    i = j;
+  }
+}
+
+// The tie groups of the values ranked at indices below m (the others left out).
+TieGroups tie_groups_below(const Ordered& o, std::size_t m) {
+  TieGroups groups;
+  groups.of.resize(m);
+  double last = 0.0;
+  for (std::size_t i = 0; i < o.value.size(); ++i) {
+    if (o.at[i] >= m) continue;
+    if (groups.count == 0 || !(o.value[i] == last)) ++groups.count;
+    groups.of[o.at[i]] = static_cast<std::uint32_t>(groups.count - 1);
+    last = o.value[i];
+  }
+  return groups;
+}
+
 }  // namespace
 
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
-  const auto sorted = sorted_with_places(values);
-  const std::size_t n = sorted.size();
   Eigen::VectorXd ranks(values.size());
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i + 1;
-    while (j < n && sorted[j].first == sorted[i].first) ++j;
-    const double rank = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1 .. j
-    for (std::size_t m = i; m < j; ++m) ranks(static_cast<Eigen::Index>(sorted[m].second)) = rank;
-    i = j;
-  }
+  assign_average_ranks(ordered(values), ranks);
   return ranks;
 }
 
 TieGroups tie_groups(const Eigen::VectorXd& values) {
-  const auto sorted = sorted_with_places(values);
-  TieGroups groups;
-  groups.of.resize(sorted.size());
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (i > 0 && !(sorted[i].first == sorted[i - 1].first)) ++groups.count;
-    groups.of[sorted[i].second] = static_cast<std::uint32_t>(groups.count);
-  }
-  if (!sorted.empty()) ++groups.count;
-  return groups;
+  return tie_groups_below(ordered(values), static_cast<std::size_t>(values.size()));
+}
+
+ColumnOrder column_order(const Eigen::MatrixXd& x) {
+  ColumnOrder order;
+  order.places.resize(static_cast<std::size_t>(x.cols()));
+  for (Eigen::Index j = 0; j < x.cols(); ++j) order.places[static_cast<std::size_t>(j)] = ordered(x.col(j)).at;
+  return order;
 }
 
 void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
@@ -200,34 +238,61 @@ Eigen::VectorXd first_order(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) 
 
 SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
                               std::uint64_t seed, std::size_t max_rows) {
+  return sensitivity(x, column_order(x), y, bootstrap, seed, max_rows);
+}
+
+SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order, const Eigen::VectorXd& y,
+                              std::size_t bootstrap, std::uint64_t seed, std::size_t max_rows) {
   const Eigen::Index k = x.cols();
   SensitivityResult r;
   for (auto* v : {&r.spearman, &r.spearman_low, &r.spearman_high, &r.prcc, &r.prcc_low, &r.prcc_high,
                   &r.first_order, &r.first_order_low, &r.first_order_high})
     *v = Eigen::VectorXd::Constant(k, nan);
+  if (order.places.size() != static_cast<std::size_t>(k))
+    throw InternalError("sensitivity: the column order is not of these parameters");
 
+  // kept[i]: row i's index among the rows where y and every parameter are finite.
+  constexpr std::size_t not_kept = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> kept(static_cast<std::size_t>(x.rows()), not_kept);
   std::vector<Eigen::Index> rows;
   for (Eigen::Index i = 0; i < x.rows(); ++i)
-    if (std::isfinite(y(i)) && x.row(i).allFinite()) rows.push_back(i);
+    if (std::isfinite(y(i)) && x.row(i).allFinite()) {
+      kept[static_cast<std::size_t>(i)] = rows.size();
+      rows.push_back(i);
+    }
   r.rows_used = rows.size();
   const auto n = static_cast<Eigen::Index>(rows.size());
-  Eigen::MatrixXd xa(n, k);
   Eigen::VectorXd ya(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    xa.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
-    ya(i) = y(rows[static_cast<std::size_t>(i)]);
+  for (Eigen::Index i = 0; i < n; ++i) ya(i) = y(rows[static_cast<std::size_t>(i)]);
+  // Each parameter's kept values in ascending order: its order over all
+  // rows with the others left out, so no sort per output.
+  std::vector<Eigen::Index> cols;  // only the parameters that vary over the rows kept
+  std::vector<Ordered> x_ordered;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const auto& places = order.places[static_cast<std::size_t>(j)];
+    if (places.size() != static_cast<std::size_t>(x.rows()))
+      throw InternalError("sensitivity: the column order is not of these parameters");
+    Ordered o;
+    o.value.reserve(rows.size());
+    o.at.reserve(rows.size());
+    for (const std::size_t place : places)
+      if (kept[place] != not_kept) {
+        o.value.push_back(x(static_cast<Eigen::Index>(place), j));
+        o.at.push_back(kept[place]);
+      }
+    if (!o.value.empty() && o.value.front() < o.value.back()) {
+      cols.push_back(j);
+      x_ordered.push_back(std::move(o));
+    }
   }
-  // Only the parameters that vary over the rows left.
-  std::vector<Eigen::Index> cols;
-  for (Eigen::Index j = 0; j < k; ++j)
-    if (varies(xa.col(j))) cols.push_back(j);
   const auto kv = static_cast<Eigen::Index>(cols.size());
   if (kv == 0 || n < kv + 3 || !varies(ya)) return r;
-  Eigen::MatrixXd xv(n, kv);
-  for (Eigen::Index c = 0; c < kv; ++c) xv.col(c) = xa.col(cols[static_cast<std::size_t>(c)]);
 
-  const Eigen::MatrixXd rx = rank_columns(xv);
-  const Eigen::VectorXd ry = average_ranks(ya);
+  Eigen::MatrixXd rx(n, kv);
+  for (Eigen::Index c = 0; c < kv; ++c) assign_average_ranks(x_ordered[static_cast<std::size_t>(c)], rx.col(c));
+  const Ordered y_ordered = ordered(ya);
+  Eigen::VectorXd ry(n);
+  assign_average_ranks(y_ordered, ry);
   const Eigen::VectorXd rho = spearman_ranked(rx, ry), pr = prcc_ranked(rx, ry), s1 = first_order_ranked(rx, ya);
   for (Eigen::Index c = 0; c < kv; ++c) {
     r.spearman(cols[static_cast<std::size_t>(c)]) = rho(c);
@@ -247,8 +312,8 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
   // A resample's ranks come from counting its rows per tie group of the
   // first m rows (average_ranks' values, in O(m) instead of a sort).
   std::vector<TieGroups> x_groups;
-  for (Eigen::Index c = 0; c < kv; ++c) x_groups.push_back(tie_groups(xv.col(c).head(m)));
-  const TieGroups y_groups = tie_groups(ya.head(m));
+  for (const Ordered& o : x_ordered) x_groups.push_back(tie_groups_below(o, static_cast<std::size_t>(m)));
+  const TieGroups y_groups = tie_groups_below(y_ordered, static_cast<std::size_t>(m));
   const auto resample = [&](const tbb::blocked_range<std::size_t>& range) {
     Eigen::MatrixXd brx(m, kv);
     Eigen::VectorXd by(m), bry(m);
@@ -279,8 +344,14 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
   Eigen::VectorXd rho_sub = rho, pr_sub = pr, s1_sub = s1;
   const double shrink = std::sqrt(static_cast<double>(m) / static_cast<double>(n));
   if (m < n) {
-    const Eigen::MatrixXd sx = rank_columns(xv.topRows(m));
-    const Eigen::VectorXd sy = average_ranks(ya.head(m));
+    // The first m rows' own average ranks, from their tie groups.
+    std::vector<std::size_t> first(static_cast<std::size_t>(m));
+    std::iota(first.begin(), first.end(), std::size_t{0});
+    ResampleScratch scratch;
+    Eigen::MatrixXd sx(m, kv);
+    Eigen::VectorXd sy(m);
+    for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_groups[static_cast<std::size_t>(c)], first, scratch, sx.col(c));
+    resample_ranks(y_groups, first, scratch, sy);
     rho_sub = spearman_ranked(sx, sy);
     pr_sub = prcc_ranked(sx, sy);
     s1_sub = first_order_ranked(sx, ya.head(m));

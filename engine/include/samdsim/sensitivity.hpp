@@ -87,4 +87,14 @@ inline constexpr std::size_t max_bootstrap_rows = 20000;
 SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
                               std::uint64_t seed, std::size_t max_rows = max_bootstrap_rows);
 
+// The places of each column's values in ascending order (NaN last): sorted
+// once, it serves every output analysed against the same parameters.
+struct ColumnOrder {
+  std::vector<std::vector<std::size_t>> places;
+};
+ColumnOrder column_order(const Eigen::MatrixXd& x);
+// sensitivity() with x's column_order() given; the same result.
+SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order, const Eigen::VectorXd& y,
+                              std::size_t bootstrap, std::uint64_t seed, std::size_t max_rows = max_bootstrap_rows);
+
 }  // namespace samdsim
