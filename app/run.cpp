@@ -228,6 +228,49 @@ int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
   return status;
 }
 
+// The result file of a run: a new one, or the partial file a run left,
+// refused where it was started under another config, options or build.
+std::unique_ptr<ResultWriter> open_writer(const RunArgs& a, const std::filesystem::path& out, RunInfo& info,
+                                          const std::string& rule, OutputsKept kept,
+                                          const std::optional<ShardSpec>& shard,
+                                          const std::optional<PrecisionTarget>& target) {
+  std::unique_ptr<ResultWriter> writer;
+  if (a.resume) {
+    writer = std::make_unique<ResultWriter>(out, ResultWriter::Resume{});
+    const auto mismatch = [&](const std::string& what) {
+      return InputError("cannot resume '" + ResultWriter::partial_path(out).string() + "': it was started with " +
+                        what + "; resume with the same config, options and samdsim version, or remove it");
+    };
+    if (writer->root_attribute("config_yaml") != info.config_yaml) throw mismatch("another config, seed or replicate count");
+    // The format version as well: builds of one revision string (configured
+    // before a change, or without git) may still draw other streams.
+    if (writer->root_attribute("version") != result_format_version)
+      throw mismatch("file format " + writer->root_attribute("version") + ", not " + result_format_version +
+                     " (another build)");
+    if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
+      throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
+    if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
+
+    if (!writer->suspended_cleanly())
+      std::cerr << fmt::format("samdsim: warning: '{}' was left by a run that did not stop cleanly (killed?); "
+                               "resuming from its last checkpoint\n",
+                               ResultWriter::partial_path(out).string());
+    writer->take_over();
+    // Its datasets keep the levels the run started with; what the file keeps may change.
+    if (a.compression &&
+        writer->root_attribute("compression") != compression_text(stored_compression(info.compression, writer->kept())))
+      throw mismatch("--compression " + writer->root_attribute("compression") + " (a resumed run stores as it began)");
+    writer->set_kept(kept);
+  } else {
+    if (shard) info.shards = static_cast<unsigned>(shard->count);
+    writer = std::make_unique<ResultWriter>(out, info);
+    writer->set_root_attribute("stopping_rule", rule);
+    if (target) target->record(*writer);
+    if (shard) writer->mark_shard(shard->index, shard->count);
+  }
+  return writer;
+}
+
 int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   Scenario s = load_scenario(a.config);
   next.sensitivity = s.sensitivity.has_value();
@@ -275,40 +318,7 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   info.kept = kept;
   const std::string rule = stopping_rule(a, s.replicates);
 
-  std::unique_ptr<ResultWriter> writer;
-  if (a.resume) {
-    writer = std::make_unique<ResultWriter>(out, ResultWriter::Resume{});
-    const auto mismatch = [&](const std::string& what) {
-      return InputError("cannot resume '" + ResultWriter::partial_path(out).string() + "': it was started with " +
-                        what + "; resume with the same config, options and samdsim version, or remove it");
-    };
-    if (writer->root_attribute("config_yaml") != info.config_yaml) throw mismatch("another config, seed or replicate count");
-    // The format version as well: builds of one revision string (configured
-    // before a change, or without git) may still draw other streams.
-    if (writer->root_attribute("version") != result_format_version)
-      throw mismatch("file format " + writer->root_attribute("version") + ", not " + result_format_version +
-                     " (another build)");
-    if (writer->root_attribute("samdsim_version") != version || writer->root_attribute("git_revision") != git_revision)
-      throw mismatch("another samdsim version (" + writer->root_attribute("samdsim_version") + ")");
-    if (writer->root_attribute("stopping_rule") != rule) throw mismatch("another stopping rule");
-
-    if (!writer->suspended_cleanly())
-      std::cerr << fmt::format("samdsim: warning: '{}' was left by a run that did not stop cleanly (killed?); "
-                               "resuming from its last checkpoint\n",
-                               ResultWriter::partial_path(out).string());
-    writer->take_over();
-    // Its datasets keep the levels the run started with; what the file keeps may change.
-    if (a.compression &&
-        writer->root_attribute("compression") != compression_text(stored_compression(info.compression, writer->kept())))
-      throw mismatch("--compression " + writer->root_attribute("compression") + " (a resumed run stores as it began)");
-    writer->set_kept(kept);
-  } else {
-    if (shard) info.shards = static_cast<unsigned>(shard->count);
-    writer = std::make_unique<ResultWriter>(out, info);
-    writer->set_root_attribute("stopping_rule", rule);
-    if (target) target->record(*writer);
-    if (shard) writer->mark_shard(shard->index, shard->count);
-  }
+  std::unique_ptr<ResultWriter> writer = open_writer(a, out, info, rule, kept, shard, target);
 
   // Reading a partial file back and adopting its groups: what fails there is
   // the file (altered, damaged), not the program.
