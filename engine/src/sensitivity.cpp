@@ -26,7 +26,7 @@ double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return den > 0 ? da.dot(db) / den : nan;
 }
 
-bool varies(const Eigen::VectorXd& v) { return v.size() > 0 && v.maxCoeff() > v.minCoeff(); }
+bool varies(Eigen::Ref<const Eigen::VectorXd> v) { return v.size() > 0 && v.maxCoeff() > v.minCoeff(); }
 
 Eigen::VectorXd spearman_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& ry) {
   Eigen::VectorXd out(rx.cols());
@@ -200,6 +200,33 @@ Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::Vecto
   const double mean = y.mean();
   const double total = (y.array() - mean).square().sum() / dn;
   const auto bins = static_cast<Eigen::Index>(std::max(2.0, std::round(std::cbrt(dn))));
+  // Average ranks run from 1 to n; equal values share one rank, so one bin.
+  const auto bin_of_rank = [&](double rank) {
+    const double position = (rank - 0.5) / dn;
+    return static_cast<std::uint32_t>(
+        std::clamp<Eigen::Index>(static_cast<Eigen::Index>(position * static_cast<double>(bins)), 0, bins - 1));
+  };
+  // An average rank is a multiple of 1/2: the bin of each, found once per n
+  // (every resample of a bootstrap has the same n) as above, is looked up.
+  thread_local std::vector<std::uint32_t> bin_of_twice;
+  thread_local Eigen::Index tabled_n = -1;
+  const auto twice_n = static_cast<std::size_t>(2 * n);
+  if (tabled_n != n) {
+    bin_of_twice.resize(twice_n + 1);
+    for (std::size_t h = 0; h <= twice_n; ++h) bin_of_twice[h] = bin_of_rank(0.5 * static_cast<double>(h));
+    tabled_n = n;
+  }
+  const auto bin = [&](double rank) {
+    const double twice = 2.0 * rank;
+    if (twice >= 0.0 && twice <= static_cast<double>(twice_n)) {
+      const auto h = static_cast<std::size_t>(twice);
+      if (static_cast<double>(h) == twice) return bin_of_twice[h];
+    }
+    return bin_of_rank(rank);
+  };
+  thread_local std::vector<double> deviation;  // y - mean, the same for every column
+  deviation.resize(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) deviation[static_cast<std::size_t>(i)] = y(i) - mean;
   std::vector<double> sum(static_cast<std::size_t>(bins)), sum2(static_cast<std::size_t>(bins));
   std::vector<double> count(static_cast<std::size_t>(bins));
   for (Eigen::Index j = 0; j < k; ++j) {
@@ -208,11 +235,8 @@ Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::Vecto
     std::fill(sum2.begin(), sum2.end(), 0.0);
     std::fill(count.begin(), count.end(), 0.0);
     for (Eigen::Index i = 0; i < n; ++i) {
-      // Average ranks run from 1 to n; equal values share one rank, so one bin.
-      const double position = (rx(i, j) - 0.5) / dn;
-      const auto b = static_cast<std::size_t>(
-          std::clamp<Eigen::Index>(static_cast<Eigen::Index>(position * static_cast<double>(bins)), 0, bins - 1));
-      const double d = y(i) - mean;
+      const std::uint32_t b = bin(rx(i, j));
+      const double d = deviation[static_cast<std::size_t>(i)];
       sum[b] += d;
       sum2[b] += d * d;
       count[b] += 1.0;
