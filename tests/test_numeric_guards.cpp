@@ -1,7 +1,8 @@
 // Numerical guards: a value a model (or a parameter draw) produces that is not
 // a valid number of its declared type stops the run with an error naming the
 // replicate and the output, instead of being written. A tiny model defined
-// here produces the bad values on purpose.
+// here produces the bad values on purpose. An output a replicate leaves
+// unset is missing (NaN), never an earlier replicate's value.
 
 #include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
@@ -172,4 +173,55 @@ TEST_CASE("A parameter draw that overflows is reported with its replicate and ke
   }
   INFO(message);
   CHECK_THAT(message, Catch::Contains("parameters.burn_usd_per_month") && Catch::Contains("replicate"));
+}
+
+namespace {
+
+// Sets its outputs only in even replicates; odd ones leave them unset.
+class EvenOnlySimulation final : public Simulation {
+ public:
+  explicit EvenOnlySimulation(std::vector<OutputSpec> outputs) : outputs_(std::move(outputs)) {}
+  const std::vector<OutputSpec>& outputs() const override { return outputs_; }
+  void simulate(ReplicateContext& ctx, Workspace*, OutputRow out) const override {
+    if (ctx.replicate() % 2 == 1) return;
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      auto values = out.series(k);
+      std::fill(values.begin(), values.end(), 1.0);
+    }
+  }
+
+ private:
+  std::vector<OutputSpec> outputs_;
+};
+
+// Counts, per kind, the values of the blocks it is handed.
+class CountingSink final : public BlockSink {
+ public:
+  void consume(const Block& block) override {
+    for (std::size_t k = 0; k < block.outputs(); ++k)
+      for (const double v : block.output(k)) (std::isnan(v) ? missing : set) += 1;
+  }
+  std::uint64_t missing = 0, set = 0;
+};
+
+}  // namespace
+
+TEST_CASE("An output a replicate does not set is NaN, even where a block's memory held an earlier block's values") {
+  // 20 blocks on one thread are more than two windows of at most 8 blocks,
+  // so later blocks reuse the memory of earlier ones.
+  // Real values may be missing (integers and flags may not).
+  EvenOnlySimulation sim({outputs()[0], outputs()[3]});
+  ParameterTable table;
+  table.finalize();
+  RunOptions options;
+  options.replicates = 20 * replicates_per_block;
+  options.seed = 1;
+  options.threads = 1;
+  options.progress = ProgressMode::Never;
+  CountingSink sink;
+  run_replicates(sim, table, options, sink);
+  std::uint64_t per_replicate = 0;
+  for (const OutputSpec& o : sim.outputs()) per_replicate += o.width();
+  CHECK(sink.set == 10 * replicates_per_block * per_replicate);
+  CHECK(sink.missing == 10 * replicates_per_block * per_replicate);
 }

@@ -114,6 +114,11 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
     const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(replicates_per_block, n - first));
     block.reset(first, count);
     block_abandoned[slot] = 0;
+    // Every output starts as NaN: what a replicate does not set stays missing.
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const auto values = block.output(k);
+      std::fill(values.begin(), values.end(), std::numeric_limits<double>::quiet_NaN());
+    }
     for (std::size_t i = 0; i < count; ++i) {
       if (options.interrupt && options.interrupt->load(std::memory_order_relaxed)) {
         block_abandoned[slot] = 1;
@@ -129,10 +134,6 @@ RunResult run_replicates(const Simulation& simulation, const ParameterTable& par
                                        "precision; narrow it",
                                        columns[j].name, w.drawn[j], r));
         block.parameter(j)[i] = w.drawn[j];
-      }
-      for (std::size_t k = 0; k < outputs.size(); ++k) {
-        auto row = block.output(k, i);
-        std::fill(row.begin(), row.end(), std::numeric_limits<double>::quiet_NaN());
       }
       Stream model_stream(options.seed, options.scenario, r, model_substream);
       ReplicateContext ctx(r, w.values, model_stream, {options.seed, options.scenario});
