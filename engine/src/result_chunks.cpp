@@ -185,6 +185,25 @@ void shuffle_bytes(const unsigned char* data, std::size_t elements, std::size_t 
   }
 }
 
+namespace {
+
+// Whether the shuffle filter moves any byte of a chunk (HDF5 leaves chunks
+// of one-byte elements or of a single element as they are).
+bool shuffles(const ChunkFilters& filters, std::size_t bytes, std::size_t element_size) {
+  return filters.shuffle && element_size > 1 && bytes / element_size > 1;
+}
+
+void append_fletcher32(std::vector<unsigned char>& bytes) {
+  const std::uint32_t sum = fletcher32(bytes.data(), bytes.size());
+  for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<unsigned char>(sum >> (8 * b)));
+}
+
+}  // namespace
+
+bool stored_as_is(const ChunkFilters& filters, std::size_t bytes, std::size_t element_size) {
+  return filters.deflate == 0 && !shuffles(filters, bytes, element_size);
+}
+
 std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
                                         std::size_t element_size) {
   std::vector<unsigned char> out;
@@ -194,7 +213,7 @@ std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::
   // stream, at their largest size so far (no fresh pages per chunk).
   thread_local std::vector<unsigned char> shuffled, stream_out;
   const std::size_t elements = element_size > 0 ? bytes / element_size : 0;
-  const bool shuffle = filters.shuffle && element_size > 1 && elements > 1;
+  const bool shuffle = shuffles(filters, bytes, element_size);
   if (shuffle) {
     // Byte j of element i goes to j * elements + i; bytes past the last
     // whole element stay at the end.
@@ -252,10 +271,7 @@ std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::
     out.reserve(bytes + 4);
     out.assign(data, data + bytes);
   }
-  if (filters.fletcher32) {
-    const std::uint32_t sum = fletcher32(out.data(), out.size());
-    for (int b = 0; b < 4; ++b) out.push_back(static_cast<unsigned char>(sum >> (8 * b)));
-  }
+  if (filters.fletcher32) append_fletcher32(out);
   return out;
 }
 
@@ -287,6 +303,8 @@ void ChunkBand::clear() {
     if (chunk.size() == bytes) continue;
     chunk = std::exchange(spare_[c], {});
     if (chunk.size() == bytes) continue;
+    // Room for a checksum: a chunk stored as it is gets it appended in place.
+    chunk.reserve(bytes + 4);
     chunk.assign(bytes, 0);
     fill_rows(c, 0);
   }
@@ -385,16 +403,23 @@ void store_chunks(std::vector<PendingChunk>& chunks, const std::string& file) {
                         Handed([&](const tbb::blocked_range<std::size_t>& r) {
                           for (std::size_t i = r.begin(); i != r.end(); ++i) {
                             PendingChunk& chunk = chunks[i];
-                            chunk.filtered = filter_chunk(chunk.band->filters(), chunk.raw, chunk.band->element_size());
+                            const ChunkFilters& filters = chunk.band->filters();
+                            chunk.as_is = stored_as_is(filters, chunk.raw.size(), chunk.band->element_size());
+                            // No filter changes the bytes: the checksum, if any, goes after them.
+                            if (chunk.as_is && filters.fletcher32)
+                              append_fletcher32(chunk.raw);
+                            else if (!chunk.as_is)
+                              chunk.filtered = filter_chunk(filters, chunk.raw, chunk.band->element_size());
                           }
                         }));
     });
   }
   for (PendingChunk& chunk : chunks) {
-    chunk.band->recycle(static_cast<std::size_t>(chunk.offset[1]), std::move(chunk.raw));
-    check(H5Dwrite_chunk(chunk.band->dataset(), H5P_DEFAULT, 0, chunk.offset, chunk.filtered.size(),
-                         chunk.filtered.data()),
+    const std::vector<unsigned char>& stored = chunk.as_is ? chunk.raw : chunk.filtered;
+    check(H5Dwrite_chunk(chunk.band->dataset(), H5P_DEFAULT, 0, chunk.offset, stored.size(), stored.data()),
           fmt::format("cannot write rows from {} of {} to '{}'", chunk.offset[0], chunk.band->label(), file));
+    if (chunk.as_is && chunk.band->filters().fletcher32) chunk.raw.resize(chunk.raw.size() - 4);
+    chunk.band->recycle(static_cast<std::size_t>(chunk.offset[1]), std::move(chunk.raw));
   }
   chunks.clear();
 }

@@ -40,6 +40,10 @@ void shuffle_bytes(const unsigned char* data, std::size_t elements, std::size_t 
 std::vector<unsigned char> filter_chunk(const ChunkFilters& filters, const std::vector<unsigned char>& raw,
                                         std::size_t element_size);
 
+// Whether `filters` leave a chunk's bytes as they are (no deflate, and no
+// shuffle that moves a byte): Fletcher-32 at most, appended after them.
+bool stored_as_is(const ChunkFilters& filters, std::size_t bytes, std::size_t element_size);
+
 // Whether deflate at level 1 (run-length strategy) should compress this
 // shuffled byte plane; planes it would not shrink are stored. A plane of
 // more than 4,096 bytes is judged by 64 runs of 64 bytes spread over it.
@@ -53,6 +57,7 @@ struct PendingChunk {
   hsize_t offset[2] = {0, 0};
   std::vector<unsigned char> raw;
   std::vector<unsigned char> filtered;
+  bool as_is = false;  // stored from `raw` (its checksum appended), `filtered` unused
 };
 
 // Values of one dataset waiting for their chunks: the band of chunk rows
