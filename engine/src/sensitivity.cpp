@@ -208,23 +208,29 @@ Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::Vecto
   };
   // An average rank is a multiple of 1/2: the bin of each, found once per n
   // (every resample of a bootstrap has the same n) as above, is looked up.
+  // The table and the deviations are kept by the thread for the next call
+  // up to 2^20 rows (16 MiB), beyond which a call is a single estimate.
+  constexpr Eigen::Index max_kept_rows = Eigen::Index{1} << 20;
+  const bool keep = n <= max_kept_rows;
   thread_local std::vector<std::uint32_t> bin_of_twice;
   thread_local Eigen::Index tabled_n = -1;
-  const auto twice_n = static_cast<std::size_t>(2 * n);
-  if (tabled_n != n) {
+  const std::size_t twice_n = keep ? static_cast<std::size_t>(2 * n) : 0;
+  if (keep && tabled_n != n) {
     bin_of_twice.resize(twice_n + 1);
     for (std::size_t h = 0; h <= twice_n; ++h) bin_of_twice[h] = bin_of_rank(0.5 * static_cast<double>(h));
     tabled_n = n;
   }
   const auto bin = [&](double rank) {
     const double twice = 2.0 * rank;
-    if (twice >= 0.0 && twice <= static_cast<double>(twice_n)) {
+    if (keep && twice >= 0.0 && twice <= static_cast<double>(twice_n)) {
       const auto h = static_cast<std::size_t>(twice);
       if (static_cast<double>(h) == twice) return bin_of_twice[h];
     }
     return bin_of_rank(rank);
   };
-  thread_local std::vector<double> deviation;  // y - mean, the same for every column
+  thread_local std::vector<double> kept_deviation;
+  std::vector<double> own_deviation;
+  std::vector<double>& deviation = keep ? kept_deviation : own_deviation;  // y - mean, the same for every column
   deviation.resize(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) deviation[static_cast<std::size_t>(i)] = y(i) - mean;
   std::vector<double> sum(static_cast<std::size_t>(bins)), sum2(static_cast<std::size_t>(bins));
