@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <tbb/global_control.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "cli_fixture.hpp"
@@ -204,6 +206,30 @@ TEST_CASE("sensitivity: bootstrap intervals, NaN rows, reproducibility", "[sensi
   const SensitivityResult c = sensitivity(xc, y, 0, 1);
   CHECK(std::isnan(c.prcc(1)));
   CHECK(c.prcc(0) > 0.95);
+}
+
+TEST_CASE("sensitivity: Spearman and PRCC from one Gram matrix are spearman() and prcc() to the bit", "[sensitivity]") {
+  // Centred average ranks are multiples of 1/2 and their products' sums are
+  // exact, whatever order they are added in: the estimates equal the
+  // separate computations exactly, with ties and with a column more than
+  // half one value.
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(2001, x, y);
+  x.conservativeResize(Eigen::NoChange, 5);
+  Stream s(5, 0, 1);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    x(i, 3) = std::floor(4.0 * s.uniform());                  // four tie groups
+    x(i, 4) = s.uniform() < 0.7 ? 1.0 : s.uniform();           // one large tie run
+    y(i) += 0.3 * x(i, 3);
+  }
+  const SensitivityResult r = sensitivity(x, y, 0, 1);
+  const Eigen::VectorXd rho = spearman(x, y), pr = prcc(x, y);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    CAPTURE(j);
+    CHECK(std::bit_cast<std::uint64_t>(r.spearman(j)) == std::bit_cast<std::uint64_t>(rho(j)));
+    CHECK(std::bit_cast<std::uint64_t>(r.prcc(j)) == std::bit_cast<std::uint64_t>(pr(j)));
+  }
 }
 
 TEST_CASE("sensitivity: rows with a NaN are as if they were not there, and a given column order changes nothing",

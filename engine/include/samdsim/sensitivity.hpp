@@ -32,8 +32,9 @@ struct TieGroups {
 };
 TieGroups tie_groups(const Eigen::VectorXd& values);
 struct ResampleScratch {
-  std::vector<std::size_t> counts;
-  std::vector<double> ranks;
+  std::vector<std::uint32_t> group;   // of each drawn value
+  std::vector<std::uint32_t> counts;  // per group
+  std::vector<double> ranks;          // per group
 };
 // average_ranks() of a resample whose element i is value drawn[i] of the
 // vector `groups` was made from, by counting (O(n + groups)), into `ranks`.
@@ -64,7 +65,7 @@ Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
 // subtracting (M - 1) / n times the pooled within-bin variance. Catches
 // non-monotone effects rank correlations miss; NaN where a column or y is
 // constant. `rx` holds the columns' average ranks.
-Eigen::VectorXd first_order_ranked(const Eigen::MatrixXd& rx, const Eigen::VectorXd& y);
+Eigen::VectorXd first_order_ranked(Eigen::Ref<const Eigen::MatrixXd> rx, Eigen::Ref<const Eigen::VectorXd> y);
 Eigen::VectorXd first_order(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
 
 struct SensitivityResult {
