@@ -204,8 +204,11 @@ TieGroups tie_groups(const Eigen::VectorXd& values) {
 
 ColumnOrder column_order(const Eigen::MatrixXd& x) {
   ColumnOrder order;
-  order.places.resize(static_cast<std::size_t>(x.cols()));
-  for (Eigen::Index j = 0; j < x.cols(); ++j) order.places[static_cast<std::size_t>(j)] = ordered(x.col(j)).at;
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    Ordered o = ordered(x.col(j));
+    order.values.push_back(std::move(o.value));
+    order.places.push_back(std::move(o.at));
+  }
   return order;
 }
 
@@ -366,7 +369,7 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   for (auto* v : {&r.spearman, &r.spearman_low, &r.spearman_high, &r.prcc, &r.prcc_low, &r.prcc_high,
                   &r.first_order, &r.first_order_low, &r.first_order_high})
     *v = Eigen::VectorXd::Constant(k, nan);
-  if (order.places.size() != static_cast<std::size_t>(k))
+  if (order.places.size() != static_cast<std::size_t>(k) || order.values.size() != order.places.size())
     throw InternalError("sensitivity: the column order is not of these parameters");
 
   // kept[i]: row i's index among the rows where y and every parameter are finite.
@@ -388,16 +391,22 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   std::vector<Ordered> x_ordered;
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto& places = order.places[static_cast<std::size_t>(j)];
-    if (places.size() != static_cast<std::size_t>(x.rows()))
+    const auto& sorted = order.values[static_cast<std::size_t>(j)];
+    if (places.size() != static_cast<std::size_t>(x.rows()) || sorted.size() != places.size())
       throw InternalError("sensitivity: the column order is not of these parameters");
     Ordered o;
-    o.value.reserve(rows.size());
-    o.at.reserve(rows.size());
-    for (const std::size_t place : places)
-      if (kept[place] != not_kept) {
-        o.value.push_back(x(static_cast<Eigen::Index>(place), j));
-        o.at.push_back(kept[place]);
-      }
+    if (rows.size() == places.size()) {  // every row kept: the order as it is
+      o.value = sorted;
+      o.at = places;
+    } else {
+      o.value.reserve(rows.size());
+      o.at.reserve(rows.size());
+      for (std::size_t i = 0; i < places.size(); ++i)
+        if (kept[places[i]] != not_kept) {
+          o.value.push_back(sorted[i]);
+          o.at.push_back(kept[places[i]]);
+        }
+    }
     if (!o.value.empty() && o.value.front() < o.value.back()) {
       cols.push_back(j);
       x_ordered.push_back(std::move(o));

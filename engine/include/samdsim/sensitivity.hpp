@@ -88,9 +88,11 @@ inline constexpr std::size_t max_bootstrap_rows = 20000;
 SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
                               std::uint64_t seed, std::size_t max_rows = max_bootstrap_rows);
 
-// The places of each column's values in ascending order (NaN last): sorted
-// once, it serves every output analysed against the same parameters.
+// Each column's values in ascending order (NaN last) and the places they
+// come from: sorted once, it serves every output analysed against the same
+// parameters.
 struct ColumnOrder {
+  std::vector<std::vector<double>> values;
   std::vector<std::vector<std::size_t>> places;
 };
 ColumnOrder column_order(const Eigen::MatrixXd& x);
