@@ -2,9 +2,8 @@
 // result file, with interruption (SIGINT/SIGTERM), resume and a precision
 // target.
 #include "run.hpp"
+#include "run_scenario.hpp"
 
-#include "merge.hpp"
-#include "mpi_env.hpp"
 #include "sensitivity.hpp"
 #include "precision.hpp"
 
@@ -137,41 +136,6 @@ ShardSpec parse_shard(const std::string& text) {
   return s;
 }
 
-namespace {
-// What a run leaves to do once its file is written: the analyses its
-// config's sensitivity: section asks for.
-struct FollowUp {
-  bool analyse = false;  // in: the output is a final file (not a shard), analysed after the run
-  bool sensitivity = false;
-  std::size_t points = 0;  // 0: not a sweep
-  std::string output;
-};
-int run_scenario(const RunArgs& a, bool quiet, FollowUp& next);
-int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next);
-}  // namespace
-
-int command_run(const RunArgs& a) {
-  const MpiEnv* mpi = MpiEnv::current();
-  FollowUp next;
-  next.analyse = !a.shard;
-  const int status = mpi && mpi->parallel() ? run_under_mpi(a, *mpi, next) : run_scenario(a, false, next);
-  if (status != 0 || a.shard || !next.sensitivity) return status;
-  // The section's analysis, of every point of a sweep in turn.
-  for (std::size_t i = 0; i < std::max<std::size_t>(next.points, 1); ++i) {
-    SensitivityArgs sa;
-    sa.file = next.output;
-    sa.threads = a.threads;
-    sa.progress = a.progress;
-    if (next.points > 0) sa.point = i;
-    if (const int s = command_sensitivity(sa); s != 0) return s;
-  }
-  return 0;
-}
-
-namespace {
-
-// The result file: -o, or the config's name with .h5. Refused: an empty name,
-// a directory, and the config itself (the run would overwrite its input).
 std::filesystem::path output_path(const RunArgs& a) {
   namespace fs = std::filesystem;
   if (a.output_given && a.output.empty()) throw InputError("--output: the output file name is empty");
@@ -186,47 +150,7 @@ std::filesystem::path output_path(const RunArgs& a) {
   return out;
 }
 
-// Under mpirun every rank runs the shard rank/size into a file beside the
-// output; once all have succeeded rank 0 merges them into the output, which
-// is then identical to a single-process run, and removes them.
-int run_under_mpi(const RunArgs& a, const MpiEnv& mpi, FollowUp& next) {
-  if (a.shard || a.resume)
-    throw InputError("under mpirun the ranks split the run themselves: --shard and --resume do not apply");
-  namespace fs = std::filesystem;
-  const fs::path out = output_path(a);
-  const auto part = [&](int r) {
-    return out.parent_path() / fmt::format("{}.rank{}of{}.h5", out.filename().string(), r, mpi.size());
-  };
-  RunArgs mine = a;
-  mine.shard = fmt::format("{}/{}", mpi.rank(), mpi.size());
-  mine.output = part(mpi.rank()).string();
-  if (mpi.rank() != 0) mine.progress = "never";
-  int status = 0;
-  std::string error;
-  try {
-    status = run_scenario(mine, true, next);
-  } catch (const InputError& e) {
-    status = 2;
-    error = e.what();
-  } catch (const std::exception& e) {
-    status = 1;
-    error = std::string("internal error: ") + e.what();
-  }
-  // Bad input fails on every rank alike: rank 0 reports it; other failures are reported where they happen.
-  if (!error.empty() && (status != 2 || mpi.rank() == 0)) std::cerr << fmt::format("samdsim: rank {}: {}\n", mpi.rank(), error);
-  status = mpi.max_over_ranks(status);
-  if (status == 0 && mpi.rank() == 0) {
-    std::vector<std::string> parts;
-    for (int r = 0; r < mpi.size(); ++r) parts.push_back(part(r).string());
-    // --threads holds for rank 0's merge too (its summaries and chunks).
-    status = status_of([&] { return command_merge(parts, out.string(), "all", std::nullopt, a.threads); });
-  }
-  status = mpi.max_over_ranks(status);
-  std::error_code ec;
-  fs::remove(part(mpi.rank()), ec);
-  next.output = out.string();
-  return status;
-}
+namespace {
 
 // The result file of a run: a new one, or the partial file a run left,
 // refused where it was started under another config, options or build.
@@ -270,6 +194,8 @@ std::unique_ptr<ResultWriter> open_writer(const RunArgs& a, const std::filesyste
   }
   return writer;
 }
+
+}  // namespace
 
 int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   Scenario s = load_scenario(a.config);
@@ -455,7 +381,5 @@ int run_scenario(const RunArgs& a, bool quiet, FollowUp& next) {
   for (const auto& note : precision_notes) std::cout << note << "\n";
   return 0;
 }
-
-}  // namespace
 
 }  // namespace samdsim::app
