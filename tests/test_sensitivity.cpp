@@ -45,6 +45,36 @@ TEST_CASE("average ranks share ties", "[sensitivity]") {
   CHECK(r.isApprox(want));
 }
 
+TEST_CASE("average ranks of both signs, zeros, infinities, subnormals and NaN match counting", "[sensitivity]") {
+  // Enough values for the radix sort's bins (not its comparison-sort
+  // fallback), drawn across signs and magnitudes with special values mixed
+  // in; each finite or infinite value's average rank is the number of
+  // values below it plus half of those equal to it (itself included) plus 1/2.
+  constexpr Eigen::Index n = 5000;
+  const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min(),
+                             -std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::lowest(), std::numeric_limits<double>::quiet_NaN(), 1.5};
+  Stream s(21, 0, 0);
+  Eigen::VectorXd v(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double u = s.uniform();
+    v(i) = u < 0.1 ? specials[s.uniform_index(std::size(specials))]
+                   : (s.uniform() < 0.5 ? -1.0 : 1.0) * std::exp(80.0 * s.normal());
+  }
+  const Eigen::VectorXd r = average_ranks(v);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (std::isnan(v(i))) continue;
+    double below = 0.0, equal = 0.0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      below += v(j) < v(i) ? 1.0 : 0.0;
+      equal += v(j) == v(i) ? 1.0 : 0.0;
+    }
+    CAPTURE(i, v(i));
+    REQUIRE(r(i) == below + 0.5 * (equal + 1.0));
+  }
+}
+
 TEST_CASE("A resample's ranks from its tie groups are the average ranks of the resampled values", "[sensitivity]") {
   // Counting a resample's rows per tie group of the original values must
   // give average_ranks() of the resample, bit for bit: the bootstrap's

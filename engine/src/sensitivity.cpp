@@ -1,10 +1,11 @@
 #include "samdsim/sensitivity.hpp"
 
-#include <boost/sort/spreadsort/float_sort.hpp>
+#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -127,12 +128,25 @@ struct Ordered {
   std::vector<std::size_t> at;
 };
 
-// Boost's spreadsort (a radix sort on the doubles' bits that falls back to a
+// A double's bits as an unsigned integer in the doubles' order (NaN
+// aside): negatives with every bit flipped, others with the sign bit set.
+// -0 comes just before +0; both directions are exact.
+std::uint64_t order_key(double v) {
+  const auto u = std::bit_cast<std::uint64_t>(v);
+  return u >> 63 ? ~u : u | (std::uint64_t{1} << 63);
+}
+double from_order_key(std::uint64_t key) {
+  return std::bit_cast<double>(key >> 63 ? key & ~(std::uint64_t{1} << 63) : ~key);
+}
+
+// Boost's spreadsort (a radix sort on the keys' bits that falls back to a
 // comparison sort in small bins) is 1.4-1.8 times as fast as std::sort on
-// the columns of a design; it needs no NaN, so those are set apart first.
+// the columns of a design. NaN is set apart first. Unsigned keys: its
+// float_sort subtracts signed integers, which overflow on a column of both
+// signs.
 Ordered ordered(Eigen::Ref<const Eigen::VectorXd> values) {
   struct Place {
-    double value;
+    std::uint64_t key;
     std::size_t at;
   };
   const auto n = static_cast<std::size_t>(values.size());
@@ -144,19 +158,16 @@ Ordered ordered(Eigen::Ref<const Eigen::VectorXd> values) {
     if (std::isnan(v))
       missing.push_back(i);
     else
-      sorted.push_back({v, i});
+      sorted.push_back({order_key(v), i});
   }
-  boost::sort::spreadsort::float_sort(
-      sorted.begin(), sorted.end(),
-      [](const Place& p, unsigned offset) {
-        return boost::sort::spreadsort::float_mem_cast<double, std::int64_t>(p.value) >> offset;
-      },
-      [](const Place& a, const Place& b) { return a.value < b.value; });
+  boost::sort::spreadsort::integer_sort(
+      sorted.begin(), sorted.end(), [](const Place& p, unsigned offset) { return p.key >> offset; },
+      [](const Place& a, const Place& b) { return a.key < b.key; });
   Ordered o;
   o.value.reserve(n);
   o.at.reserve(n);
   for (const Place& p : sorted) {
-    o.value.push_back(p.value);
+    o.value.push_back(from_order_key(p.key));
     o.at.push_back(p.at);
   }
   o.value.insert(o.value.end(), missing.size(), nan);
