@@ -238,11 +238,12 @@ TEST_CASE("sensitivity: bootstrap intervals, NaN rows, reproducibility", "[sensi
   CHECK(c.prcc(0) > 0.95);
 }
 
-TEST_CASE("sensitivity: Spearman and PRCC from one Gram matrix are spearman() and prcc() to the bit", "[sensitivity]") {
+TEST_CASE("sensitivity: Spearman and PRCC are exact sums of ranks, whatever the order of the rows", "[sensitivity]") {
   // Centred average ranks are multiples of 1/2 and their products' sums are
-  // exact, whatever order they are added in: the estimates equal the
-  // separate computations exactly, with ties and with a column more than
-  // half one value.
+  // exact, whatever order they are added in: Spearman equals the Pearson
+  // correlation of the ranks added up row by row, and neither statistic
+  // moves by a bit when the rows come in another order, with ties and with
+  // a column more than half one value.
   Eigen::MatrixXd x;
   Eigen::VectorXd y;
   synthetic(2001, x, y);
@@ -253,13 +254,38 @@ TEST_CASE("sensitivity: Spearman and PRCC from one Gram matrix are spearman() an
     x(i, 4) = s.uniform() < 0.7 ? 1.0 : s.uniform();           // one large tie run
     y(i) += 0.3 * x(i, 3);
   }
+  const Eigen::Index n = x.rows();
   const SensitivityResult r = sensitivity(x, y, 0, 1);
   const Eigen::VectorXd rho = spearman(x, y), pr = prcc(x, y);
+  const Eigen::VectorXd ry = average_ranks(y);
+  const double mid = 0.5 * static_cast<double>(n + 1);
+  const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  // Rows in another order: reversed, then every 7th (7 and 2001 are coprime).
+  Eigen::MatrixXd px(n, x.cols());
+  Eigen::VectorXd py(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Eigen::Index from = n - 1 - (7 * i) % n;
+    px.row(i) = x.row(from);
+    py(i) = y(from);
+  }
+  const SensitivityResult permuted = sensitivity(px, py, 0, 1);
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     CAPTURE(j);
-    CHECK(std::bit_cast<std::uint64_t>(r.spearman(j)) == std::bit_cast<std::uint64_t>(rho(j)));
-    CHECK(std::bit_cast<std::uint64_t>(r.prcc(j)) == std::bit_cast<std::uint64_t>(pr(j)));
+    const Eigen::VectorXd rx = average_ranks(x.col(j));
+    double sxy = 0, sxx = 0, syy = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      sxy += (rx(i) - mid) * (ry(i) - mid);
+      sxx += (rx(i) - mid) * (rx(i) - mid);
+      syy += (ry(i) - mid) * (ry(i) - mid);
+    }
+    CHECK(bits(r.spearman(j)) == bits(sxy / std::sqrt(sxx * syy)));
+    CHECK(bits(rho(j)) == bits(r.spearman(j)));
+    CHECK(bits(pr(j)) == bits(r.prcc(j)));
+    CHECK(bits(permuted.spearman(j)) == bits(r.spearman(j)));
+    CHECK(bits(permuted.prcc(j)) == bits(r.prcc(j)));
   }
+  const Eigen::VectorXd by_residuals = prcc_residuals(x, y);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) CHECK(r.prcc(j) == Approx(by_residuals(j)).margin(1e-9));
 }
 
 TEST_CASE("sensitivity: rows with a NaN are as if they were not there, and a given column order changes nothing",

@@ -88,12 +88,12 @@ inline constexpr std::size_t max_bootstrap_rows = 20000;
 SensitivityResult sensitivity(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::size_t bootstrap,
                               std::uint64_t seed, std::size_t max_rows = max_bootstrap_rows);
 
-// Each column's values in ascending order (NaN last) and the places they
+// Each column's values in ascending order (NaN last) and the rows they
 // come from: sorted once, it serves every output analysed against the same
-// parameters.
+// parameters. At most 2^32 - 1 rows (an InputError beyond).
 struct ColumnOrder {
   std::vector<std::vector<double>> values;
-  std::vector<std::vector<std::size_t>> places;
+  std::vector<std::vector<std::uint32_t>> places;
 };
 ColumnOrder column_order(const Eigen::MatrixXd& x);
 // sensitivity() with x's column_order() given; the same result.
