@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <set>
 
 #include "cli_fixture.hpp"
 #include "samdsim/hdf5_attribute.hpp"
@@ -75,8 +76,8 @@ TEST_CASE("average ranks of both signs, zeros, infinities, subnormals and NaN ma
   }
 }
 
-TEST_CASE("A resample's ranks from its tie groups are the average ranks of the resampled values", "[sensitivity]") {
-  // Counting a resample's rows per tie group of the original values must
+TEST_CASE("A resample's ranks from its tie runs are the average ranks of the resampled values", "[sensitivity]") {
+  // Counting a resample's draws per tie run of the original values must
   // give average_ranks() of the resample, bit for bit: the bootstrap's
   // intervals depend on it.
   Stream s(12, 0, 0);
@@ -86,17 +87,20 @@ TEST_CASE("A resample's ranks from its tie groups are the average ranks of the r
       Eigen::VectorXd v(n);
       for (Eigen::Index i = 0; i < n; ++i)
         v(i) = static_cast<double>(s.uniform_index(static_cast<std::uint64_t>(distinct))) * 0.25;
-      const TieGroups groups = tie_groups(v);
-      ResampleScratch scratch;
+      const TieRuns runs = tie_runs(v);
+      const std::set<double> values(v.begin(), v.end());
+      CHECK(runs.run_end.empty() == (values.size() == static_cast<std::size_t>(n)));  // no ties: no run ends kept
+      Resample r;
       for (int b = 0; b < 20; ++b) {
-        std::vector<std::size_t> drawn(static_cast<std::size_t>(n));
+        r.drawn.resize(static_cast<std::size_t>(n));
         Eigen::VectorXd resampled(n);
         for (Eigen::Index i = 0; i < n; ++i) {
-          drawn[static_cast<std::size_t>(i)] = static_cast<std::size_t>(s.uniform_index(static_cast<std::uint64_t>(n)));
-          resampled(i) = v(static_cast<Eigen::Index>(drawn[static_cast<std::size_t>(i)]));
+          r.drawn[static_cast<std::size_t>(i)] = static_cast<std::size_t>(s.uniform_index(static_cast<std::uint64_t>(n)));
+          resampled(i) = v(static_cast<Eigen::Index>(r.drawn[static_cast<std::size_t>(i)]));
         }
+        count_times(r, static_cast<std::size_t>(n));
         Eigen::VectorXd ranks(n);
-        resample_ranks(groups, drawn, scratch, ranks);
+        resample_ranks(runs, r, ranks);
         const Eigen::VectorXd want = average_ranks(resampled);
         for (Eigen::Index i = 0; i < n; ++i) CHECK(ranks(i) == want(i));
       }

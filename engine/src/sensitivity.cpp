@@ -111,26 +111,27 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   const auto columns = static_cast<std::size_t>(kv);
   std::vector<std::vector<double>> boot_rho(columns, std::vector<double>(bootstrap)),
       boot_prcc(columns, std::vector<double>(bootstrap)), boot_s1(columns, std::vector<double>(bootstrap));
-  // A resample's ranks come from counting its rows per tie group of the
-  // first m rows (average_ranks' values, in O(m) instead of a sort).
-  std::vector<TieGroups> x_groups;
-  for (const detail::Ordered& o : x_ordered)
-    x_groups.push_back(detail::tie_groups_below(o, static_cast<std::size_t>(m)));
-  const TieGroups y_groups = detail::tie_groups_below(y_ordered, static_cast<std::size_t>(m));
+  // A resample's ranks come from how many times it drew each of the first
+  // m rows, visited in each column's order of ties (average_ranks' values,
+  // in O(m) instead of a sort).
+  std::vector<TieRuns> x_runs;
+  for (const detail::Ordered& o : x_ordered) x_runs.push_back(detail::tie_runs_below(o, static_cast<std::size_t>(m)));
+  const TieRuns y_runs = detail::tie_runs_below(y_ordered, static_cast<std::size_t>(m));
   const auto resample = [&](const tbb::blocked_range<std::size_t>& range) {
     Eigen::MatrixXd ranks_b(m, kv + 1);  // the output's last
     Eigen::VectorXd by(m);
-    std::vector<std::size_t> drawn(static_cast<std::size_t>(m));
-    ResampleScratch scratch;
+    Resample drawn;
+    drawn.drawn.resize(static_cast<std::size_t>(m));
     for (std::size_t b = range.begin(); b < range.end(); ++b) {
       Stream stream(seed, 0, b, 7);
       for (Eigen::Index i = 0; i < m; ++i) {
-        drawn[static_cast<std::size_t>(i)] = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
-        by(i) = ya(static_cast<Eigen::Index>(drawn[static_cast<std::size_t>(i)]));
+        const auto row = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
+        drawn.drawn[static_cast<std::size_t>(i)] = row;
+        by(i) = ya(static_cast<Eigen::Index>(row));
       }
-      for (Eigen::Index c = 0; c < kv; ++c)
-        resample_ranks(x_groups[static_cast<std::size_t>(c)], drawn, scratch, ranks_b.col(c));
-      resample_ranks(y_groups, drawn, scratch, ranks_b.col(kv));
+      count_times(drawn, static_cast<std::size_t>(m));
+      for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_runs[static_cast<std::size_t>(c)], drawn, ranks_b.col(c));
+      resample_ranks(y_runs, drawn, ranks_b.col(kv));
       const Eigen::VectorXd f = first_order_ranked(ranks_b.leftCols(kv), by);
       const auto [s, p] = detail::rank_correlations(ranks_b);
       for (std::size_t c = 0; c < columns; ++c) {
@@ -149,14 +150,14 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   Eigen::VectorXd rho_sub = rho, pr_sub = pr, s1_sub = s1;
   const double shrink = std::sqrt(static_cast<double>(m) / static_cast<double>(n));
   if (m < n) {
-    // The first m rows' own average ranks, from their tie groups.
-    std::vector<std::size_t> first(static_cast<std::size_t>(m));
-    std::iota(first.begin(), first.end(), std::size_t{0});
-    ResampleScratch scratch;
+    // The first m rows' own average ranks, from their tie runs.
+    Resample first;
+    first.drawn.resize(static_cast<std::size_t>(m));
+    std::iota(first.drawn.begin(), first.drawn.end(), std::size_t{0});
+    count_times(first, static_cast<std::size_t>(m));
     Eigen::MatrixXd sub_ranks(m, kv + 1);
-    for (Eigen::Index c = 0; c < kv; ++c)
-      resample_ranks(x_groups[static_cast<std::size_t>(c)], first, scratch, sub_ranks.col(c));
-    resample_ranks(y_groups, first, scratch, sub_ranks.col(kv));
+    for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_runs[static_cast<std::size_t>(c)], first, sub_ranks.col(c));
+    resample_ranks(y_runs, first, sub_ranks.col(kv));
     s1_sub = first_order_ranked(sub_ranks.leftCols(kv), ya.head(m));
     auto sub = detail::rank_correlations(sub_ranks);
     rho_sub = std::move(sub.spearman);
@@ -169,7 +170,8 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
     const Eigen::Index j = cols[static_cast<std::size_t>(c)];
     std::tie(r.spearman_low(j), r.spearman_high(j)) =
         rescale(bootstrap_interval(boot_rho[static_cast<std::size_t>(c)]), rho(c), rho_sub(c));
-    std::tie(r.prcc_low(j), r.prcc_high(j)) = rescale(bootstrap_interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
+    std::tie(r.prcc_low(j), r.prcc_high(j)) =
+        rescale(bootstrap_interval(boot_prcc[static_cast<std::size_t>(c)]), pr(c), pr_sub(c));
     std::tie(r.first_order_low(j), r.first_order_high(j)) =
         rescale(bootstrap_interval(boot_s1[static_cast<std::size_t>(c)]), s1(c), s1_sub(c));
   }

@@ -153,17 +153,20 @@ void assign_average_ranks(const Ordered& o, Eigen::Ref<Eigen::VectorXd> ranks) {
   }
 }
 
-TieGroups tie_groups_below(const Ordered& o, std::size_t m) {
-  TieGroups groups;
-  groups.of.resize(m);
+TieRuns tie_runs_below(const Ordered& o, std::size_t m) {
+  TieRuns runs;
+  runs.rows.reserve(m);
   double last = 0.0;
   for (std::size_t i = 0; i < o.value.size(); ++i) {
     if (o.at[i] >= m) continue;
-    if (groups.count == 0 || !(o.value[i] == last)) ++groups.count;
-    groups.of[o.at[i]] = static_cast<std::uint32_t>(groups.count - 1);
+    if (!runs.rows.empty() && !(o.value[i] == last))
+      runs.run_end.push_back(static_cast<std::uint32_t>(runs.rows.size()));
+    runs.rows.push_back(o.at[i]);
     last = o.value[i];
   }
-  return groups;
+  if (!runs.rows.empty()) runs.run_end.push_back(static_cast<std::uint32_t>(runs.rows.size()));
+  if (runs.run_end.size() == runs.rows.size()) runs.run_end = {};  // every run one value
+  return runs;
 }
 
 }  // namespace detail
@@ -171,7 +174,7 @@ TieGroups tie_groups_below(const Ordered& o, std::size_t m) {
 using detail::assign_average_ranks;
 using detail::ordered;
 using detail::rank_correlations;
-using detail::tie_groups_below;
+using detail::tie_runs_below;
 using detail::varies;
 
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
@@ -180,8 +183,8 @@ Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
   return ranks;
 }
 
-TieGroups tie_groups(const Eigen::VectorXd& values) {
-  return tie_groups_below(ordered(values), static_cast<std::size_t>(values.size()));
+TieRuns tie_runs(const Eigen::VectorXd& values) {
+  return tie_runs_below(ordered(values), static_cast<std::size_t>(values.size()));
 }
 
 ColumnOrder column_order(const Eigen::MatrixXd& x) {
@@ -194,24 +197,39 @@ ColumnOrder column_order(const Eigen::MatrixXd& x) {
   return order;
 }
 
-void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
-                    Eigen::Ref<Eigen::VectorXd> ranks) {
-  // Each drawn value's group is looked up once (the look-ups that miss the
-  // cache), then counted; a group of c values after `start` smaller ones
-  // holds ranks start + 1 to start + c, and each value gets their mean, as
-  // average_ranks() computes it.
-  scratch.group.resize(drawn.size());
-  for (std::size_t i = 0; i < drawn.size(); ++i) scratch.group[i] = groups.of[drawn[i]];
-  scratch.counts.assign(groups.count, 0);
-  for (const std::uint32_t g : scratch.group) ++scratch.counts[g];
-  scratch.ranks.resize(groups.count);
+void count_times(Resample& r, std::size_t values) {
+  r.times.assign(values, 0);
+  for (const std::size_t i : r.drawn) ++r.times[i];
+}
+
+void resample_ranks(const TieRuns& runs, Resample& r, Eigen::Ref<Eigen::VectorXd> ranks) {
+  if (r.times.size() != runs.rows.size() || ranks.size() != static_cast<Eigen::Index>(r.drawn.size()))
+    throw InternalError("resample_ranks: the resample is not of these values");
+  // A run drawn c times after `start` smaller draws holds ranks start + 1
+  // to start + c: each of its values gets their mean, as average_ranks()
+  // computes it. The values are visited in ascending order, and every
+  // array read or written at random (times, rank_of) is shared by all the
+  // parameters of a resample.
+  r.rank_of.resize(runs.rows.size());
+  const std::uint32_t* const rows = runs.rows.data();
   std::size_t start = 0;
-  for (std::size_t g = 0; g < groups.count; ++g) {
-    const std::size_t end = start + scratch.counts[g];
-    scratch.ranks[g] = 0.5 * static_cast<double>(start + 1 + end);
-    start = end;
+  if (runs.run_end.empty()) {
+    for (std::size_t p = 0; p < runs.rows.size(); ++p) {
+      const std::size_t c = r.times[rows[p]];
+      r.rank_of[rows[p]] = 0.5 * static_cast<double>(start + 1 + (start + c));
+      start += c;
+    }
+  } else {
+    std::size_t p = 0;
+    for (const std::uint32_t end : runs.run_end) {
+      std::size_t c = 0;
+      for (std::size_t q = p; q < end; ++q) c += r.times[rows[q]];
+      const double rank = 0.5 * static_cast<double>(start + 1 + (start + c));
+      for (; p < end; ++p) r.rank_of[rows[p]] = rank;
+      start += c;
+    }
   }
-  for (std::size_t i = 0; i < drawn.size(); ++i) ranks(static_cast<Eigen::Index>(i)) = scratch.ranks[scratch.group[i]];
+  for (std::size_t i = 0; i < r.drawn.size(); ++i) ranks(static_cast<Eigen::Index>(i)) = r.rank_of[r.drawn[i]];
 }
 
 Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a) {

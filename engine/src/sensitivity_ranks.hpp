@@ -26,8 +26,8 @@ Ordered ordered(Eigen::Ref<const Eigen::VectorXd> values);
 // Average ranks from an order: ranks(o.at[i]) for every i.
 void assign_average_ranks(const Ordered& o, Eigen::Ref<Eigen::VectorXd> ranks);
 
-// The tie groups of the values ranked at indices below m (the others left out).
-TieGroups tie_groups_below(const Ordered& o, std::size_t m);
+// The tie runs of the values ranked at indices below m (the others left out).
+TieRuns tie_runs_below(const Ordered& o, std::size_t m);
 
 bool varies(Eigen::Ref<const Eigen::VectorXd> v);
 

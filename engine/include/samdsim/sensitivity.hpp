@@ -24,24 +24,31 @@ Eigen::VectorXd average_ranks(const Eigen::VectorXd& values);
 // average_ranks() of every column.
 Eigen::MatrixXd rank_columns(const Eigen::MatrixXd& a);
 
-// The tie groups of a vector's values in ascending order: of[i] is the
-// group of value i (0 for the smallest, one more for each greater one).
-struct TieGroups {
-  std::vector<std::uint32_t> of;
-  std::size_t count = 0;
+// A vector's values as runs of ties in ascending order: `rows` holds the
+// indices in ascending order of value, and run r takes rows[run_end[r - 1]]
+// (from 0 for the first run) up to rows[run_end[r]]; `run_end` is empty
+// when every run is one value. Each NaN is a run of its own.
+struct TieRuns {
+  std::vector<std::uint32_t> rows;
+  std::vector<std::uint32_t> run_end;
 };
-TieGroups tie_groups(const Eigen::VectorXd& values);
-struct ResampleScratch {
-  std::vector<std::uint32_t> group;   // of each drawn value
-  std::vector<std::uint32_t> counts;  // per group
-  std::vector<double> ranks;          // per group
+TieRuns tie_runs(const Eigen::VectorXd& values);
+
+// A resample of a vector's values: the index of each value drawn, and
+// (from count_times()) how many times each value was drawn.
+struct Resample {
+  std::vector<std::size_t> drawn;
+  std::vector<std::uint32_t> times;
+  std::vector<double> rank_of;  // resample_ranks()'s scratch: the rank of each value
 };
-// average_ranks() of a resample whose element i is value drawn[i] of the
-// vector `groups` was made from, by counting (O(n + groups)), into `ranks`.
-// For values without NaN: average_ranks() ranks copies of a NaN apart (NaN
-// equals nothing), where counting gives them one shared rank.
-void resample_ranks(const TieGroups& groups, const std::vector<std::size_t>& drawn, ResampleScratch& scratch,
-                    Eigen::Ref<Eigen::VectorXd> ranks);
+// r.times from r.drawn, for a vector of `values` values.
+void count_times(Resample& r, std::size_t values);
+// average_ranks() of the resampled values (element i is value r.drawn[i] of
+// the vector `runs` was made from), from how many times each run was drawn
+// (O(values + draws), no sort), into `ranks`. For values without NaN:
+// average_ranks() ranks copies of a NaN apart (NaN equals nothing), where
+// counting gives them one shared rank.
+void resample_ranks(const TieRuns& runs, Resample& r, Eigen::Ref<Eigen::VectorXd> ranks);
 
 // Spearman correlation of every column of x (n x k) with y (n): the Pearson
 // correlation of their average ranks; NaN where a column or y is constant.
