@@ -61,28 +61,29 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   // Each parameter's kept values in ascending order: its order over all
   // rows with the others left out, so no sort per output.
   std::vector<Eigen::Index> cols;  // only the parameters that vary over the rows kept
-  std::vector<detail::Ordered> x_ordered;
+  std::vector<detail::OrderView> x_ordered;
+  std::vector<detail::Ordered> filtered;  // the orders of the kept rows, where rows were dropped
+  filtered.reserve(static_cast<std::size_t>(k));  // views into it stay valid
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto& places = order.places[static_cast<std::size_t>(j)];
     const auto& sorted = order.values[static_cast<std::size_t>(j)];
     if (places.size() != static_cast<std::size_t>(x.rows()) || sorted.size() != places.size())
       throw InternalError("sensitivity: the column order is not of these parameters");
-    detail::Ordered o;
-    if (rows.size() == places.size()) {  // every row kept: the order as it is
-      o.value = sorted;
-      o.at = places;
-    } else {
-      o.value.reserve(rows.size());
-      o.at.reserve(rows.size());
+    detail::OrderView o{sorted, places};  // every row kept: the order as it is
+    if (rows.size() != places.size()) {
+      detail::Ordered& f = filtered.emplace_back();
+      f.value.reserve(rows.size());
+      f.at.reserve(rows.size());
       for (std::size_t i = 0; i < places.size(); ++i)
         if (kept[places[i]] != not_kept) {
-          o.value.push_back(sorted[i]);
-          o.at.push_back(static_cast<std::uint32_t>(kept[places[i]]));
+          f.value.push_back(sorted[i]);
+          f.at.push_back(static_cast<std::uint32_t>(kept[places[i]]));
         }
+      o = f.view();
     }
     if (!o.value.empty() && o.value.front() < o.value.back()) {
       cols.push_back(j);
-      x_ordered.push_back(std::move(o));
+      x_ordered.push_back(o);
     }
   }
   const auto kv = static_cast<Eigen::Index>(cols.size());
@@ -93,7 +94,7 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   for (Eigen::Index c = 0; c < kv; ++c)
     detail::assign_average_ranks(x_ordered[static_cast<std::size_t>(c)], ranks.col(c));
   const detail::Ordered y_ordered = detail::ordered(ya);
-  detail::assign_average_ranks(y_ordered, ranks.col(kv));
+  detail::assign_average_ranks(y_ordered.view(), ranks.col(kv));
   const Eigen::VectorXd s1 = first_order_ranked(ranks.leftCols(kv), ya);
   const auto [rho, pr] = detail::rank_correlations(ranks);
   for (Eigen::Index c = 0; c < kv; ++c) {
@@ -115,23 +116,23 @@ SensitivityResult sensitivity(const Eigen::MatrixXd& x, const ColumnOrder& order
   // m rows, visited in each column's order of ties (average_ranks' values,
   // in O(m) instead of a sort).
   std::vector<TieRuns> x_runs;
-  for (const detail::Ordered& o : x_ordered) x_runs.push_back(detail::tie_runs_below(o, static_cast<std::size_t>(m)));
-  const TieRuns y_runs = detail::tie_runs_below(y_ordered, static_cast<std::size_t>(m));
+  for (const detail::OrderView& o : x_ordered) x_runs.push_back(detail::tie_runs_below(o, static_cast<std::size_t>(m)));
+  const TieRuns y_runs = detail::tie_runs_below(y_ordered.view(), static_cast<std::size_t>(m));
   const auto resample = [&](const tbb::blocked_range<std::size_t>& range) {
     Eigen::MatrixXd ranks_b(m, kv + 1);  // the output's last
     Eigen::VectorXd by(m);
-    Resample drawn;
-    drawn.drawn.resize(static_cast<std::size_t>(m));
+    Resample sample;
+    sample.drawn.resize(static_cast<std::size_t>(m));
     for (std::size_t b = range.begin(); b < range.end(); ++b) {
       Stream stream(seed, 0, b, 7);
       for (Eigen::Index i = 0; i < m; ++i) {
         const auto row = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
-        drawn.drawn[static_cast<std::size_t>(i)] = row;
+        sample.drawn[static_cast<std::size_t>(i)] = row;
         by(i) = ya(static_cast<Eigen::Index>(row));
       }
-      count_times(drawn, static_cast<std::size_t>(m));
-      for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_runs[static_cast<std::size_t>(c)], drawn, ranks_b.col(c));
-      resample_ranks(y_runs, drawn, ranks_b.col(kv));
+      count_times(sample, static_cast<std::size_t>(m));
+      for (Eigen::Index c = 0; c < kv; ++c) resample_ranks(x_runs[static_cast<std::size_t>(c)], sample, ranks_b.col(c));
+      resample_ranks(y_runs, sample, ranks_b.col(kv));
       const Eigen::VectorXd f = first_order_ranked(ranks_b.leftCols(kv), by);
       const auto [s, p] = detail::rank_correlations(ranks_b);
       for (std::size_t c = 0; c < columns; ++c) {

@@ -1,5 +1,5 @@
 // The rank primitives of the sensitivity analysis: a column's order, its
-// average ranks and tie groups, a resample's ranks by counting, and the
+// average ranks and tie runs, a resample's ranks by counting, and the
 // statistics of ranks (Spearman, PRCC, the given-data first-order index).
 
 #include <boost/sort/spreadsort/integer_sort.hpp>
@@ -142,7 +142,7 @@ Ordered ordered(Eigen::Ref<const Eigen::VectorXd> values) {
 }
 
 // The tie run holding sorted places i+1 .. j shares their mean.
-void assign_average_ranks(const Ordered& o, Eigen::Ref<Eigen::VectorXd> ranks) {
+void assign_average_ranks(OrderView o, Eigen::Ref<Eigen::VectorXd> ranks) {
   const std::size_t n = o.value.size();
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i + 1;
@@ -153,7 +153,7 @@ void assign_average_ranks(const Ordered& o, Eigen::Ref<Eigen::VectorXd> ranks) {
   }
 }
 
-TieRuns tie_runs_below(const Ordered& o, std::size_t m) {
+TieRuns tie_runs_below(OrderView o, std::size_t m) {
   TieRuns runs;
   runs.rows.reserve(m);
   double last = 0.0;
@@ -179,12 +179,12 @@ using detail::varies;
 
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& values) {
   Eigen::VectorXd ranks(values.size());
-  assign_average_ranks(ordered(values), ranks);
+  assign_average_ranks(ordered(values).view(), ranks);
   return ranks;
 }
 
 TieRuns tie_runs(const Eigen::VectorXd& values) {
-  return tie_runs_below(ordered(values), static_cast<std::size_t>(values.size()));
+  return tie_runs_below(ordered(values).view(), static_cast<std::size_t>(values.size()));
 }
 
 ColumnOrder column_order(const Eigen::MatrixXd& x) {
