@@ -166,8 +166,10 @@ double simulate_seconds(const Scenario& s, std::uint64_t n, unsigned threads) {
   return seconds_since(start);
 }
 
-// As `samdsim run` does it (app/commands.cpp): writer, summaries, commit.
+// As `samdsim run` does it (app/run.cpp): writer, summaries, commit, all
+// within the run's thread limit (the summaries' quantiles are parallel too).
 WriterTimes simulate_and_write(const Scenario& s, std::uint64_t n, unsigned threads, const fs::path& file) {
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   WriterTimes t;
   const auto start = std::chrono::steady_clock::now();
   {

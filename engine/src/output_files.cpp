@@ -118,6 +118,14 @@ void sync_file(const fs::path& path) {
   ::close(fd);
 }
 
+void start_writeback(int fd) noexcept {
+#if defined(__linux__)
+  if (fd >= 0) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+#endif
+}
+
 void sync_directory(const fs::path& dir) {
   const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;

@@ -7,11 +7,13 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <hdf5.h>
 
 #include "result_chunks.hpp"
 #include "samdsim/error.hpp"
 #include "samdsim/hdf5_attribute.hpp"
 #include "samdsim/numbers.hpp"
+#include "samdsim/output_files.hpp"
 
 namespace samdsim {
 
@@ -41,7 +43,7 @@ void ResultWriter::write_block(const Block& block) {
     write_column(output_columns_[k], block.output(k).data(), block.count(), block.first(), ready);
   for (std::size_t j = 0; j < parameter_columns_.size(); ++j)
     write_column(parameter_columns_[j], block.parameter(j).data(), block.count(), block.first(), ready);
-  detail::store_chunks(ready, temp_path_.string());
+  store(ready);
   if (keeping_) {
     std::size_t scalars = 0;
     for (const auto& o : outputs_) scalars += o.is_series() ? 0 : 1;
@@ -83,7 +85,13 @@ void ResultWriter::flush_chunks() {
     if (c.band) c.band->take_partial(ready);
   for (auto& c : parameter_columns_)
     if (c.band) c.band->take_partial(ready);
+  store(ready);
+}
+
+void ResultWriter::store(std::vector<detail::PendingChunk>& ready) {
+  if (ready.empty()) return;
   detail::store_chunks(ready, temp_path_.string());
+  start_writeback();
 }
 
 void ResultWriter::write_column(Column& column, const double* values, std::size_t count, std::uint64_t first,
@@ -135,6 +143,17 @@ void ResultWriter::set_rows(std::uint64_t rows) {
   for (auto& c : output_columns_) resize(c);
   for (auto& c : parameter_columns_) resize(c);
   capacity_ = rows;
+}
+
+void ResultWriter::start_writeback() const noexcept {
+  // Only the POSIX driver, the one this writer creates files with, hands out a descriptor.
+  const hid_t access = H5Fget_access_plist(file_.get());
+  if (access < 0) return;
+  const bool posix = H5Pget_driver(access) == H5FD_SEC2;
+  H5Pclose(access);
+  void* handle = nullptr;
+  if (posix && H5Fget_vfd_handle(file_.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr)
+    files::start_writeback(*static_cast<const int*>(handle));
 }
 
 void ResultWriter::finish_rows() {

@@ -44,6 +44,12 @@ void copy_file_exclusive(const std::filesystem::path& from, const std::filesyste
 void sync_file(const std::filesystem::path& path);
 void sync_directory(const std::filesystem::path& dir);
 
+// Starts writing the dirty pages of the open file `fd` to disk without
+// waiting for them (Linux sync_file_range), so that a later fsync has little
+// left to wait for. Advisory: where it is not available or fails, nothing
+// happens, and the fsync still flushes everything.
+void start_writeback(int fd) noexcept;
+
 // Renames `from` onto `to` (atomically replacing it) and flushes the
 // directory. InternalError naming both on failure.
 void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to);

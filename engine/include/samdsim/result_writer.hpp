@@ -223,6 +223,12 @@ class ResultWriter {
   // Stores the chunks still held in the bands (partial ones included), so
   // the file holds every row written.
   void flush_chunks();
+  // Filters and stores chunks that are complete (store_chunks), then starts
+  // their writeback.
+  void store(std::vector<detail::PendingChunk>& ready);
+  // Starts writing what the chunks stored so far left in the page cache, so
+  // that the commit's fsync does not wait for the whole file.
+  void start_writeback() const noexcept;
   void set_rows(std::uint64_t rows);
   void finish_rows();
   void write_band(std::size_t k);
