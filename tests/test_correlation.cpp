@@ -288,7 +288,8 @@ Eigen::MatrixXd hospitals_drawn(const Scenario& s, std::uint64_t replicates) {
     const auto v = hospital_adoption::read_values(plan, ctx);
     hospital_adoption::draw_population(plan, v, ctx, rng, w);
     for (std::size_t i = 0; i < plan.hospitals; ++i, ++row) {
-      const auto& h = w.hospitals[i];
+      auto& h = w.hospitals[i];
+      hospital_adoption::realize(plan, w.strata[h.stratum], h);
       out.row(row) << h.cases_per_month * 12.0, h.fte, h.integration_cost, h.mean_minutes;
     }
   }

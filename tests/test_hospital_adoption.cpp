@@ -272,7 +272,7 @@ TEST_CASE("A hospital left unappraised could not have decided: its own survival 
         // Appraised now, over every window of the replicate: its survival at
         // the horizon, the lowest it reached.
         ha::Decisions late = d;
-        const ha::Hospital& h = w.hospitals[i];
+        ha::Hospital h = w.hospitals[i];
         ha::appraise(plan, v, h, w.strata[h.stratum], late, i);
         INFO("replicate " << r << ", hospital " << i);
         CHECK(late.survival[i] >= d.bound[h.stratum]);

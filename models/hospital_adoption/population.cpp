@@ -127,8 +127,25 @@ void Decisions::resize(std::size_t hospitals, std::size_t strata, std::size_t ho
   window_shares.reserve(horizon * strata);
 }
 
-void appraise(const Plan& plan, const ReplicateValues& v, const Hospital& h, const StratumValues& s, Decisions& d,
+void realize(const Plan& plan, const StratumValues& s, Hospital& h) {
+  if (h.realized) return;
+  const StratumPlan& sp = plan.strata[h.stratum];
+  const auto value = [&](Hospital::Field f, const Distribution& d) {
+    const auto k = static_cast<std::size_t>(f);
+    return (h.given >> k & 1u) != 0 ? h.drawn[k] : d.finish_deferred(h.drawn[k]);
+  };
+  h.cases_per_month = value(Hospital::Field::annual_cases, *sp.annual_cases) / 12.0;
+  h.fte = value(Hospital::Field::staff_fte, *sp.staff_fte);
+  h.integration_cost = value(Hospital::Field::integration_cost, *plan.integration_cost);
+  h.mean_minutes = value(Hospital::Field::minutes_per_case, *plan.minutes_per_case);
+  h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
+  h.capacity_hours = h.fte * s.hours_per_fte;
+  h.realized = true;
+}
+
+void appraise(const Plan& plan, const ReplicateValues& v, Hospital& h, const StratumValues& s, Decisions& d,
               std::size_t i) {
+  realize(plan, s, h);
   const double rate = v.p + v.q;
   const double usual_years = static_cast<double>(plan.usual_window) / 12.0;
   const bool addon_ends = v.addon > 0.0 && plan.addon_until < static_cast<int>(plan.horizon);
@@ -194,27 +211,22 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
       Hospital& h = w.hospitals[i];
       h = Hospital{};
       h.stratum = static_cast<std::uint32_t>(k);
-      h.cases_per_month = sp.annual_cases->sample(rng) / 12.0;
-      h.fte = sp.staff_fte->sample(rng);
-      h.integration_cost = plan.integration_cost->sample(rng);
-      h.mean_minutes = plan.minutes_per_case->sample(rng);
+      using Field = Hospital::Field;
+      h.drawn[static_cast<std::size_t>(Field::annual_cases)] = sp.annual_cases->sample_deferred(rng);
+      h.drawn[static_cast<std::size_t>(Field::staff_fte)] = sp.staff_fte->sample_deferred(rng);
+      h.drawn[static_cast<std::size_t>(Field::integration_cost)] = plan.integration_cost->sample_deferred(rng);
+      h.drawn[static_cast<std::size_t>(Field::minutes_per_case)] = plan.minutes_per_case->sample_deferred(rng);
       // Correlated blocks replace their values (the draws above still move
       // the stream, so every other value stays as without the block).
       for (const auto& u : sp.unit_correlations) {
         std::array<double, max_correlated_parameters> x;
         u.copula->draw(w.unit_streams[u.stream], std::span<double>(x.data(), u.fields.size()));
         for (std::size_t j = 0; j < u.fields.size(); ++j) {
-          using Field = StratumPlan::UnitCorrelation::Field;
-          switch (u.fields[j]) {
-            case Field::annual_cases: h.cases_per_month = x[j] / 12.0; break;
-            case Field::staff_fte: h.fte = x[j]; break;
-            case Field::integration_cost: h.integration_cost = x[j]; break;
-            case Field::minutes_per_case: h.mean_minutes = x[j]; break;
-          }
+          const auto f = static_cast<std::size_t>(u.fields[j]);
+          h.drawn[f] = x[j];
+          h.given = static_cast<std::uint8_t>(h.given | 1u << f);
         }
       }
-      h.servers = static_cast<int>(std::clamp(std::round(h.fte), 1.0, max_servers));
-      h.capacity_hours = h.fte * s.hours_per_fte;
       // Appraised once it could decide (Decisions); until then its survival stays 1.
       d.attractiveness[0][i] = d.attractiveness[1][i] = 0.0;
       d.decay[0][i] = d.decay[1][i] = 1.0;

@@ -20,7 +20,17 @@ namespace samdsim::hospital_adoption {
 enum class State : std::uint8_t { waiting, implementing, live, stopped };
 
 struct Hospital {
+  using Field = StratumPlan::UnitCorrelation::Field;
   std::uint32_t stratum = 0;
+  // What was drawn for its volume (cases a year), staff, integration cost
+  // and minutes per case, by Field: each distribution's deferred draw
+  // (Distribution::sample_deferred), or a correlated block's value where bit
+  // Field of `given` is set. realize() turns them into the values below
+  // when the hospital is first appraised: most hospitals never are, and
+  // never pay for the transform (a lognormal's exp).
+  std::array<double, 4> drawn{};
+  std::uint8_t given = 0;
+  bool realized = false;
   int servers = 1;  // readers in the queueing approximation
   double cases_per_month = 0.0;  // mean, before seasonality
   double fte = 0.0;
@@ -139,8 +149,9 @@ void simulate_market(const Plan& plan, const ReplicateValues& v, ReplicateContex
                      OutputRow out, std::span<double> vendor_cost = {});
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan);
 
-// Draws every hospital's attributes and its threshold; resets the adoption
-// state (no hospital appraised, no decision window yet).
+// Draws every hospital's attributes (deferred: see Hospital::drawn) and its
+// threshold; resets the adoption state (no hospital appraised, no decision
+// window yet).
 void draw_population(const Plan& plan, const ReplicateValues& v, const ReplicateContext& ctx, Stream& rng,
                      PopulationWorkspace& w);
 
@@ -170,9 +181,14 @@ inline double window_survival(const ReplicateValues& v, const Decisions& d, cons
   return bass_window_survival(v.p, v.q, share, a > 0.0 ? std::exp(a * w.scale) : 1.0);
 }
 
-// Appraises hospital i (its attractiveness and decay, with and without the
-// add-on) and replays its survival over d.windows.
-void appraise(const Plan& plan, const ReplicateValues& v, const Hospital& h, const StratumValues& s, Decisions& d,
+// The hospital's attributes (volume, staff, servers, capacity, integration
+// cost, minutes per case) from what was drawn for it, the same bits as if
+// they had been computed when drawn; nothing once done.
+void realize(const Plan& plan, const StratumValues& s, Hospital& h);
+
+// Appraises hospital i (realized first; its attractiveness and decay, with
+// and without the add-on) and replays its survival over d.windows.
+void appraise(const Plan& plan, const ReplicateValues& v, Hospital& h, const StratumValues& s, Decisions& d,
               std::size_t i);
 
 }  // namespace samdsim::hospital_adoption

@@ -236,6 +236,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
         d.threshold[i] = decided_threshold;
         Hospital& h = w.hospitals[i];
         StratumValues& s = w.strata[h.stratum];
+        realize(p, s, h);  // done when it was appraised, as every hospital that decides was
         h.state = State::implementing;
         h.decision_month = month;
         h.live_month = month + static_cast<int>(std::ceil(std::max(0.0, p.implementation_lag->sample(rng))));

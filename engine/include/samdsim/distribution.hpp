@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,16 @@ class Distribution {
 
   // Hot path: no allocation, no virtual call.
   double sample(Stream& s) const;
+  // sample() in two steps, for values that may never be used: sample_deferred
+  // takes from the stream exactly what sample() takes and returns the draw
+  // before its last transform, which needs no random numbers; finish_deferred
+  // applies that transform. finish_deferred(sample_deferred(s)) is sample(s)
+  // bit for bit. Only the lognormal defers anything (its exp: the draw is
+  // mu + sigma z); every other family's draw is already the value.
+  double sample_deferred(Stream& s) const {
+    return family_ == Family::lognormal ? s.normal(p_.a, p_.b) : sample(s);
+  }
+  double finish_deferred(double drawn) const { return family_ == Family::lognormal ? std::exp(drawn) : drawn; }
 
   Family kind() const { return family_; }
   bool is_fixed() const { return family_ == Family::fixed; }
