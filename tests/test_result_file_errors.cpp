@@ -155,6 +155,35 @@ TEST_CASE("Reading a dataset the file lacks is an InputError") {
   CHECK_THROWS_AS(read_column(file, "/replicates/nothing"), InputError);
 }
 
+TEST_CASE("A failed HDF5 call names the object and keeps the library's reason, though its message is built late") {
+  // The messages of calls that usually succeed are built only on failure,
+  // after HDF5's error stack is read (describing the object clears it).
+  TempDir dir;
+  const fs::path path = dir.path / "groups.h5";
+  hdf5::initialize();
+  const hdf5::Id file = hdf5::check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), "create");
+  const hdf5::Id group = hdf5::create_group(file.get(), "g");
+  const auto message_of = [](const auto& call) {
+    try {
+      call();
+    } catch (const InternalError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string twice = message_of([&] { hdf5::create_group(file.get(), "g"); });
+  CHECK_THAT(twice, Catch::Contains("cannot create group 'g' under '/' in '") && Catch::Contains("groups.h5"));
+  const std::string missing = message_of([&] { hdf5::open_dataset(group.get(), "nothing"); });
+  CHECK_THAT(missing, Catch::Contains("cannot open dataset 'nothing' in '/g' in '"));
+  hdf5::write_double_attribute(group.get(), "x", 1.0);
+  const std::string shape = message_of([&] { hdf5::dataset_shape(group.get()); });
+  CHECK_THAT(shape, Catch::Contains("cannot get the dataspace of '/g'"));
+  for (const std::string& m : {twice, missing, shape}) {
+    INFO(m);
+    CHECK_THAT(m, !Catch::Contains("unknown HDF5 error"));
+  }
+}
+
 // Last in the file: HDF5 cannot release a file whose final write failed, and
 // later tests in the same process would make that visible to LeakSanitizer.
 TEST_CASE("A write failure is an InternalError and leaves no file under the final name") {

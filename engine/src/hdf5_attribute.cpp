@@ -10,9 +10,9 @@ namespace samdsim::hdf5 {
 namespace {
 void write_raw(hid_t object, const std::string& name, hid_t file_type, hid_t mem_type, hid_t space, const void* data) {
   const auto context = [&] { return "cannot write attribute '" + name + "' of " + describe(object); };
-  if (H5Aexists(object, name.c_str()) > 0) check(H5Adelete(object, name.c_str()), context());
-  Id attr = check(H5Acreate2(object, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT), context());
-  check(H5Awrite(attr.get(), mem_type, data), context());
+  if (H5Aexists(object, name.c_str()) > 0) check(H5Adelete(object, name.c_str()), context);
+  Id attr = check(H5Acreate2(object, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT), context);
+  check(H5Awrite(attr.get(), mem_type, data), context);
 }
 
 Id scalar_space() { return check(H5Screate(H5S_SCALAR), "cannot create a scalar dataspace"); }
@@ -80,21 +80,27 @@ struct OpenAttribute {
   std::size_t count = 0;
 };
 
+// The message of a failed read of attribute `name` of `object`, built when needed.
+auto context_for(hid_t object, const std::string& name) {
+  return [object, &name] { return "cannot read attribute '" + name + "' of " + describe(object); };
+}
+using ReadContext = decltype(context_for(hid_t{}, std::string{}));
+
 std::optional<OpenAttribute> open_attribute(hid_t object, const std::string& name) {
   if (!has_attribute(object, name)) return std::nullopt;
-  const std::string context = "cannot read attribute '" + name + "' of " + describe(object);
+  const auto context = context_for(object, name);
   OpenAttribute a;
   a.attr = check(H5Aopen(object, name.c_str(), H5P_DEFAULT), context);
   a.type = check(H5Aget_type(a.attr.get()), context);
   a.space = check(H5Aget_space(a.attr.get()), context);
   a.type_class = H5Tget_class(a.type.get());
   const hssize_t n = H5Sget_simple_extent_npoints(a.space.get());
-  if (n < 0) fail(context);
+  if (n < 0) fail_with(context);
   a.count = static_cast<std::size_t>(n);
   return a;
 }
 
-std::vector<std::string> read_strings(const OpenAttribute& a, const std::string& context) {
+std::vector<std::string> read_strings(const OpenAttribute& a, const ReadContext& context) {
   std::vector<std::string> out;
   if (H5Tis_variable_str(a.type.get()) > 0) {
     Id mem_type = check(H5Tcopy(H5T_C_S1), context);
@@ -120,15 +126,12 @@ std::vector<std::string> read_strings(const OpenAttribute& a, const std::string&
 }
 
 template <typename T>
-std::vector<T> read_numbers(const OpenAttribute& a, hid_t mem_type, const std::string& context) {
+std::vector<T> read_numbers(const OpenAttribute& a, hid_t mem_type, const ReadContext& context) {
   std::vector<T> out(a.count);
   check(H5Aread(a.attr.get(), mem_type, out.data()), context);
   return out;
 }
 
-std::string context_for(hid_t object, const std::string& name) {
-  return "cannot read attribute '" + name + "' of " + describe(object);
-}
 }  // namespace
 
 std::vector<std::string> attribute_names(hid_t object) {
@@ -174,7 +177,7 @@ std::optional<std::uint64_t> read_uint64_attribute(hid_t object, const std::stri
 std::string attribute_text(hid_t object, const std::string& name) {
   auto a = open_attribute(object, name);
   if (!a) return "";
-  const std::string context = context_for(object, name);
+  const auto context = context_for(object, name);
   std::vector<std::string> parts;
   switch (a->type_class) {
     case H5T_STRING:

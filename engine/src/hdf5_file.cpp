@@ -108,7 +108,11 @@ std::string error_detail() {
   return ends.outermost + " (" + why + ")";
 }
 
-void fail(const std::string& context) { throw InternalError("HDF5: " + context + ": " + error_detail()); }
+void fail(const std::string& context) { fail(context, error_detail()); }
+
+void fail(const std::string& context, const std::string& detail) {
+  throw InternalError("HDF5: " + context + ": " + detail);
+}
 
 Id check(hid_t id, const std::string& context) {
   if (id < 0) fail(context);
@@ -157,7 +161,7 @@ Id create_group(hid_t parent, const std::string& name) {
   Id plist = check(H5Pcreate(H5P_GROUP_CREATE), "cannot create a group creation property list");
   track_creation_order(plist.get());
   return check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
-               "cannot create group '" + name + "' under " + describe(parent));
+               [&] { return "cannot create group '" + name + "' under " + describe(parent); });
 }
 
 bool link_exists(hid_t parent, const std::string& name) {
@@ -178,12 +182,13 @@ bool link_exists(hid_t parent, const std::string& name) {
 }
 
 Id open_group(hid_t parent, const std::string& name) {
-  return check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "cannot open group '" + name + "' in " + describe(parent));
+  return check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT),
+               [&] { return "cannot open group '" + name + "' in " + describe(parent); });
 }
 
 Id open_dataset(hid_t parent, const std::string& name) {
   return check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT),
-               "cannot open dataset '" + name + "' in " + describe(parent));
+               [&] { return "cannot open dataset '" + name + "' in " + describe(parent); });
 }
 
 namespace {
@@ -213,11 +218,13 @@ std::vector<std::string> member_names(hid_t group) {
 }
 
 std::vector<hsize_t> dataset_shape(hid_t dataset) {
-  Id space = check(H5Dget_space(dataset), "cannot get the dataspace of " + describe(dataset));
+  Id space = check(H5Dget_space(dataset), [&] { return "cannot get the dataspace of " + describe(dataset); });
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank < 0) fail("cannot get the rank of " + describe(dataset));
+  if (rank < 0) fail_with([&] { return "cannot get the rank of " + describe(dataset); });
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  if (rank > 0) check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "cannot get the shape of " + describe(dataset));
+  if (rank > 0)
+    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr),
+          [&] { return "cannot get the shape of " + describe(dataset); });
   return dims;
 }
 

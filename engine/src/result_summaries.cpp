@@ -150,7 +150,7 @@ void ResultWriter::write_band(std::size_t k) {
   const Id means_group = hdf5::link_exists(base, "series_mean") ? hdf5::open_group(base, "series_mean")
                                                                  : hdf5::create_group(base, "series_mean");
   const auto write_small = [&](hid_t group, int rank, const hsize_t* dims, const std::vector<double>& values) {
-    const std::string context = "cannot write '" + o.name + "' under " + hdf5::describe(group);
+    const auto context = [&] { return "cannot write '" + o.name + "' under " + hdf5::describe(group); };
     Id space = check(H5Screate_simple(rank, dims, nullptr), context);
     Id ds = check(H5Dcreate2(group, o.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   context);

@@ -79,7 +79,7 @@ Id create_dataset(hid_t group, const std::string& name, ValueType type, DatasetS
   const hsize_t chunks_down = std::max<hsize_t>(1, (shape.rows + most_rows - 1) / most_rows);
   const hsize_t chunk_rows = std::clamp<hsize_t>((shape.rows + chunks_down - 1) / chunks_down, 1, most_rows);
   const hsize_t chunk[2] = {chunk_rows, chunk_width};
-  const std::string context = "cannot create dataset '" + name + "' under " + hdf5::describe(group);
+  const auto context = [&] { return "cannot create dataset '" + name + "' under " + hdf5::describe(group); };
 
   Id space = check(H5Screate_simple(rank, dims, max_dims), context);
   Id dcpl = check(H5Pcreate(H5P_DATASET_CREATE), context);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace samdsim::hdf5 {
@@ -53,8 +54,31 @@ void initialize();
 std::string error_detail();
 
 [[noreturn]] void fail(const std::string& context);
+[[noreturn]] void fail(const std::string& context, const std::string& detail);  // detail: error_detail()
 Id check(hid_t id, const std::string& context);
 void check(herr_t status, const std::string& context);
+
+// The same with the context built only on failure, by a callable returning
+// it: calls on the normal path then never describe an object (two name
+// look-ups in the file) for a message nobody reads. The error stack is read
+// before the context is built, since describe() clears it.
+template <typename Context>
+  requires std::is_invocable_r_v<std::string, const Context&>
+[[noreturn]] void fail_with(const Context& context) {
+  const std::string detail = error_detail();
+  fail(context(), detail);
+}
+template <typename Context>
+  requires std::is_invocable_r_v<std::string, const Context&>
+Id check(hid_t id, const Context& context) {
+  if (id < 0) fail_with(context);
+  return Id(id);
+}
+template <typename Context>
+  requires std::is_invocable_r_v<std::string, const Context&>
+void check(herr_t status, const Context& context) {
+  if (status < 0) fail_with(context);
+}
 
 // "'/replicates/x' in 'out.h5'" — for error messages.
 std::string describe(hid_t object);
