@@ -222,7 +222,7 @@ double Distribution::sample(Stream& s) const {
     case Family::truncated_normal:
       // Clamped because p_.a + p_.b * z can round just past a bound.
       return std::clamp(p_.a + p_.b * detail::truncated_normal_sample(aux_.truncated, s), p_.c, p_.d);
-    case Family::lognormal: return s.lognormal(p_.a, p_.b);
+    case Family::lognormal: return finish_deferred(sample_deferred(s));  // exp(mu + sigma z), in its two steps
     case Family::gamma: return s.gamma(p_.a, p_.b);
     case Family::beta:
     case Family::pert: {
