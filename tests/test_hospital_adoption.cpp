@@ -236,7 +236,8 @@ TEST_CASE("Per-replicate outputs are bitwise identical for 1 and 2 threads") {
   }
 }
 
-TEST_CASE("A hospital left unappraised could not have decided: its own survival stays above its threshold") {
+TEST_CASE("A hospital left unappraised could not have decided: its own survival stays above its threshold",
+          "[lazy]") {
   // Payback gating with two sets of terms (the add-on ends in month 20);
   // ROI gating with imitation within the stratum; no gating; and a launch
   // after the first budget month, whose window is shorter than the usual one.
@@ -264,6 +265,13 @@ TEST_CASE("A hospital left unappraised could not have decided: its own survival 
       sim.simulate(ctx, workspace.get(), OutputRow(block, 0));
       const ha::ReplicateValues v = ha::read_values(plan, ctx);
       const ha::Decisions& d = w.decisions;
+      // The windows' list holds exactly the appraised hospitals still
+      // waiting, in index order.
+      std::vector<std::uint32_t> waiting;
+      for (std::size_t i = 0; i < plan.hospitals; ++i)
+        if (std::isinf(d.appraise_from[i]) && w.hospitals[i].state == ha::State::waiting)
+          waiting.push_back(static_cast<std::uint32_t>(i));
+      CHECK(d.waiting == waiting);
       for (std::size_t i = 0; i < plan.hospitals; ++i) {
         if (std::isinf(d.appraise_from[i])) {
           ++appraised;

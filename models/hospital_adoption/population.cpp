@@ -125,6 +125,8 @@ void Decisions::resize(std::size_t hospitals, std::size_t strata, std::size_t ho
   bound.resize(strata);
   windows.reserve(horizon);  // at most one window a month: a replicate allocates nothing
   window_shares.reserve(horizon * strata);
+  waiting.reserve(hospitals);
+  merged.reserve(hospitals);
 }
 
 void realize(const Plan& plan, const StratumValues& s, Hospital& h) {
@@ -179,6 +181,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
   const double fx = conversion_factor(plan, ctx);
   Decisions& d = w.decisions;
   d.windows.clear();
+  d.waiting.clear();
   d.window_shares.clear();
   std::fill(d.bound.begin(), d.bound.end(), 1.0);
   w.active.clear();
@@ -227,10 +230,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
           h.given = static_cast<std::uint8_t>(h.given | 1u << f);
         }
       }
-      // Appraised once it could decide (Decisions); until then its survival stays 1.
-      d.attractiveness[0][i] = d.attractiveness[1][i] = 0.0;
-      d.decay[0][i] = d.decay[1][i] = 1.0;
-      d.survival[i] = 1.0;
+      // Appraised once it could decide (Decisions).
       d.threshold[i] = rng.uniform();
       d.appraise_from[i] = d.threshold[i];
       h.payback_months = std::numeric_limits<double>::quiet_NaN();

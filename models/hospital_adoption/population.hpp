@@ -99,20 +99,25 @@ struct ReplicateValues {
 // A hospital is appraised (its expected return, attractiveness and decay
 // computed) only once its threshold reaches `bound`, the survival it would
 // have at the highest attractiveness, 1: below that bound its own survival
-// stays above its threshold, so it cannot decide. Until then its
-// attractiveness is 0 and its decay 1, so its survival stays 1. On
-// appraisal its survival is replayed over the decision windows before the
-// current one (`windows`), the same products in the same order as if it had
-// been appraised when drawn.
+// stays above its threshold, so it cannot decide; its survival would stay 1
+// (attractiveness 0), so nothing of it is kept or updated. On appraisal its
+// survival is replayed over the decision windows before the current one
+// (`windows`), the same products in the same order as if it had been
+// appraised when drawn, and it joins `waiting`: the windows update and
+// check only the hospitals listed there, in index order (the order in
+// which deciders draw), until they decide.
 struct Decisions {
   // Multipliers of the Bass hazard in [0, 1] while the add-on is paid and
   // after it ends (0 where not positive), and exp(-attractiveness (p + q) w
-  // / 12) for the plan's usual decision window w. Set on appraisal.
+  // / 12) for the plan's usual decision window w. Set on appraisal, as is
+  // the survival.
   std::array<std::vector<double>, 2> attractiveness;
   std::array<std::vector<double>, 2> decay;
-  std::vector<double> survival;       // 1 until appraised
-  std::vector<double> threshold;      // the uniform while waiting, decided_threshold once decided
+  std::vector<double> survival;
+  std::vector<double> threshold;      // the uniform drawn with the hospital's attributes
   std::vector<double> appraise_from;  // the threshold until appraised, then -infinity
+  std::vector<std::uint32_t> waiting;  // appraised, not decided: ascending
+  std::vector<std::uint32_t> merged;   // scratch for adding the newly appraised to `waiting`
 
   // One decision window of the replicate so far.
   struct Window {
@@ -125,9 +130,6 @@ struct Decisions {
   std::vector<double> bound;          // by stratum: the survival at attractiveness 1 so far
   void resize(std::size_t hospitals, std::size_t strata, std::size_t horizon);
 };
-
-// Below any survival: a hospital that has decided never decides again.
-inline constexpr double decided_threshold = -1.0;
 
 struct PopulationWorkspace final : Workspace {
   std::vector<Hospital> hospitals;

@@ -206,6 +206,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
       for (std::size_t k = 0; k < p.strata.size(); ++k)
         d.window_shares.push_back(p.imitation == Imitation::overall ? overall_share : w.strata[k].share_at_start);
       const double* shares = &d.window_shares[d.windows.size() * p.strata.size()];
+      const std::size_t listed = d.waiting.size();
       for (std::size_t k = 0; k < p.strata.size(); ++k) {
         // The stratum's hospitals are contiguous. One whose threshold is
         // below the bound cannot decide yet (the margin is far above
@@ -215,25 +216,42 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
         d.bound[k] *= bass_window_survival(v.p, v.q, shares[k], top_decay);
         const double reach = d.bound[k] * (1.0 - 1e-9);
         for (std::size_t i = first; i < end; ++i)
-          if (d.appraise_from[i] >= reach) appraise(p, v, w.hospitals[i], w.strata[k], d, i);
+          if (d.appraise_from[i] >= reach) {
+            appraise(p, v, w.hospitals[i], w.strata[k], d, i);
+            d.waiting.push_back(static_cast<std::uint32_t>(i));
+          }
+      }
+      if (d.waiting.size() > listed) {
+        // The strata ascend, and so do the newly appraised: one merge keeps
+        // the list in index order.
+        d.merged.resize(d.waiting.size());
+        std::merge(d.waiting.begin(), d.waiting.begin() + static_cast<std::ptrdiff_t>(listed),
+                   d.waiting.begin() + static_cast<std::ptrdiff_t>(listed), d.waiting.end(), d.merged.begin());
+        std::swap(d.waiting, d.merged);
       }
       d.windows.push_back(here);
-      for (std::size_t k = 0; k < p.strata.size(); ++k) {
-        const std::size_t first = p.strata[k].first, end = first + p.strata[k].count;
+      // The survival of every waiting hospital moves, stratum by stratum (a
+      // stratum's hospitals are a run of the list).
+      double* survival = d.survival.data();
+      const std::uint32_t* next = d.waiting.data();
+      const std::uint32_t* const last = next + d.waiting.size();
+      for (std::size_t k = 0; k < p.strata.size() && next < last; ++k) {
+        const std::uint32_t* const stop = std::lower_bound(next, last, p.strata[k].first + p.strata[k].count);
         const double share = shares[k];
-        // Every survival moves, that of a hospital not appraised by 1 and of
-        // a decided one to no effect, which keeps the loop free of branches.
-        double* survival = d.survival.data();
         if (here.usual) {
           const double* decay = d.decay[here.terms].data();
-          for (std::size_t i = first; i < end; ++i) survival[i] *= bass_window_survival(v.p, v.q, share, decay[i]);
+          for (; next < stop; ++next) survival[*next] *= bass_window_survival(v.p, v.q, share, decay[*next]);
         } else {
-          for (std::size_t i = first; i < end; ++i) survival[i] *= window_survival(v, d, here, share, i);
+          for (; next < stop; ++next) survival[*next] *= window_survival(v, d, here, share, *next);
         }
       }
-      for (std::size_t i = 0; i < w.hospitals.size(); ++i) {
-        if (!(d.survival[i] < d.threshold[i])) continue;
-        d.threshold[i] = decided_threshold;
+      // Those below their threshold decide, in index order; the others wait on.
+      std::size_t still = 0;
+      for (const std::uint32_t i : d.waiting) {
+        if (!(d.survival[i] < d.threshold[i])) {
+          d.waiting[still++] = i;
+          continue;
+        }
         Hospital& h = w.hospitals[i];
         StratumValues& s = w.strata[h.stratum];
         realize(p, s, h);  // done when it was appraised, as every hospital that decides was
@@ -244,8 +262,9 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
         h.log_mean_minutes = std::log(h.mean_minutes);
         ++s.adopted;
         ++adopted;
-        w.active.push_back(static_cast<std::uint32_t>(i));  // within the capacity reserved for every hospital
+        w.active.push_back(i);  // within the capacity reserved for every hospital
       }
+      d.waiting.resize(still);
     }
 
     // Adopters in the order they decided; those that stop leave the list.
