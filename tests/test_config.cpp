@@ -118,6 +118,19 @@ TEST_CASE("A byte-order mark and UTF-8 text are accepted and other bytes are loc
         std::string::npos);
 }
 
+TEST_CASE("A second document is refused whichever marker starts it, and markers inside lines are text") {
+  // A document starts only at a line's beginning: after '---', after '...',
+  // or with a directive after '...'.
+  for (const std::string second : {"---\nname: x\n", "...\nname: x\n", "...\n%YAML 1.2\n---\nname: x\n"}) {
+    const std::string e = error_of(std::string(minimal) + second);
+    CHECK(e.find("a second YAML document") != std::string::npos);
+  }
+  // One document, with markers before it or inside its lines.
+  const std::string named = std::string(minimal) + "name: \"--- a ... b %\"\n";
+  for (const std::string text : {named, "---\n" + named, "%YAML 1.2\n---\n" + named + "...\n"})
+    CHECK(parse_scenario(text, "scenario.yaml").resolved_yaml().find("--- a ... b %") != std::string::npos);
+}
+
 TEST_CASE("Empty and non-mapping configs are refused") {
   CHECK(error_of("").find("empty") != std::string::npos);
   CHECK(error_of("- 1\n- 2\n").find("mapping") != std::string::npos);

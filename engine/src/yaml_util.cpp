@@ -184,6 +184,16 @@ struct DocumentProbe final : YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
+// Whether a line of `text` starts as only a document marker ("---", "...")
+// or a directive ("%") can: without one, the text holds one document.
+bool may_hold_documents(const std::string& text) {
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (at > 0 && text[at - 1] != '\n' && text[at - 1] != '\r') continue;
+    if (text[at] == '%' || text.compare(at, 3, "---") == 0 || text.compare(at, 3, "...") == 0) return true;
+  }
+  return false;
+}
+
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a mapping";
@@ -204,15 +214,18 @@ YAML::Node load_yaml(const std::string& file_text, const std::string& file) {
   try {
     root = YAML::Load(text);
     // A second document is read event by event: YAML::LoadAll never returns
-    // on some malformed input (", a}"), where each call still returns.
-    std::istringstream in(text);
-    YAML::Parser parser(in);
-    DocumentProbe probe;
-    parser.HandleNextDocument(probe);
-    probe = DocumentProbe{};
-    if (parser.HandleNextDocument(probe) && probe.content)
-      throw InputError(Location{file, probe.first.line + 1, probe.first.column + 1}, "",
-                       "a second YAML document (after '---'): a config is one document");
+    // on some malformed input (", a}"), where each call still returns. Text
+    // without a line that could begin one is a single document.
+    if (may_hold_documents(text)) {
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      DocumentProbe probe;
+      parser.HandleNextDocument(probe);
+      probe = DocumentProbe{};
+      if (parser.HandleNextDocument(probe) && probe.content)
+        throw InputError(Location{file, probe.first.line + 1, probe.first.column + 1}, "",
+                         "a second YAML document (after '---'): a config is one document");
+    }
   } catch (const YAML::ParserException& e) {
     throw InputError(Location{file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg);
   }
