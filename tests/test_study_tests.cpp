@@ -311,6 +311,28 @@ TEST_CASE("A grid of critical values decides the t-test on fractional degrees of
   }
 }
 
+TEST_CASE("The critical-value tables reject where a printed t table says") {
+  // Two-sided critical values t_{1 - alpha/2, nu} of the printed tables
+  // (e.g. Fisher & Yates, Statistical Tables, table III), to six decimals:
+  // the tables reject just above each and accept just below it.
+  struct Row {
+    double alpha, nu, critical;
+  };
+  for (const Row r : {Row{0.05, 1, 12.706205}, Row{0.05, 10, 2.228139}, Row{0.10, 20, 1.724718},
+                      Row{0.01, 30, 2.749996}, Row{0.05, 120, 1.979930}}) {
+    INFO("alpha " << r.alpha << ", nu " << r.nu);
+    const TTestCritical table(r.alpha, 200);
+    const TTestCriticalGrid grid(r.alpha, 1.0);  // nu 10, 20, 30, 120 lie between grid points
+    for (const double side : {-1.0, 1.0}) {
+      const double above = side * r.critical * (1.0 + 1e-6), below = side * r.critical * (1.0 - 1e-6);
+      CHECK(table.rejects(above, static_cast<std::int64_t>(r.nu)));
+      CHECK_FALSE(table.rejects(below, static_cast<std::int64_t>(r.nu)));
+      CHECK(grid.rejects(above, r.nu));
+      CHECK_FALSE(grid.rejects(below, r.nu));
+    }
+  }
+}
+
 TEST_CASE("The same stream gives the same study outcome") {
   const MrmcVariance v{0.0002, 0.0008, 114.0, 0.43, 0.42, 0.30};
   Stream a(kSeed, 3, 17);
