@@ -85,6 +85,24 @@ void rank_statistics(Analysis& an) {
   const ColumnOrder order = column_order(x);
   Id file = open_result_file(an.path);
   Id base = an.scenario.empty() ? hdf5::open_group(file.get(), "/") : open_stored_group(file.get(), an.scenario, an.file_name);
+  // Outputs are analysed together, as many at a time as there are
+  // parameters (at least 8): together they share the parameters' side of
+  // the statistics, and their columns take no more memory than the
+  // parameters' own.
+  const std::size_t batch = std::max<std::size_t>(8, an.names.size());
+  std::vector<OutputResult*> ready;
+  std::vector<std::vector<double>> values;
+  const auto analyse = [&] {
+    if (ready.empty()) return;
+    Eigen::MatrixXd y(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(ready.size()));
+    for (std::size_t o = 0; o < ready.size(); ++o)
+      y.col(static_cast<Eigen::Index>(o)) =
+          Eigen::Map<const Eigen::VectorXd>(values[o].data(), static_cast<Eigen::Index>(rows));
+    auto stats = sensitivity(x, order, y, static_cast<std::size_t>(an.set.bootstrap), an.seed);
+    for (std::size_t o = 0; o < ready.size(); ++o) ready[o]->stats = std::move(stats[o]);
+    ready.clear();
+    values.clear();
+  };
   for (auto& r : an.results) {
     std::vector<double> v;
     if (!r.what.month) {
@@ -103,9 +121,11 @@ void rank_statistics(Analysis& an) {
       v.resize(rows);
       if (rows > 0) hdf5::read_doubles(ds.get(), 0, rows, *r.what.month, 1, v);
     }
-    r.stats = sensitivity(x, order, Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(rows)),
-                          static_cast<std::size_t>(an.set.bootstrap), an.seed);
+    ready.push_back(&r);
+    values.push_back(std::move(v));
+    if (ready.size() == batch) analyse();
   }
+  analyse();
 }
 
 // The tornado: the model re-run from the file's config with each parameter

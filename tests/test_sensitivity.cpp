@@ -351,6 +351,109 @@ TEST_CASE("sensitivity: rows with a NaN are as if they were not there, and a giv
   }
 }
 
+TEST_CASE("sensitivity: outputs analysed together get, bit for bit, the result each gets alone", "[sensitivity]") {
+  // Outputs with the same finite rows share the parameters' ranks, bins and
+  // Gram block in the data and in every resample; none may leak into
+  // another output's statistics, and each group keeps its own rows.
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(500, x, y);
+  x.conservativeResize(Eigen::NoChange, 4);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, 3) = std::round(4.0 * x(i, 1)) / 4.0;  // ties
+  x(17, 2) = std::numeric_limits<double>::quiet_NaN();  // dropped for every output
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Eigen::MatrixXd outputs(x.rows(), 6);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    outputs(i, 0) = y(i);
+    outputs(i, 1) = i % 6 == 0 ? nan : std::sin(3.0 * x(i, 0)) + x(i, 3);  // rows of its own
+    outputs(i, 2) = -y(i) * y(i);                                           // the rows of output 0
+    outputs(i, 3) = 5.0;                                                    // constant: NaN statistics
+    outputs(i, 4) = i % 6 == 0 ? nan : std::floor(2.0 * x(i, 1));          // output 1's rows, ties
+    outputs(i, 5) = i % 4 == 0 ? std::numeric_limits<double>::infinity() : x(i, 2) - x(i, 0);
+  }
+  const ColumnOrder order = column_order(x);
+  for (const std::size_t max_rows : {std::size_t{150}, max_bootstrap_rows}) {
+    INFO("max_rows " << max_rows);
+    const std::vector<SensitivityResult> together = sensitivity(x, order, outputs, 30, 5, max_rows);
+    REQUIRE(together.size() == 6);
+    for (Eigen::Index o = 0; o < outputs.cols(); ++o) {
+      INFO("output " << o);
+      const SensitivityResult alone = sensitivity(x, order, Eigen::VectorXd(outputs.col(o)), 30, 5, max_rows);
+      const SensitivityResult& got = together[static_cast<std::size_t>(o)];
+      CHECK(got.rows_used == alone.rows_used);
+      CHECK(got.bootstrap_rows == alone.bootstrap_rows);
+      for (const auto member : {&SensitivityResult::spearman, &SensitivityResult::spearman_low,
+                                &SensitivityResult::spearman_high, &SensitivityResult::prcc,
+                                &SensitivityResult::prcc_low, &SensitivityResult::prcc_high,
+                                &SensitivityResult::first_order, &SensitivityResult::first_order_low,
+                                &SensitivityResult::first_order_high}) {
+        REQUIRE((got.*member).size() == x.cols());
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+          INFO("parameter " << j << ": " << (got.*member)(j) << " vs " << (alone.*member)(j));
+          CHECK(std::bit_cast<std::uint64_t>((got.*member)(j)) == std::bit_cast<std::uint64_t>((alone.*member)(j)));
+        }
+      }
+    }
+    CHECK(together[0].rows_used == 499);
+    CHECK(together[1].rows_used == 415);
+    CHECK(std::isnan(together[3].prcc(0)));
+    CHECK(together[2].prcc(0) < -0.9);
+    CHECK(together[2].first_order_low(0) > 0.5);
+  }
+}
+
+TEST_CASE("The first-order index adds each bin's values in the order of their rows", "[sensitivity]") {
+  // The definition written out: M = round(n^(1/3)) bins of equal counts of
+  // the average ranks, each bin's sums taken over its rows in row order.
+  const auto by_definition = [](const Eigen::MatrixXd& rx, const Eigen::VectorXd& y) {
+    const Eigen::Index n = rx.rows();
+    const double dn = static_cast<double>(n);
+    const auto bins = static_cast<Eigen::Index>(std::max(2.0, std::round(std::cbrt(dn))));
+    const double mean = y.mean();
+    const double total = (y.array() - mean).square().sum() / dn;
+    Eigen::VectorXd out = Eigen::VectorXd::Constant(rx.cols(), std::numeric_limits<double>::quiet_NaN());
+    for (Eigen::Index j = 0; j < rx.cols(); ++j) {
+      if (!(rx.col(j).maxCoeff() > rx.col(j).minCoeff())) continue;
+      std::vector<double> sum(static_cast<std::size_t>(bins)), sum2(sum), count(sum);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const auto b = static_cast<std::size_t>(std::clamp<Eigen::Index>(
+            static_cast<Eigen::Index>((rx(i, j) - 0.5) / dn * static_cast<double>(bins)), 0, bins - 1));
+        const double d = y(i) - mean;
+        sum[b] += d;
+        sum2[b] += d * d;
+        count[b] += 1.0;
+      }
+      double between = 0.0, within = 0.0, used = 0.0;
+      for (std::size_t b = 0; b < sum.size(); ++b) {
+        if (count[b] == 0.0) continue;
+        between += sum[b] * sum[b] / count[b];
+        within += sum2[b] - sum[b] * sum[b] / count[b];
+        used += 1.0;
+      }
+      between /= dn;
+      const double noise = used > 1.0 && dn > used ? (used - 1.0) / dn * within / (dn - used) : 0.0;
+      out(j) = (between - noise) / total;
+    }
+    return out;
+  };
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  synthetic(2000, x, y);
+  x.conservativeResize(Eigen::NoChange, 5);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    x(i, 3) = std::round(3.0 * x(i, 1));  // a few values, long ties across bins
+    x(i, 4) = i < 3 ? 1.0 : 0.0;          // almost constant
+  }
+  y.array() += 1e3;  // a mean far from 0: the deviations' rounding shows in the sums
+  const Eigen::MatrixXd rx = rank_columns(x);
+  const Eigen::VectorXd got = first_order_ranked(rx, y), want = by_definition(rx, y);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    INFO("parameter " << j << ": " << got(j) << " vs " << want(j));
+    CHECK(std::bit_cast<std::uint64_t>(got(j)) == std::bit_cast<std::uint64_t>(want(j)));
+  }
+  CHECK(got(0) > 0.8);
+}
+
 namespace {
 
 const char* config = R"(model: us_pathway

@@ -29,11 +29,6 @@ double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return den > 0 ? da.dot(db) / den : nan;
 }
 
-void centre(Eigen::Ref<Eigen::MatrixXd> r) {
-  const Eigen::RowVectorXd mean = r.colwise().mean();
-  r.rowwise() -= mean;
-}
-
 // PRCC from the Gram matrix c of the centred ranks (output last).
 Eigen::VectorXd prcc_of_gram(Eigen::MatrixXd c) {
   const Eigen::Index k = c.cols() - 1;
@@ -51,14 +46,24 @@ Eigen::VectorXd prcc_of_gram(Eigen::MatrixXd c) {
   return out;
 }
 
-// Average ranks are multiples of 1/2 whose mean is (n + 1)/2, so centred
-// they are exact, and so is every sum of their products while it stays
-// below 2^51 (up to n(n^2 - 1)/12 for n rows): whatever the order of the
-// sums, the Gram matrix is the same to the bit. Up to this many rows
-// Spearman and PRCC come from one triangle of it.
-constexpr Eigen::Index exact_rank_gram_rows = 300'000;
-
 }  // namespace
+
+void centre(Eigen::Ref<Eigen::MatrixXd> r) {
+  const Eigen::RowVectorXd mean = r.colwise().mean();
+  r.rowwise() -= mean;
+}
+
+RankCorrelations correlations_of_gram(Eigen::MatrixXd c) {
+  const Eigen::Index k = c.cols() - 1;
+  RankCorrelations out{Eigen::VectorXd::Constant(k, nan), Eigen::VectorXd::Constant(k, nan)};
+  for (Eigen::Index j = 0; j < k; ++j) {
+    // pearson()'s arithmetic on the same exact sums
+    const double den = std::sqrt(c(j, j) * c(k, k));
+    out.spearman(j) = den > 0 ? c(k, j) / den : nan;
+  }
+  out.prcc = prcc_of_gram(std::move(c));
+  return out;
+}
 
 bool varies(Eigen::Ref<const Eigen::VectorXd> v) { return v.size() > 0 && v.maxCoeff() > v.minCoeff(); }
 
@@ -71,12 +76,7 @@ RankCorrelations rank_correlations(Eigen::Ref<Eigen::MatrixXd> r) {
     Eigen::MatrixXd c = Eigen::MatrixXd::Zero(k + 1, k + 1);
     c.selfadjointView<Eigen::Lower>().rankUpdate(r.transpose());
     c.triangularView<Eigen::StrictlyUpper>() = c.transpose();
-    for (Eigen::Index j = 0; j < k; ++j) {
-      // pearson()'s arithmetic on the same exact sums
-      const double den = std::sqrt(c(j, j) * c(k, k));
-      out.spearman(j) = den > 0 ? c(k, j) / den : nan;
-    }
-    out.prcc = prcc_of_gram(std::move(c));
+    out = correlations_of_gram(std::move(c));
   } else {
     // Beyond the exact range the sums depend on their order: each column's
     // correlation on its own, and the full product.
@@ -274,33 +274,30 @@ Eigen::VectorXd prcc_residuals(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
   return out;
 }
 
-Eigen::VectorXd first_order_ranked(Eigen::Ref<const Eigen::MatrixXd> rx, Eigen::Ref<const Eigen::VectorXd> y) {
-  const Eigen::Index n = rx.rows(), k = rx.cols();
-  Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
-  if (n < 4 || !varies(y)) return out;
-  const double dn = static_cast<double>(n);
-  const double mean = y.mean();
-  const double total = (y.array() - mean).square().sum() / dn;
-  const auto bins = static_cast<Eigen::Index>(std::max(2.0, std::round(std::cbrt(dn))));
+void detail::BinnedRanks::assign(Eigen::Ref<const Eigen::MatrixXd> rx) {
+  n_ = rx.rows();
+  k_ = rx.cols();
+  const double dn = static_cast<double>(n_);
+  bins_ = static_cast<Eigen::Index>(std::max(2.0, std::round(std::cbrt(dn))));
   // Average ranks run from 1 to n; equal values share one rank, so one bin.
   const auto bin_of_rank = [&](double rank) {
     const double position = (rank - 0.5) / dn;
     return static_cast<std::uint32_t>(
-        std::clamp<Eigen::Index>(static_cast<Eigen::Index>(position * static_cast<double>(bins)), 0, bins - 1));
+        std::clamp<Eigen::Index>(static_cast<Eigen::Index>(position * static_cast<double>(bins_)), 0, bins_ - 1));
   };
   // An average rank is a multiple of 1/2: the bin of each, found once per n
   // (every resample of a bootstrap has the same n) as above, is looked up.
-  // The table and the deviations are kept by the thread for the next call
-  // up to 2^20 rows (16 MiB), beyond which a call is a single estimate.
+  // The table is kept by the thread for the next call up to 2^20 rows
+  // (8 MiB).
   constexpr Eigen::Index max_kept_rows = Eigen::Index{1} << 20;
-  const bool keep = n <= max_kept_rows;
+  const bool keep = n_ <= max_kept_rows;
   thread_local std::vector<std::uint32_t> bin_of_twice;
   thread_local Eigen::Index tabled_n = -1;
-  const std::size_t twice_n = keep ? static_cast<std::size_t>(2 * n) : 0;
-  if (keep && tabled_n != n) {
+  const std::size_t twice_n = keep ? static_cast<std::size_t>(2 * n_) : 0;
+  if (keep && tabled_n != n_) {
     bin_of_twice.resize(twice_n + 1);
     for (std::size_t h = 0; h <= twice_n; ++h) bin_of_twice[h] = bin_of_rank(0.5 * static_cast<double>(h));
-    tabled_n = n;
+    tabled_n = n_;
   }
   const auto bin = [&](double rank) {
     const double twice = 2.0 * rank;
@@ -310,55 +307,79 @@ Eigen::VectorXd first_order_ranked(Eigen::Ref<const Eigen::MatrixXd> rx, Eigen::
     }
     return bin_of_rank(rank);
   };
-  thread_local std::vector<double> kept_deviation;
-  std::vector<double> own_deviation;
-  std::vector<double>& deviation = keep ? kept_deviation : own_deviation;  // y - mean, the same for every column
-  deviation.resize(static_cast<std::size_t>(n));
-  for (Eigen::Index i = 0; i < n; ++i) deviation[static_cast<std::size_t>(i)] = y(i) - mean;
-  // Four columns at a time: each bin's sums still add the rows in order (the
-  // same bits), but four columns' additions are independent of each other,
-  // and one pass also finds whether each column varies.
-  constexpr Eigen::Index lanes = 4;
-  const auto nb = static_cast<std::size_t>(bins);
-  std::vector<double> sum(lanes * nb), sum2(lanes * nb), count(lanes * nb);
-  const auto column = [&](Eigen::Index j, std::size_t lane) {
+  const auto n = static_cast<std::size_t>(n_), nb = static_cast<std::size_t>(bins_);
+  rows_.resize(n * static_cast<std::size_t>(k_));
+  ends_.assign(nb * static_cast<std::size_t>(k_), 0);
+  varies_.assign(static_cast<std::size_t>(k_), 0);
+  std::vector<std::uint32_t> bin_of_row(n), next(nb);
+  for (Eigen::Index j = 0; j < k_; ++j) {
+    // A counting sort of the rows by bin keeps each bin's rows ascending.
+    std::uint32_t* const end = ends_.data() + static_cast<std::size_t>(j) * nb;
+    double low = n > 0 ? rx(0, j) : 0.0, high = low;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double rank = rx(static_cast<Eigen::Index>(i), j);
+      low = std::min(low, rank);
+      high = std::max(high, rank);
+      bin_of_row[i] = bin(rank);
+      ++end[bin_of_row[i]];
+    }
+    varies_[static_cast<std::size_t>(j)] = high > low;
+    std::uint32_t start = 0;
+    for (std::size_t b = 0; b < nb; ++b) {
+      next[b] = start;
+      start += end[b];
+      end[b] = start;
+    }
+    std::uint32_t* const rows = rows_.data() + static_cast<std::size_t>(j) * n;
+    for (std::size_t i = 0; i < n; ++i) rows[next[bin_of_row[i]]++] = static_cast<std::uint32_t>(i);
+  }
+}
+
+Eigen::VectorXd detail::BinnedRanks::first_order(Eigen::Ref<const Eigen::VectorXd> y) const {
+  if (y.size() != n_) throw InternalError("BinnedRanks: the output is not of these rows");
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(k_, nan);
+  if (n_ < 4 || !varies(y)) return out;
+  const double dn = static_cast<double>(n_);
+  const double mean = y.mean();
+  const double total = (y.array() - mean).square().sum() / dn;
+  const auto n = static_cast<std::size_t>(n_), nb = static_cast<std::size_t>(bins_);
+  deviation_.resize(n);  // y - mean, the same for every column
+  for (std::size_t i = 0; i < n; ++i) deviation_[i] = y(static_cast<Eigen::Index>(i)) - mean;
+  for (Eigen::Index j = 0; j < k_; ++j) {
+    if (!varies_[static_cast<std::size_t>(j)]) continue;
+    const std::uint32_t* const rows = rows_.data() + static_cast<std::size_t>(j) * n;
+    const std::uint32_t* const end = ends_.data() + static_cast<std::size_t>(j) * nb;
     double between = 0.0, within = 0.0, used = 0.0;
-    for (std::size_t b = lane * nb; b < (lane + 1) * nb; ++b) {
-      if (count[b] == 0.0) continue;
-      between += sum[b] * sum[b] / count[b];
-      within += sum2[b] - sum[b] * sum[b] / count[b];
+    std::uint32_t p = 0;
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (end[b] == p) continue;
+      // The bin's values added in the order of their rows.
+      const std::uint32_t start = p;
+      double sum = 0.0, sum2 = 0.0;
+      for (; p < end[b]; ++p) {
+        const double d = deviation_[rows[p]];
+        sum += d;
+        sum2 += d * d;
+      }
+      const double count = static_cast<double>(end[b] - start);
+      between += sum * sum / count;
+      within += sum2 - sum * sum / count;
       used += 1.0;
     }
     between /= dn;
     // E[between] = Var(E[y | bin]) + (M - 1) / n * (within-bin variance).
     const double noise = used > 1.0 && dn > used ? (used - 1.0) / dn * within / (dn - used) : 0.0;
     out(j) = (between - noise) / total;
-  };
-  const auto bin_columns = [&]<Eigen::Index width>(Eigen::Index first) {
-    std::fill(sum.begin(), sum.end(), 0.0);
-    std::fill(sum2.begin(), sum2.end(), 0.0);
-    std::fill(count.begin(), count.end(), 0.0);
-    double low[width], high[width];
-    for (Eigen::Index l = 0; l < width; ++l) low[l] = high[l] = rx(0, first + l);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double d = deviation[static_cast<std::size_t>(i)];
-      for (Eigen::Index l = 0; l < width; ++l) {
-        const double rank = rx(i, first + l);
-        low[l] = std::min(low[l], rank);
-        high[l] = std::max(high[l], rank);
-        const std::size_t b = static_cast<std::size_t>(l) * nb + bin(rank);
-        sum[b] += d;
-        sum2[b] += d * d;
-        count[b] += 1.0;
-      }
-    }
-    for (Eigen::Index l = 0; l < width; ++l)
-      if (high[l] > low[l]) column(first + l, static_cast<std::size_t>(l));
-  };
-  Eigen::Index j = 0;
-  for (; j + lanes <= k; j += lanes) bin_columns.template operator()<lanes>(j);
-  for (; j < k; ++j) bin_columns.template operator()<1>(j);
+  }
   return out;
+}
+
+Eigen::VectorXd first_order_ranked(Eigen::Ref<const Eigen::MatrixXd> rx, Eigen::Ref<const Eigen::VectorXd> y) {
+  const Eigen::Index n = rx.rows(), k = rx.cols();
+  if (n < 4 || !varies(y)) return Eigen::VectorXd::Constant(k, nan);
+  detail::BinnedRanks bins;
+  bins.assign(rx);
+  return bins.first_order(y);
 }
 
 Eigen::VectorXd first_order(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {

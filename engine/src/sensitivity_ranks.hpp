@@ -44,4 +44,38 @@ struct RankCorrelations {
 // column (the output's), centring r in place.
 RankCorrelations rank_correlations(Eigen::Ref<Eigen::MatrixXd> r);
 
+// Each column less its mean.
+void centre(Eigen::Ref<Eigen::MatrixXd> r);
+
+// Average ranks are multiples of 1/2 whose mean is (n + 1)/2, so centred
+// they are exact, and so is every sum of their products while it stays
+// below 2^51 (up to n(n^2 - 1)/12 for n rows): whatever the order of the
+// sums, the Gram matrix is the same to the bit. Up to this many rows
+// Spearman and PRCC come from one triangle of it, and a block of it
+// computed apart is the same block.
+inline constexpr Eigen::Index exact_rank_gram_rows = 300'000;
+
+// Spearman and PRCC from the whole Gram matrix c of centred ranks (the
+// output's last), as rank_correlations() computes them within the exact range.
+RankCorrelations correlations_of_gram(Eigen::MatrixXd c);
+
+// The rows of each first_order_ranked() bin of every column of average
+// ranks, each bin's rows ascending: the order in which the index adds an
+// output's values, so the index of any output from the same bins is
+// first_order_ranked()'s to the bit, and the binning is shared by every
+// output ranked on the same rows.
+class BinnedRanks {
+ public:
+  void assign(Eigen::Ref<const Eigen::MatrixXd> rx);
+  // first_order_ranked(rx, y) for the rx of the last assign().
+  Eigen::VectorXd first_order(Eigen::Ref<const Eigen::VectorXd> y) const;
+
+ private:
+  Eigen::Index n_ = 0, k_ = 0, bins_ = 0;
+  std::vector<std::uint32_t> rows_;  // column j's rows from j * n_, bin by bin
+  std::vector<std::uint32_t> ends_;  // column j's bin b ends at rows_[j * n_ + ends_[j * bins_ + b]]
+  std::vector<char> varies_;         // whether column j takes more than one rank
+  mutable std::vector<double> deviation_;
+};
+
 }  // namespace samdsim::detail
