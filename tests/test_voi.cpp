@@ -2,6 +2,7 @@
 // net benefit is normal (EVPI and EVPPI are the expected positive part of a
 // normal less its positive mean part), and a nonlinear case.
 #include <catch2/catch.hpp>
+#include <tbb/global_control.h>
 
 #include <cmath>
 
@@ -130,4 +131,68 @@ TEST_CASE("The smoothing regression recovers a smooth curve of a skewed paramete
   CHECK(fit.effective_df() < 23.0);
   const SmoothRegression again(x.col(0), y);
   CHECK(again.fitted() == fit.fitted());
+}
+
+TEST_CASE("The smoothing regression's bases kept or computed at each visit give the same fit and draws") {
+  const Eigen::Index n = 1500;
+  const Eigen::MatrixXd x = parameters(n, 4, 23);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index i = 0; i < n; ++i) y(i) = std::sin(x(i, 0)) + x(i, 1) * x(i, 2) + 0.2 * x(i, 3);
+  for (const Eigen::Index inputs : {1, 2, 3}) {
+    INFO(inputs << " inputs");
+    const Eigen::MatrixXd xi = x.leftCols(inputs);
+    const SmoothRegression kept(xi, y), computed(xi, y, 0);
+    REQUIRE(kept.coefficients() == computed.coefficients());
+    CHECK(kept.fitted() == computed.fitted());
+    CHECK(kept.lambda() == computed.lambda());
+    Stream s(5, 0, static_cast<std::uint64_t>(inputs));
+    Eigen::VectorXd z(kept.coefficients());
+    for (Eigen::Index k = 0; k < z.size(); ++k) z(k) = s.normal();
+    const Eigen::VectorXd a = kept.draw_fitted(z), b = computed.draw_fitted(z);
+    CHECK(a == b);
+    CHECK((a - kept.fitted()).cwiseAbs().maxCoeff() > 0.0);  // the draw moved the fit
+  }
+}
+
+TEST_CASE("EVPPI's standard error is the same for any thread count") {
+  const Eigen::Index n = 3000;
+  const Eigen::MatrixXd x = parameters(n, 2, 31);
+  Eigen::MatrixXd nb(n, 3);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    nb(i, 0) = 0.0;
+    nb(i, 1) = x(i, 0) + 0.5 * x(i, 1);
+    nb(i, 2) = 0.3 - 0.4 * x(i, 0) * x(i, 0) + x(i, 1);
+  }
+  const Evppi all = expected_value_of_partial_perfect_information(nb, x.leftCols(1), 40, 17);
+  const Evppi one = [&] {
+    const tbb::global_control single(tbb::global_control::max_allowed_parallelism, 1);
+    return expected_value_of_partial_perfect_information(nb, x.leftCols(1), 40, 17);
+  }();
+  // The standard error by its definition, one draw after another: draw s
+  // takes each option's coefficients from Stream(seed, "voi", s, option).
+  const SmoothRegression fit1(x.leftCols(1), nb.col(1) - nb.col(0)), fit2(x.leftCols(1), nb.col(2) - nb.col(0));
+  double sum = 0.0, sum2 = 0.0;
+  for (std::uint64_t s = 0; s < 40; ++s) {
+    Eigen::MatrixXd drawn(n, 2);
+    for (std::uint64_t d = 1; d <= 2; ++d) {
+      const SmoothRegression& fit = d == 1 ? fit1 : fit2;
+      Stream stream(17, 0x766f69, s, d);
+      Eigen::VectorXd z(fit.coefficients());
+      for (Eigen::Index k = 0; k < z.size(); ++k) z(k) = stream.normal();
+      drawn.col(static_cast<Eigen::Index>(d) - 1) = fit.draw_fitted(z);
+    }
+    const double v = value_of_deciding_with(drawn);
+    sum += v;
+    sum2 += v * v;
+  }
+  const double mean = sum / 40.0;
+  const double se = std::sqrt(std::max(0.0, (sum2 - 40.0 * mean * mean) / 39.0));
+  CHECK(all.value == one.value);
+  CHECK(all.se == se);
+  CHECK(one.se == se);
+  CHECK(all.se > 0.0);
+  // Another seed draws other coefficients: the same estimate, another standard error.
+  const Evppi other = expected_value_of_partial_perfect_information(nb, x.leftCols(1), 40, 18);
+  CHECK(other.value == all.value);
+  CHECK(other.se != all.se);
 }

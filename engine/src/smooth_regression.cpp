@@ -58,22 +58,27 @@ template <class Visit>
 void SmoothRegression::for_each_basis(Eigen::Index row, Visit&& visit) const {
   const Eigen::Index p = u_.cols();
   const Eigen::Index m = segments_ + 3;
+  const auto basis = [&](Eigen::Index c) {
+    if (!bases_.empty()) return bases_[static_cast<std::size_t>(row * p + c)];
+    Basis b;
+    b.first = cubic_basis(u_(row, c), segments_, b.weight.data());
+    return b;
+  };
   if (p == 1 || additive_) {
     for (Eigen::Index c = 0; c < p; ++c) {
-      double w[4];
-      const Eigen::Index j = cubic_basis(u_(row, c), segments_, w);
-      for (int a = 0; a < 4; ++a) visit(c * m + j + a, w[a]);
+      const Basis b = basis(c);
+      for (std::size_t a = 0; a < 4; ++a) visit(c * m + b.first + static_cast<Eigen::Index>(a), b.weight[a]);
     }
     return;
   }
-  double w1[4], w2[4];
-  const Eigen::Index j1 = cubic_basis(u_(row, 0), segments_, w1);
-  const Eigen::Index j2 = cubic_basis(u_(row, 1), segments_, w2);
-  for (int a = 0; a < 4; ++a)
-    for (int b = 0; b < 4; ++b) visit((j1 + a) * m + j2 + b, w1[a] * w2[b]);
+  const Basis b1 = basis(0), b2 = basis(1);
+  for (std::size_t a = 0; a < 4; ++a)
+    for (std::size_t c = 0; c < 4; ++c)
+      visit((b1.first + static_cast<Eigen::Index>(a)) * m + b2.first + static_cast<Eigen::Index>(c),
+            b1.weight[a] * b2.weight[c]);
 }
 
-SmoothRegression::SmoothRegression(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+SmoothRegression::SmoothRegression(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, Eigen::Index max_kept_bases) {
   const Eigen::Index n = x.rows(), p = x.cols();
   if (p < 1 || n != y.size()) throw std::invalid_argument("SmoothRegression: x and y do not match");
   if (n < 10) throw std::invalid_argument("SmoothRegression: fewer than 10 rows");
@@ -81,6 +86,15 @@ SmoothRegression::SmoothRegression(const Eigen::MatrixXd& x, const Eigen::Vector
   additive_ = p > 2;
   u_.resize(n, p);
   for (Eigen::Index c = 0; c < p; ++c) u_.col(c) = mid_ranks(x.col(c));
+  // The fit and every posterior draw visit each row's bases.
+  if (n * p <= max_kept_bases) {
+    bases_.resize(static_cast<std::size_t>(n * p));
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index c = 0; c < p; ++c) {
+        Basis& b = bases_[static_cast<std::size_t>(i * p + c)];
+        b.first = cubic_basis(u_(i, c), segments_, b.weight.data());
+      }
+  }
 
   const Eigen::Index m1 = segments_ + 3;
   const Eigen::Index m = p == 2 ? m1 * m1 : p * m1;

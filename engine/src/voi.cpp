@@ -1,11 +1,15 @@
 #include "samdsim/voi.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
 #include "samdsim/random.hpp"
 #include "samdsim/smooth_regression.hpp"
+#include "tbb_handoff.hpp"
 
 namespace samdsim {
 
@@ -49,16 +53,26 @@ Evppi expected_value_of_partial_perfect_information(const Eigen::MatrixXd& net_b
   r.value = value_of_deciding_with(fitted);
   if (draws < 2) return r;
   // 0x766f69 ("voi"): a stream of its own, apart from any replicate's.
-  double sum = 0.0, sum2 = 0.0;
-  for (std::size_t s = 0; s < draws; ++s) {
-    for (Eigen::Index d = 1; d < options; ++d) {
-      const SmoothRegression& fit = fits[static_cast<std::size_t>(d - 1)];
-      Stream stream(seed, 0x766f69, s, static_cast<std::uint64_t>(d));
-      Eigen::VectorXd z(fit.coefficients());
-      for (Eigen::Index k = 0; k < z.size(); ++k) z(k) = stream.normal();
-      fitted.col(d - 1) = fit.draw_fitted(z);
+  // Draw s uses its own streams and is summed in order after the draws ran
+  // on every core: the same value for any thread count.
+  std::vector<double> value(draws);
+  const auto run_draws = [&](const tbb::blocked_range<std::size_t>& range) {
+    Eigen::MatrixXd drawn(n, options - 1);
+    for (std::size_t s = range.begin(); s < range.end(); ++s) {
+      for (Eigen::Index d = 1; d < options; ++d) {
+        const SmoothRegression& fit = fits[static_cast<std::size_t>(d - 1)];
+        Stream stream(seed, 0x766f69, s, static_cast<std::uint64_t>(d));
+        Eigen::VectorXd z(fit.coefficients());
+        for (Eigen::Index k = 0; k < z.size(); ++k) z(k) = stream.normal();
+        drawn.col(d - 1) = fit.draw_fitted(z);
+      }
+      value[s] = value_of_deciding_with(drawn);
     }
-    const double v = value_of_deciding_with(fitted);
+  };
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, draws), detail::Handed(run_draws));
+  detail::handoff.acquire();
+  double sum = 0.0, sum2 = 0.0;
+  for (const double v : value) {
     sum += v;
     sum2 += v * v;
   }

@@ -4,8 +4,10 @@
 // the nonparametric regression that Strong, Oakley & Brennan (2014) use
 // for the expected value of partial perfect information.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -23,7 +25,13 @@ namespace samdsim {
 class SmoothRegression {
  public:
   // x: n rows by one column per input; y: n values. Rows must be finite.
-  SmoothRegression(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+  // Each row's bases (four weights per input) are computed once and kept for
+  // the fit and every posterior draw while n times the inputs is at most
+  // max_kept_bases (40 bytes each); beyond, they are computed at each visit,
+  // with the same values.
+  static constexpr Eigen::Index default_kept_bases = Eigen::Index{1} << 22;  // 160 MiB
+  SmoothRegression(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                   Eigen::Index max_kept_bases = default_kept_bases);
 
   const Eigen::VectorXd& fitted() const { return fitted_; }
   double effective_df() const { return edf_; }
@@ -41,7 +49,15 @@ class SmoothRegression {
   template <class Visit>
   void for_each_basis(Eigen::Index row, Visit&& visit) const;
 
+  // The four nonzero cubic B-splines of an input at a row: the first's
+  // index and their weights.
+  struct Basis {
+    std::array<double, 4> weight{};
+    Eigen::Index first = 0;
+  };
+
   Eigen::MatrixXd u_;  // rank-transformed inputs in (0, 1)
+  std::vector<Basis> bases_;  // row i's input c at i * inputs + c; empty when not kept
   int segments_ = 20;
   bool additive_ = false;
   Eigen::VectorXd beta_;
