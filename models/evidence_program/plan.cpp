@@ -184,6 +184,9 @@ Plan make_plan(const Group& p) {
       market.fail("currency", "the company's cash flows are in USD: the market's currency must be USD");
     market.set_stream_stage(plan.market_stage);
     plan.market = hospital_adoption::make_plan(market);
+    // Without stage outputs the market's turnaround is discarded: its
+    // queueing waits (a sixth of a market's time) are not computed.
+    plan.market.turnaround = plan.stage_outputs;
     const Group& product = p.group("product");
     if (product.given("workflow_effect")) {
       if (market.group("workflow").given("effect"))

@@ -126,6 +126,10 @@ struct Plan {
   const Distribution* minutes_per_case = nullptr;  // a hospital's mean, drawn per hospital
   Param minutes_per_case_cv;                        // case to case, within a hospital
   Param effect, effect_concentration, max_utilisation;
+  // Whether live months compute the queueing waits behind the turnaround
+  // outputs: off where a caller discards those outputs. The waits draw no
+  // random numbers, so nothing else moves.
+  bool turnaround = true;
 
   // Money
   Param addon_per_case, margin_share, training_hours_per_fte;

@@ -88,7 +88,7 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
   m.licence += licence;
   m.vendor_cost += v.cost_to_serve_per_site + v.cost_to_serve_per_case * processed;
 
-  if (n > 0 && work.hours_without > 0.0) {
+  if (p.turnaround && n > 0 && work.hours_without > 0.0) {
     const Rates before = rates(cases, work.hours_without, b.staffed_without, h.servers);
     const Rates after = rates(cases + b.extra_cases, b.hours_with, b.staffed_with, h.servers);
     const double wait_before = mmc_wait(h.servers, before.arrival, before.service);
