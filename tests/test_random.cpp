@@ -399,6 +399,28 @@ TEST_CASE("Binomial draws equal BTRS computed afresh, whatever (n, p) the thread
   CHECK(y == other);
 }
 
+TEST_CASE("Binomial draws by inversion equal a fresh stream's, whatever p the stream drew before") {
+  // The stream keeps log(1 - p) of its last inversion. Each draw is
+  // compared with the same draw from a new stream moved to the same word,
+  // which has kept nothing: repeated, changed and mirrored (p > 1/2)
+  // probabilities.
+  const Pair pairs[] = {{20, 0.1}, {20, 0.1}, {50, 0.02}, {30, 0.3}, {30, 0.3}, {7, 0.5}, {40, 0.85}, {20, 0.1}};
+  Stream a(47, 0, 0);
+  std::uint64_t total = 0;
+  for (int round = 0; round < 60; ++round)
+    for (const Pair& d : pairs) {
+      Stream fresh(47, 0, 0);
+      for (std::uint64_t k = a.words_used(); k > 0; --k) fresh.next_u64();
+      const std::uint64_t expected = fresh.binomial(d.n, d.p);
+      const std::uint64_t got = a.binomial(d.n, d.p);
+      REQUIRE(got == expected);
+      REQUIRE(a.words_used() == fresh.words_used());
+      total += got;
+    }
+  // The mean number per round: 2 + 2 + 1 + 9 + 9 + 3.5 + 34 + 2 = 62.5.
+  CHECK(static_cast<double>(total) / 60.0 == Approx(62.5).margin(1.5));
+}
+
 TEST_CASE("Binomial draws with p = 0, p = 1 or n = 0 are certain") {
   Stream s(2, 0, 0);
   for (int i = 0; i < 100; ++i) {

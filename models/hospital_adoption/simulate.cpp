@@ -63,7 +63,7 @@ double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, co
   work.hours_saved = h.effect * eligible_minutes / 60.0;
   work.capacity_hours = h.capacity_hours;
   work.max_utilisation = v.max_utilisation;
-  work.waiting_cases = std::round(s.backlog * cases);
+  work.waiting_cases = s.backlog > 0.0 ? std::round(s.backlog * cases) : 0.0;
   work.minutes_per_extra_case = h.mean_minutes * (1.0 - h.effect * s.eligible);
   const Balance b = balance_workload(work);
 

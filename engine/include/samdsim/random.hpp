@@ -339,7 +339,13 @@ class Stream {
   std::uint64_t binomial_inversion(std::uint64_t n, double p) {
     const double q = 1.0 - p;
     const double dn = static_cast<double>(n);
-    const double q_n = std::exp(dn * std::log1p(-p));
+    // A model draws many counts with one p (a share of each month's cases):
+    // log(1 - p) is kept for the last p.
+    if (!(p == inversion_p_)) {
+      inversion_p_ = p;
+      inversion_log_q_ = std::log1p(-p);
+    }
+    const double q_n = std::exp(dn * inversion_log_q_);
     const double np = dn * p;
     const double bound = std::min(dn, np + 10.0 * std::sqrt(np * q + 1.0));
     for (;;) {
@@ -391,6 +397,7 @@ class Stream {
   Philox::ctr_type counter_;
   std::array<std::uint64_t, 4> buffer_{};
   std::size_t used_ = 4;  // empty: the first call computes block 0
+  double inversion_p_ = -1.0, inversion_log_q_ = 0.0;  // binomial_inversion()'s p and log(1 - p)
 };
 
 }  // namespace samdsim
