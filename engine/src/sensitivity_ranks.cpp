@@ -315,15 +315,13 @@ void detail::BinnedRanks::assign(Eigen::Ref<const Eigen::MatrixXd> rx) {
   for (Eigen::Index j = 0; j < k_; ++j) {
     // A counting sort of the rows by bin keeps each bin's rows ascending.
     std::uint32_t* const end = ends_.data() + static_cast<std::size_t>(j) * nb;
-    double low = n > 0 ? rx(0, j) : 0.0, high = low;
     for (std::size_t i = 0; i < n; ++i) {
-      const double rank = rx(static_cast<Eigen::Index>(i), j);
-      low = std::min(low, rank);
-      high = std::max(high, rank);
-      bin_of_row[i] = bin(rank);
+      bin_of_row[i] = bin(rx(static_cast<Eigen::Index>(i), j));
       ++end[bin_of_row[i]];
     }
-    varies_[static_cast<std::size_t>(j)] = high > low;
+    // Ranks in two bins differ; within one bin they are compared.
+    const auto filled = std::count_if(end, end + nb, [](std::uint32_t c) { return c > 0; });
+    varies_[static_cast<std::size_t>(j)] = filled > 1 || (n > 0 && rx.col(j).maxCoeff() > rx.col(j).minCoeff());
     std::uint32_t start = 0;
     for (std::size_t b = 0; b < nb; ++b) {
       next[b] = start;
