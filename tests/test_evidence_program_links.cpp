@@ -105,7 +105,7 @@ TEST_CASE("A study that measures the workflow effect shares its draw, and contra
   CHECK(e2.find("parameters.strategies[0].links.study_measures_workflow_effect") != std::string::npos);
 }
 
-TEST_CASE("Stage outputs move no other output; the market's turnaround is computed only where it is recorded") {
+TEST_CASE("Stage outputs move no other output, and the market's turnaround is computed only where it is recorded") {
   const std::string strategies = std::string("    - name: base\n") + plan +
                                  "    - name: observed\n      links: {observed_effect_study: workflow}\n" + plan;
   const Run plain = run(with_strategies(strategies), 40);

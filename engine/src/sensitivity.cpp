@@ -151,7 +151,8 @@ void analyse_rows(const Eigen::MatrixXd& x, const ColumnOrder& order, const Eige
   for (const Eigen::Index o : which) {
     Eigen::VectorXd ya(n);
     for (Eigen::Index i = 0; i < n; ++i) ya(i) = y(rows[static_cast<std::size_t>(i)], o);
-    if (detail::varies(ya)) outputs.push_back({&results[static_cast<std::size_t>(o)], std::move(ya), {}, {}, {}, {}, {}});
+    if (detail::varies(ya))
+      outputs.push_back({&results[static_cast<std::size_t>(o)], std::move(ya), {}, {}, {}, {}, {}});
   }
   if (outputs.empty()) return;
 
@@ -212,7 +213,8 @@ void analyse_rows(const Eigen::MatrixXd& x, const ColumnOrder& order, const Eige
     sample.drawn.resize(static_cast<std::size_t>(m));
     for (std::size_t b = range.begin(); b < range.end(); ++b) {
       Stream stream(seed, 0, b, 7);
-      for (std::size_t& row : sample.drawn) row = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
+      for (std::size_t& row : sample.drawn)
+        row = static_cast<std::size_t>(stream.uniform_index(static_cast<std::uint64_t>(m)));
       statistics(p, sample, [&](std::size_t o, const ParameterRanks::Statistics& s) {
         Output& out = outputs[o];
         for (Eigen::Index c = 0; c < kv; ++c) {
@@ -270,7 +272,8 @@ std::vector<SensitivityResult> sensitivity(const Eigen::MatrixXd& x, const Colum
   if (order.places.size() != static_cast<std::size_t>(k) || order.values.size() != order.places.size())
     throw InternalError("sensitivity: the column order is not of these parameters");
   for (std::size_t j = 0; j < order.places.size(); ++j)
-    if (order.places[j].size() != static_cast<std::size_t>(x.rows()) || order.values[j].size() != order.places[j].size())
+    if (order.places[j].size() != static_cast<std::size_t>(x.rows()) ||
+        order.values[j].size() != order.places[j].size())
       throw InternalError("sensitivity: the column order is not of these parameters");
   std::vector<SensitivityResult> results(static_cast<std::size_t>(y.cols()));
   for (SensitivityResult& r : results)
