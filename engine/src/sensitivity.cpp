@@ -287,7 +287,8 @@ std::vector<SensitivityResult> sensitivity(const Eigen::MatrixXd& x, const Colum
   std::vector<std::vector<Eigen::Index>> groups;
   for (Eigen::Index o = 0; o < y.cols(); ++o) {
     std::vector<char> keep(x_finite);
-    for (Eigen::Index i = 0; i < y.rows(); ++i) if (!std::isfinite(y(i, o))) keep[static_cast<std::size_t>(i)] = 0;
+    for (Eigen::Index i = 0; i < y.rows(); ++i)
+      if (!std::isfinite(y(i, o))) keep[static_cast<std::size_t>(i)] = 0;
     const auto same = std::find(keeps.begin(), keeps.end(), keep);
     if (same != keeps.end()) {
       groups[static_cast<std::size_t>(same - keeps.begin())].push_back(o);

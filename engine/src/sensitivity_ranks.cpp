@@ -311,7 +311,10 @@ void detail::BinnedRanks::assign(Eigen::Ref<const Eigen::MatrixXd> rx) {
   rows_.resize(n * static_cast<std::size_t>(k_));
   ends_.assign(nb * static_cast<std::size_t>(k_), 0);
   varies_.assign(static_cast<std::size_t>(k_), 0);
-  std::vector<std::uint32_t> bin_of_row(n), next(nb);
+  bin_of_row_.resize(n);
+  next_.resize(nb);
+  std::uint32_t* const bin_of_row = bin_of_row_.data();
+  std::uint32_t* const next = next_.data();
   for (Eigen::Index j = 0; j < k_; ++j) {
     // A counting sort of the rows by bin keeps each bin's rows ascending.
     std::uint32_t* const end = ends_.data() + static_cast<std::size_t>(j) * nb;

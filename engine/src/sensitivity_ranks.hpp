@@ -63,7 +63,8 @@ RankCorrelations correlations_of_gram(Eigen::MatrixXd c);
 // ranks, each bin's rows ascending: the order in which the index adds an
 // output's values, so the index of any output from the same bins is
 // first_order_ranked()'s to the bit, and the binning is shared by every
-// output ranked on the same rows.
+// output ranked on the same rows. Its scratch makes one object one
+// thread's: each bootstrap task keeps its own.
 class BinnedRanks {
  public:
   void assign(Eigen::Ref<const Eigen::MatrixXd> rx);
@@ -75,7 +76,8 @@ class BinnedRanks {
   std::vector<std::uint32_t> rows_;  // column j's rows from j * n_, bin by bin
   std::vector<std::uint32_t> ends_;  // column j's bin b ends at rows_[j * n_ + ends_[j * bins_ + b]]
   std::vector<char> varies_;         // whether column j takes more than one rank
-  mutable std::vector<double> deviation_;
+  std::vector<std::uint32_t> bin_of_row_, next_;  // assign()'s scratch, kept for the next resample
+  mutable std::vector<double> deviation_;         // first_order()'s
 };
 
 }  // namespace samdsim::detail
