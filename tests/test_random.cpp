@@ -24,6 +24,7 @@
 
 #include "samdsim/random.hpp"
 
+using samdsim::PoissonConstants;
 using samdsim::Stream;
 
 namespace {
@@ -419,6 +420,26 @@ TEST_CASE("Binomial draws by inversion equal a fresh stream's, whatever p the st
     }
   // The mean number per round: 2 + 2 + 1 + 9 + 9 + 3.5 + 34 + 2 = 62.5.
   CHECK(static_cast<double>(total) / 60.0 == Approx(62.5).margin(1.5));
+}
+
+TEST_CASE("Poisson draws with kept constants equal those without, whatever mean they were kept for") {
+  // One PoissonConstants serves a run of means: repeated (kept), changed
+  // after its exact test's logs were taken, below 10 (inversion), at 10,
+  // zero and negative. Each draw is compared with the same draw computing
+  // everything afresh, on a copy of the stream.
+  const double means[] = {25.0, 25.0, 25.0, 12.5, 3.0, 3.0, 400.0, 25.0, 0.0, 9.99, 10.0, -1.0, 12.5, 1e5};
+  Stream a(53, 0, 0), b(53, 0, 0);
+  PoissonConstants kept;
+  double total = 0.0;
+  for (int round = 0; round < 80; ++round)
+    for (const double mean : means) {
+      const std::uint64_t got = a.poisson(mean, kept);
+      REQUIRE(got == b.poisson(mean));
+      REQUIRE(a.words_used() == b.words_used());
+      total += static_cast<double>(got);
+    }
+  // The mean per round: 25 x 4 + 12.5 x 2 + 3 x 2 + 400 + 9.99 + 10 + 1e5.
+  CHECK(total / 80.0 == Approx(100550.99).margin(150.0));
 }
 
 TEST_CASE("Binomial draws with p = 0, p = 1 or n = 0 are certain") {

@@ -139,6 +139,9 @@ struct PopulationWorkspace final : Workspace {
   std::vector<double> paybacks;  // scratch for the median
   std::vector<Stream> unit_streams;  // one per Plan::unit_copulas, for the replicate
   MonthMinutes minutes;
+  // Per hospital: the Poisson constants of its monthly cases' mean, which
+  // stays the same from month to month where there is no seasonality.
+  std::vector<PoissonConstants> case_constants;
 };
 
 ReplicateValues read_values(const Plan& plan, const ReplicateContext& ctx);

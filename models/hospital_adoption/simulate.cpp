@@ -50,9 +50,11 @@ double positive_wait(const ReplicateValues& v, double eligible_share, const Rate
 // A live hospital's month: cases, time saved, overtime, extra cases, money
 // and turnaround. Returns the hospital's operating net benefit.
 double live_month(const Plan& p, const ReplicateValues& v, const Hospital& h, const StratumValues& s, int t,
-                  std::size_t calendar, Stream& rng, MonthMinutes& minutes, Month& m, Waits& waits) {
+                  std::size_t calendar, Stream& rng, MonthMinutes& minutes, PoissonConstants& case_constants, Month& m,
+                  Waits& waits) {
   const double mean = h.cases_per_month * v.season[calendar];
-  const std::uint64_t n = p.negative_binomial ? rng.negative_binomial(mean, v.overdispersion_size) : rng.poisson(mean);
+  const std::uint64_t n = p.negative_binomial ? rng.negative_binomial(mean, v.overdispersion_size)
+                                              : rng.poisson(mean, case_constants);
   const std::uint64_t n_eligible = rng.binomial(n, s.eligible);
   const double eligible_minutes = minutes.draw(n_eligible, h.mean_minutes, h.log_mean_minutes, rng);
   const double other_minutes = minutes.draw(n - n_eligible, h.mean_minutes, h.log_mean_minutes, rng);
@@ -140,6 +142,7 @@ Simulation::Simulation(Plan plan)
 std::unique_ptr<Workspace> make_market_workspace(const Plan& plan) {
   auto w = std::make_unique<PopulationWorkspace>();
   w->hospitals.resize(plan.hospitals);
+  w->case_constants.resize(plan.hospitals);
   w->decisions.resize(plan.hospitals, plan.strata.size(), plan.horizon);
   w->strata.resize(plan.strata.size());
   w->paybacks.reserve(plan.hospitals);
@@ -285,7 +288,7 @@ void simulate_market(const Plan& p, const ReplicateValues& v, ReplicateContext& 
       }
       if (h.state == State::live) {
         const double hours_before = m.staff_hours;
-        const double operating = live_month(p, v, h, s, month, calendar, rng, w.minutes, m, waits);
+        const double operating = live_month(p, v, h, s, month, calendar, rng, w.minutes, w.case_constants[i], m, waits);
         s.staff_hours += m.staff_hours - hours_before;
         h.operating_net += operating;
         net += operating;

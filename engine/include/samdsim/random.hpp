@@ -101,6 +101,42 @@ struct BtrsConstants {
   }
 };
 
+}  // namespace detail
+
+// What a Poisson draw computes from its mean alone: PTRS's constants from
+// mean 10 up (Hörmann 1993; the logs of the exact test on demand), e^-mean
+// below. A caller that draws one mean again and again (a hospital's monthly
+// cases) keeps one per mean and computes them once: a pure function of the
+// mean, so keeping them changes no draw.
+struct PoissonConstants {
+  double mean = -1.0;
+  double slam = 0.0, b = 0.0, a = 0.0, v_r = 0.0;  // PTRS
+  double loglam = 0.0, log_inv_alpha = 0.0;         // PTRS, once have_logs
+  bool have_logs = false;
+  double exp_minus_mean = 0.0;  // inversion
+
+  void set(double m) {
+    mean = m;
+    have_logs = false;
+    if (m < 10.0) {
+      exp_minus_mean = std::exp(-m);
+      return;
+    }
+    slam = std::sqrt(m);
+    b = 0.931 + 2.53 * slam;
+    a = -0.059 + 0.02483 * b;
+    v_r = 0.9277 - 3.6224 / (b - 2.0);
+  }
+  void compute_logs() {
+    if (have_logs) return;
+    loglam = std::log(mean);
+    log_inv_alpha = std::log(1.1239 + 1.1328 / (b - 3.4));
+    have_logs = true;
+  }
+};
+
+namespace detail {
+
 // The constants of the two (n, p) drawn most recently on this thread,
 // computed again only for another pair: a study with fixed arms draws the
 // same (n, p) replicate after replicate (where n or p varies per replicate,
@@ -200,11 +236,19 @@ class Stream {
   double lognormal(double mu, double sigma) { return std::exp(normal(mu, sigma)); }
 
   std::uint64_t poisson(double mean) {
+    PoissonConstants k;
+    return poisson(mean, k);
+  }
+
+  // The same draw, the mean's constants taken from `kept` when it holds
+  // them for this mean, else computed into it.
+  std::uint64_t poisson(double mean, PoissonConstants& kept) {
     if (!(mean > 0.0)) return 0;
+    if (!(kept.mean == mean)) kept.set(mean);
     // Hörmann (1993) recommends PTRS from mean 10 up; below it inversion
     // needs about mean + 1 comparisons and one uniform.
-    if (mean < 10.0) return poisson_inversion(mean);
-    return poisson_ptrs(mean);
+    if (mean < 10.0) return poisson_inversion(mean, kept.exp_minus_mean);
+    return poisson_ptrs(kept);
   }
 
   std::uint64_t binomial(std::uint64_t n, double p) {
@@ -288,8 +332,8 @@ class Stream {
   }
 
   // Sequential search from 0, one uniform per draw.
-  std::uint64_t poisson_inversion(double mean) {
-    double p = std::exp(-mean);
+  std::uint64_t poisson_inversion(double mean, double exp_minus_mean) {
+    double p = exp_minus_mean;
     double u = uniform();
     std::uint64_t k = 0;
     while (u > p) {
@@ -306,30 +350,21 @@ class Stream {
 
   // PTRS, "transformed rejection with squeeze": Hörmann (1993), "The
   // transformed rejection method for generating Poisson random variables",
-  // Insurance: Mathematics and Economics 12, 39-45. Constants from there.
-  // The logarithms only the exact test needs are taken when it first comes
-  // (about half of all draws are accepted before it).
-  std::uint64_t poisson_ptrs(double mean) {
-    const double slam = std::sqrt(mean);
-    const double b = 0.931 + 2.53 * slam;
-    const double a = -0.059 + 0.02483 * b;
-    const double v_r = 0.9277 - 3.6224 / (b - 2.0);
-    bool logs = false;
-    double loglam = 0.0, log_inv_alpha = 0.0;
+  // Insurance: Mathematics and Economics 12, 39-45. Constants from there
+  // (PoissonConstants); the logarithms only the exact test needs are taken
+  // when it first comes (about half of all draws are accepted before it).
+  std::uint64_t poisson_ptrs(PoissonConstants& c) {
+    const double mean = c.mean, a = c.a, b = c.b;
     for (;;) {
       const double u = uniform() - 0.5;
       const double v = uniform();
       const double us = 0.5 - std::fabs(u);
       const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
-      if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(k);
+      if (us >= 0.07 && v <= c.v_r) return static_cast<std::uint64_t>(k);
       if (k < 0.0 || (us < 0.013 && v > us)) continue;
-      if (!logs) {
-        loglam = std::log(mean);
-        log_inv_alpha = std::log(1.1239 + 1.1328 / (b - 3.4));
-        logs = true;
-      }
-      if (std::log(v) + log_inv_alpha - std::log(a / (us * us) + b) <=
-          -mean + k * loglam - detail::log_factorial_lookup(k))
+      c.compute_logs();
+      if (std::log(v) + c.log_inv_alpha - std::log(a / (us * us) + b) <=
+          -mean + k * c.loglam - detail::log_factorial_lookup(k))
         return static_cast<std::uint64_t>(k);
     }
   }
