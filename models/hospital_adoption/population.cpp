@@ -212,7 +212,7 @@ void draw_population(const Plan& plan, const ReplicateValues& v, const Replicate
     s.share_at_start = 0.0;
     for (std::size_t i = sp.first; i < sp.first + sp.count; ++i) {
       Hospital& h = w.hospitals[i];
-      h = Hospital{};
+      h = w.blank;
       h.stratum = static_cast<std::uint32_t>(k);
       using Field = Hospital::Field;
       h.drawn[static_cast<std::size_t>(Field::annual_cases)] = sp.annual_cases->sample_deferred(rng);

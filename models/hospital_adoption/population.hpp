@@ -133,6 +133,10 @@ struct Decisions {
 
 struct PopulationWorkspace final : Workspace {
   std::vector<Hospital> hospitals;
+  // A hospital before its draws, copied over each one for a replicate: nine
+  // 16-byte moves, where assigning Hospital{} zeroes it with a string store
+  // (slow to start) and then sets the defaults.
+  Hospital blank;
   Decisions decisions;
   std::vector<StratumValues> strata;
   std::vector<std::uint32_t> active;  // adopters not stopped, in the order they decided
