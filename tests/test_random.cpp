@@ -390,6 +390,15 @@ TEST_CASE("Binomial draws equal BTRS computed afresh, whatever (n, p) the thread
   CHECK(draws == 3200);
   CHECK(a.next_u64() == b.next_u64());  // both consumed the same words
 
+  // Pairs drawn again and again, as a study's two arms are, keep their
+  // ratios f(k)/f(m); the last one's spread reaches past the kept k.
+  const Pair arms[] = {{100, 0.3}, {100, 0.5}, {2000, 0.01}, {1000000, 0.3}};
+  for (std::size_t i = 0; i < 4; i += 2)
+    for (int trial = 0; trial < 4000; ++trial)
+      for (std::size_t j = i; j < i + 2; ++j)
+        REQUIRE(a.binomial(arms[j].n, arms[j].p) == reference_btrs(b, arms[j].n, arms[j].p));
+  CHECK(a.next_u64() == b.next_u64());
+
   // Threads drawing at the same time keep their own constants.
   const auto alone = pair_draws(43, 300), other = pair_draws(44, 300);
   std::vector<std::uint64_t> x, y;
@@ -398,6 +407,47 @@ TEST_CASE("Binomial draws equal BTRS computed afresh, whatever (n, p) the thread
   t2.join();
   CHECK(x == alone);
   CHECK(y == other);
+}
+
+TEST_CASE("BTRS's kept ratios f(k)/f(m) accept and reject as the exact test in logs, at its boundary too") {
+  // For every k of each pair, values of v around exp(log(f(k)/f(m))): a few
+  // ulps either side (where the logarithm's rounding decides) and further
+  // out, once before the ratios are kept and then with them.
+  const Pair pairs[] = {{100, 0.3}, {100, 0.5}, {61, 0.45}, {2000, 0.01}, {5000, 0.2}};
+  std::size_t compared = 0, accepted = 0, above_accepted = 0;
+  for (const Pair& d : pairs) {
+    samdsim::detail::BtrsConstants s;
+    s.set(static_cast<double>(d.n), d.p);
+    for (int pass = 0; pass < 2; ++pass)
+      for (std::uint64_t ki = 0; ki <= d.n; ++ki) {
+        const double k = static_cast<double>(ki);
+        const double lr = s.log_ratio(k);
+        const double r = std::exp(lr);
+        if (!(r > 0.0)) continue;
+        std::vector<double> vs = {r, r * (1.0 - 1e-13), r * (1.0 + 1e-13), r * (1.0 - 1e-9), r * (1.0 + 1e-9),
+                                  r * 0.5, r * 2.0};
+        double below = r, above = r;
+        for (int ulp = 0; ulp < 4; ++ulp) {
+          below = std::nextafter(below, 0.0);
+          above = std::nextafter(above, 2.0);
+          vs.push_back(below);
+          vs.push_back(above);
+        }
+        for (const double v : vs) {
+          const bool exact = std::log(v) <= lr;
+          REQUIRE(s.accepts(k, v) == exact);
+          accepted += exact ? 1 : 0;
+          above_accepted += exact && v > r ? 1 : 0;
+          ++compared;
+        }
+      }
+    CHECK(s.have_ratios);
+  }
+  CHECK(accepted > compared / 3);
+  CHECK(accepted < compared * 9 / 10);
+  // The logarithm's rounding: v above the kept ratio that the exact test
+  // still accepts (a comparison with the ratio alone would reject them).
+  CHECK(above_accepted > compared / 20);
 }
 
 TEST_CASE("Binomial draws by inversion equal a fresh stream's, whatever p the stream drew before") {

@@ -73,11 +73,30 @@ inline double log_factorial_lookup(double k) {
 // log m! + log (n - m)! of the mode m. The logs are
 // needed only past the first comparison (about half the draws at
 // n p (1 - p) = 21, a fifth for large n p (1 - p)), so computed on demand.
+//
+// The exact test there, log(v) <= log(f(k)/f(m)) with f the binomial pmf,
+// needs a logarithm per draw. For a pair drawn again and again (a study's
+// arms) the ratio f(k)/f(m) itself is kept per k near the mode, and v is
+// compared with it widened by a relative margin of 1e-11 on either side:
+// the computed log(v) is within 2e-13 of exact (|log v| <= 745) and the
+// kept ratio within a few ulps of exp(log(f(k)/f(m))), so outside the
+// margin both comparisons agree, and inside it the exact test decides as
+// before. Every decision, and so every draw, is the same.
 struct BtrsConstants {
+  static constexpr std::size_t kRatios = 512;   // k from m - 256 on
+  static constexpr std::uint32_t kUsesBeforeRatios = 16;  // exact tests of one pair before the ratios are kept
+  static constexpr double kMargin = 1e-11;
+
   double n = -1.0, p = -1.0;
   double q = 0.0, spq = 0.0, b = 0.0, a = 0.0, c = 0.0, alpha = 0.0, v_r = 0.0, u_rv_r = 0.0, m = 0.0;
   double log_pq = 0.0, log_fm = 0.0;
   bool have_logs = false;
+  bool have_ratios = false;
+  std::uint32_t exact_tests = 0;
+  double first_ratio_k = 0.0;
+  // f(k)/f(m) for k = first_ratio_k + i; -1 until computed; NaN where the
+  // ratio is below e^-700 (the exact test decides there).
+  std::array<double, kRatios> ratio;
 
   void set(double dn, double p_) {
     n = dn;
@@ -92,12 +111,52 @@ struct BtrsConstants {
     u_rv_r = 0.86 * v_r;
     m = std::floor((dn + 1.0) * p);
     have_logs = false;
+    have_ratios = false;
+    exact_tests = 0;
   }
   void compute_logs() {
     if (have_logs) return;
     log_pq = std::log(p / q);
     log_fm = log_factorial_lookup(m) + log_factorial_lookup(n - m);
     have_logs = true;
+  }
+  double log_ratio(double k) {
+    compute_logs();
+    return log_fm - log_factorial_lookup(k) - log_factorial_lookup(n - k) + (k - m) * log_pq;
+  }
+  // Whether BTRS accepts k (0 <= k <= n) for v > 0: log(v) <= log(f(k)/f(m)).
+  bool accepts(double k, double v) { return have_ratios ? accepts_as<true>(k, v) : accepts_as<false>(k, v); }
+  // The same, `kept` telling whether the ratios are kept (BTRS's loop is
+  // compiled once for each case).
+  template <bool kept>
+  bool accepts_as(double k, double v) {
+    if constexpr (kept) {
+      const double i = k - first_ratio_k;
+      if (i >= 0.0 && i < static_cast<double>(kRatios)) {
+        double& r = ratio[static_cast<std::size_t>(i)];
+        if (r < 0.0) {
+          const double lr = log_ratio(k);
+          r = lr >= -700.0 ? std::exp(lr) : std::numeric_limits<double>::quiet_NaN();
+        }
+        if (v < r * (1.0 - kMargin)) return true;
+        if (v > r * (1.0 + kMargin)) return false;
+      }
+    } else if (++exact_tests == kUsesBeforeRatios) {
+      start_ratios();
+    }
+    return std::log(v) <= log_ratio(k);
+  }
+
+ private:
+  // Out of line: once per pair.
+  [[gnu::noinline]] void start_ratios() {
+    first_ratio_k = std::max(0.0, m - static_cast<double>(kRatios / 2));
+    const auto used = static_cast<std::size_t>(std::min(n, first_ratio_k + static_cast<double>(kRatios - 1)) -
+                                               first_ratio_k) + 1;
+    std::fill_n(ratio.begin(), used, -1.0);
+    std::fill(ratio.begin() + static_cast<std::ptrdiff_t>(used), ratio.end(),
+              std::numeric_limits<double>::quiet_NaN());
+    have_ratios = true;
   }
 };
 
@@ -400,8 +459,16 @@ class Stream {
   // BTRS: Hörmann (1993), "The generation of binomial random variates",
   // J. Statist. Comput. Simul. 46, 101-110. Constants from there; p <= 0.5.
   std::uint64_t binomial_btrs(std::uint64_t n, double p) {
-    const double dn = static_cast<double>(n);
-    detail::BtrsConstants& s = detail::btrs_constants(dn, p);
+    detail::BtrsConstants& s = detail::btrs_constants(static_cast<double>(n), p);
+    // A pair whose ratios are kept goes out of line, so that the loop stays
+    // small (and inlined) where pairs change from draw to draw.
+    if (s.have_ratios) return binomial_btrs_kept(s);
+    return btrs_loop<false>(s);
+  }
+  [[gnu::noinline]] std::uint64_t binomial_btrs_kept(detail::BtrsConstants& s) { return btrs_loop<true>(s); }
+
+  template <bool kept>
+  std::uint64_t btrs_loop(detail::BtrsConstants& s) {
     for (;;) {
       double v = uniform();
       double u;
@@ -418,13 +485,9 @@ class Stream {
       }
       const double us = 0.5 - std::fabs(u);
       const double k = std::floor((2.0 * s.a / us + s.b) * u + s.c);
-      if (k < 0.0 || k > dn) continue;
+      if (k < 0.0 || k > s.n) continue;
       v = v * s.alpha / (s.a / (us * us) + s.b);
-      // Accept when v <= f(k)/f(m), f the binomial pmf, compared in logs.
-      s.compute_logs();
-      const double log_ratio = s.log_fm - detail::log_factorial_lookup(k) - detail::log_factorial_lookup(dn - k) +
-                               (k - s.m) * s.log_pq;
-      if (std::log(v) <= log_ratio) return static_cast<std::uint64_t>(k);
+      if (s.accepts_as<kept>(k, v)) return static_cast<std::uint64_t>(k);
     }
   }
 
