@@ -95,8 +95,9 @@ struct BtrsConstants {
   std::uint32_t exact_tests = 0;
   double first_ratio_k = 0.0;
   // f(k)/f(m) for k = first_ratio_k + i; -1 until computed; NaN where the
-  // ratio is below e^-700 (the exact test decides there).
-  std::array<double, kRatios> ratio;
+  // ratio is below e^-700 (the exact test decides there). Initialized, so
+  // that a thread's kept pairs need no guard on every draw.
+  std::array<double, kRatios> ratio{};
 
   void set(double dn, double p_) {
     n = dn;
